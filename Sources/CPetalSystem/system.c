@@ -1,0 +1,71 @@
+#define _GNU_SOURCE
+#include "CPetalSystem.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static volatile int signal_pipe_fd = -1;
+
+static void write_signal(int signo) {
+    int saved = errno;
+    unsigned char byte = (unsigned char)signo;
+    if (signal_pipe_fd >= 0) { (void)!write(signal_pipe_fd, &byte, 1); }
+    errno = saved;
+}
+
+int petal_install_signal_pipe(int write_fd, const int *signals, int count) {
+    signal_pipe_fd = write_fd;
+    struct sigaction action;
+    memset(&action, 0, sizeof(action));
+    action.sa_handler = write_signal;
+    action.sa_flags = SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    for (int i = 0; i < count; i++) {
+        if (sigaction(signals[i], &action, NULL) != 0) return -1;
+    }
+    return 0;
+}
+
+void petal_default_signal(int signo) { signal(signo, SIG_DFL); }
+void petal_ignore_signal(int signo) { signal(signo, SIG_IGN); }
+
+int petal_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+pid_t petal_spawn(const char *path, char *const argv[], char *const envp[],
+                  const int *fd_map, int fd_count, int new_group) {
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawnattr_init(&attr);
+    // dup2 clears FD_CLOEXEC on the target descriptor, so the mapped descriptors survive exec.
+    for (int i = 0; i + 1 < fd_count * 2; i += 2) {
+        posix_spawn_file_actions_adddup2(&actions, fd_map[i], fd_map[i + 1]);
+    }
+
+    sigset_t all, none;
+    sigfillset(&all);
+    sigemptyset(&none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    posix_spawnattr_setsigmask(&attr, &none);
+    short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
+    if (new_group) {
+        flags |= POSIX_SPAWN_SETPGROUP;
+        posix_spawnattr_setpgroup(&attr, 0);
+    }
+    posix_spawnattr_setflags(&attr, flags);
+
+    pid_t pid = 0;
+    int rc = posix_spawn(&pid, path, &actions, &attr, argv, envp);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    return rc == 0 ? pid : -rc;
+}
+
+int petal_exited(int status) { return WIFEXITED(status); }
+int petal_exit_code(int status) { return WEXITSTATUS(status); }
+int petal_signaled(int status) { return WIFSIGNALED(status); }
+int petal_term_signal(int status) { return WTERMSIG(status); }

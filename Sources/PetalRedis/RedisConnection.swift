@@ -1,0 +1,241 @@
+import CHiredis
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A blocking connection to Redis on hiredis.
+///
+/// Not Sendable on purpose: one connection belongs to one thread (a `ConnectionThread`, a worker
+/// child's main thread, the supervisor's loop). It connects lazily and reconnects on the next call
+/// after a broken connection, so a Redis restart costs callers one `RedisError.connection`.
+public final class RedisConnection {
+    public let configuration: RedisConfiguration
+    private var context: UnsafeMutablePointer<redisContext>?
+    private var scriptsLoaded: Set<String> = []
+
+    public init(configuration: RedisConfiguration) {
+        self.configuration = configuration
+    }
+
+    deinit { close() }
+
+    public var isConnected: Bool { context != nil }
+
+    public func close() {
+        if let context { redisFree(context) }
+        context = nil
+        scriptsLoaded.removeAll()
+    }
+
+    /// Connects now (otherwise the first command connects), authenticating and selecting the database.
+    public func connect() throws(RedisError) {
+        if context != nil { return }
+        let connectTimeout = Self.timeval(seconds: configuration.connectTimeout)
+        let created: UnsafeMutablePointer<redisContext>?
+        switch configuration.endpoint {
+        case .tcp(let host, let port):
+            created = redisConnectWithTimeout(host, Int32(port), connectTimeout)
+        case .unix(let path):
+            created = redisConnectUnixWithTimeout(path, connectTimeout)
+        }
+        guard let created else { throw .connection("cannot allocate a hiredis context") }
+        if created.pointee.err != 0 {
+            let message = Self.errorText(created)
+            redisFree(created)
+            throw .connection("\(configuration): \(message)")
+        }
+        redisSetTimeout(created, Self.timeval(seconds: configuration.commandTimeout))
+        context = created
+        do {
+            if let password = configuration.password {
+                var auth: [RedisArgument] = ["AUTH"]
+                if let user = configuration.username { auth.append(RedisArgument(user)) }
+                auth.append(RedisArgument(password))
+                try send(auth).orThrow()
+            }
+            if configuration.database != 0 {
+                try send(["SELECT", RedisArgument(configuration.database)]).orThrow()
+            }
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    /// Sends one command and returns its reply; an error reply is returned as `.error`, not thrown.
+    public func send(_ argv: [RedisArgument]) throws(RedisError) -> RedisValue {
+        try connect()
+        guard let context else { throw .closed }
+        let raw = Self.withArgv(argv) { argc, pointers, lengths in
+            redisCommandArgv(context, argc, pointers, lengths)
+        }
+        guard let raw else { throw brokenConnection() }
+        let reply = raw.assumingMemoryBound(to: redisReply.self)
+        defer { freeReplyObject(raw) }
+        return Self.convert(reply.pointee)
+    }
+
+    /// Sends one command and throws on an error reply.
+    @discardableResult
+    public func command(_ argv: [RedisArgument]) throws(RedisError) -> RedisValue {
+        try send(argv).orThrow()
+    }
+
+    @discardableResult
+    public func command(_ strings: String...) throws(RedisError) -> RedisValue {
+        try send(strings.map { RedisArgument($0) }).orThrow()
+    }
+
+    /// Sends all commands in one write and reads all replies: one round trip for the lot.
+    /// Error replies stay in place in the result, so one failed command does not hide the others.
+    public func pipeline(_ commands: [[RedisArgument]]) throws(RedisError) -> [RedisValue] {
+        if commands.isEmpty { return [] }
+        try connect()
+        guard let context else { throw .closed }
+        for argv in commands {
+            let status = Self.withArgv(argv) { argc, pointers, lengths in
+                redisAppendCommandArgv(context, argc, pointers, lengths)
+            }
+            if status != REDIS_OK { throw brokenConnection() }
+        }
+        var replies: [RedisValue] = []
+        replies.reserveCapacity(commands.count)
+        for _ in commands {
+            var raw: UnsafeMutableRawPointer?
+            if redisGetReply(context, &raw) != REDIS_OK || raw == nil { throw brokenConnection() }
+            replies.append(Self.convert(raw!.assumingMemoryBound(to: redisReply.self).pointee))
+            freeReplyObject(raw)
+        }
+        return replies
+    }
+
+    /// Runs a Lua script by SHA, loading it first on this connection when Redis does not know it
+    /// (first use, or after a restart emptied the script cache).
+    public func evaluate(_ script: RedisScript, keys: [RedisArgument] = [], arguments: [RedisArgument] = [])
+        throws(RedisError) -> RedisValue {
+        let argv = script.evalshaArguments(keys: keys, arguments: arguments)
+        let reply = try send(argv)
+        if case .error(let message) = reply, message.hasPrefix("NOSCRIPT") {
+            try command(["SCRIPT", "LOAD", RedisArgument(script.source)])
+            return try send(argv).orThrow()
+        }
+        return try reply.orThrow()
+    }
+
+    /// Runs a blocking command (BLMOVE, BLPOP, ...) whose server-side block is `blockSeconds`,
+    /// widening the read timeout for this call only.
+    public func blocking(_ argv: [RedisArgument], blockSeconds: Double) throws(RedisError) -> RedisValue {
+        try connect()
+        guard let context else { throw .closed }
+        redisSetTimeout(context, Self.timeval(seconds: configuration.commandTimeout + blockSeconds))
+        defer { if let current = self.context { redisSetTimeout(current, Self.timeval(seconds: configuration.commandTimeout)) } }
+        return try send(argv).orThrow()
+    }
+
+    /// Waits up to `seconds` for a reply nobody asked for (pub/sub messages). `nil` when none came.
+    /// Polls the socket first, so an idle subscription neither blocks forever nor breaks on a timeout.
+    func nextPushedReply(waitingUpTo seconds: Double) throws(RedisError) -> RedisValue? {
+        guard let context else { throw .closed }
+        var raw: UnsafeMutableRawPointer?
+        if redisGetReplyFromReader(context, &raw) != REDIS_OK { throw brokenConnection() }
+        if raw == nil {
+            var descriptor = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, Int32(seconds * 1000))
+            if ready == 0 || (ready < 0 && errno == EINTR) { return nil }
+            if ready < 0 || redisBufferRead(context) != REDIS_OK { throw brokenConnection() }
+            if redisGetReplyFromReader(context, &raw) != REDIS_OK { throw brokenConnection() }
+            if raw == nil { return nil }
+        }
+        defer { freeReplyObject(raw) }
+        return Self.convert(raw!.assumingMemoryBound(to: redisReply.self).pointee)
+    }
+
+    /// Sends a command without reading its reply (SUBSCRIBE: replies arrive as pushed messages).
+    func append(_ argv: [RedisArgument]) throws(RedisError) {
+        try connect()
+        guard let context else { throw .closed }
+        let status = Self.withArgv(argv) { argc, pointers, lengths in
+            redisAppendCommandArgv(context, argc, pointers, lengths)
+        }
+        if status != REDIS_OK { throw brokenConnection() }
+        var done: Int32 = 0
+        while done == 0 {
+            if redisBufferWrite(context, &done) != REDIS_OK { throw brokenConnection() }
+        }
+    }
+
+    private func brokenConnection() -> RedisError {
+        let message = context.map(Self.errorText) ?? "not connected"
+        close()
+        return .connection("\(configuration): \(message)")
+    }
+
+    // MARK: - C plumbing
+
+    private static func errorText(_ context: UnsafeMutablePointer<redisContext>) -> String {
+        withUnsafeBytes(of: context.pointee.errstr) { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            let end = bytes.firstIndex(of: 0) ?? bytes.count
+            let text = String(decoding: bytes[..<end], as: UTF8.self)
+            return text.isEmpty ? "error \(context.pointee.err)" : text
+        }
+    }
+
+    private static func timeval(seconds: Double) -> timeval {
+        let whole = Int(seconds)
+        return Glibc.timeval(tv_sec: whole, tv_usec: Int((seconds - Double(whole)) * 1_000_000))
+    }
+
+    /// Lays the arguments out in one buffer and hands hiredis pointers and lengths into it.
+    private static func withArgv<R>(_ argv: [RedisArgument],
+                                    _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> R) -> R {
+        var storage: [UInt8] = []
+        storage.reserveCapacity(argv.reduce(1) { $0 + $1.bytes.count })
+        var offsets: [Int] = []
+        var lengths: [Int] = []
+        offsets.reserveCapacity(argv.count)
+        lengths.reserveCapacity(argv.count)
+        for argument in argv {
+            offsets.append(storage.count)
+            lengths.append(argument.bytes.count)
+            storage.append(contentsOf: argument.bytes)
+        }
+        storage.append(0)
+        return storage.withUnsafeBufferPointer { buffer in
+            let base = UnsafeRawPointer(buffer.baseAddress!)
+            var pointers = offsets.map { Optional((base + $0).assumingMemoryBound(to: CChar.self)) }
+            return pointers.withUnsafeMutableBufferPointer { pointerBuffer in
+                lengths.withUnsafeBufferPointer { lengthBuffer in
+                    body(Int32(argv.count), pointerBuffer.baseAddress!, lengthBuffer.baseAddress!)
+                }
+            }
+        }
+    }
+
+    static func convert(_ reply: redisReply) -> RedisValue {
+        switch reply.type {
+        case REDIS_REPLY_STRING:
+            return .bulk(bytes(reply))
+        case REDIS_REPLY_STATUS:
+            return .status(String(decoding: bytes(reply), as: UTF8.self))
+        case REDIS_REPLY_ERROR:
+            return .error(String(decoding: bytes(reply), as: UTF8.self))
+        case REDIS_REPLY_INTEGER:
+            return .integer(Int(reply.integer))
+        case REDIS_REPLY_ARRAY:
+            var elements: [RedisValue] = []
+            elements.reserveCapacity(reply.elements)
+            for index in 0..<reply.elements {
+                if let element = reply.element[index] { elements.append(convert(element.pointee)) } else { elements.append(.null) }
+            }
+            return .array(elements)
+        default:
+            return .null
+        }
+    }
+
+    private static func bytes(_ reply: redisReply) -> [UInt8] {
+        guard let pointer = reply.str, reply.len > 0 else { return [] }
+        return pointer.withMemoryRebound(to: UInt8.self, capacity: reply.len) { Array(UnsafeBufferPointer(start: $0, count: reply.len)) }
+    }
+}

@@ -1,0 +1,29 @@
+/// What went wrong talking to Redis. Every case says what failed; none of them is fatal to the caller.
+public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The URL could not be understood.
+    case invalidURL(String)
+    /// Could not connect, or the connection broke (Redis down, restarted, network error, timeout).
+    case connection(String)
+    /// Redis answered with an error reply (WRONGTYPE, NOSCRIPT, a Lua error, ...).
+    case server(String)
+    /// The reply did not have the shape the caller expected.
+    case unexpectedReply(String)
+    /// The client was shut down.
+    case closed
+
+    public var description: String {
+        switch self {
+        case .invalidURL(let detail): return "invalid Redis URL: \(detail)"
+        case .connection(let detail): return "Redis connection failed: \(detail)"
+        case .server(let message): return "Redis error: \(message)"
+        case .unexpectedReply(let detail): return "unexpected Redis reply: \(detail)"
+        case .closed: return "Redis client is closed"
+        }
+    }
+
+    /// True when retrying after a reconnect may succeed.
+    public var isConnectionError: Bool {
+        if case .connection = self { return true }
+        return false
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Synchronization
+
+/// What a subscription delivers.
+public enum RedisPushMessage: Sendable, Equatable {
+    /// A message published on `channel` (for a pattern subscription, `pattern` is the pattern matched).
+    case message(channel: String, payload: String, pattern: String?)
+    /// The connection was lost and is back, subscribed again: messages in between were missed,
+    /// so a consumer that needs them re-reads the state it follows.
+    case resubscribed
+}
+
+/// Pub/sub as an AsyncSequence. A dedicated thread owns the subscribed connection, reconnects with
+/// backoff when Redis goes away, and stops when the sequence is dropped or its task cancelled.
+public struct RedisSubscription: AsyncSequence, Sendable {
+    public typealias Element = RedisPushMessage
+    private let stream: AsyncStream<RedisPushMessage>
+
+    init(configuration: RedisConfiguration, channels: [String], patterns: [String]) {
+        let (stream, continuation) = AsyncStream<RedisPushMessage>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        self.stream = stream
+        let flag = StopFlag()
+        continuation.onTermination = { _ in flag.stop() }
+        let thread = Thread {
+            Self.run(configuration: configuration, channels: channels, patterns: patterns,
+                     continuation: continuation, stop: flag)
+        }
+        thread.name = "petal-redis-subscriber"
+        thread.start()
+    }
+
+    public func makeAsyncIterator() -> AsyncStream<RedisPushMessage>.Iterator { stream.makeAsyncIterator() }
+
+    private static func run(configuration: RedisConfiguration, channels: [String], patterns: [String],
+                            continuation: AsyncStream<RedisPushMessage>.Continuation, stop: StopFlag) {
+        let connection = RedisConnection(configuration: configuration)
+        var backoff = Backoff(initial: 0.1, maximum: 2)
+        var everSubscribed = false
+        while !stop.isStopped {
+            do throws(RedisError) {
+                if !channels.isEmpty { try connection.append([RedisArgument("SUBSCRIBE")] + channels.map { RedisArgument($0) }) }
+                if !patterns.isEmpty { try connection.append([RedisArgument("PSUBSCRIBE")] + patterns.map { RedisArgument($0) }) }
+                if everSubscribed { continuation.yield(.resubscribed) }
+                everSubscribed = true
+                backoff.reset()
+                while !stop.isStopped {
+                    guard let reply = try connection.nextPushedReply(waitingUpTo: 0.25) else { continue }
+                    if let message = Self.message(from: reply) { continuation.yield(message) }
+                }
+            } catch {
+                connection.close()
+                if stop.isStopped { break }
+                Thread.sleep(forTimeInterval: backoff.next())
+            }
+        }
+        connection.close()
+        continuation.finish()
+    }
+
+    private static func message(from reply: RedisValue) -> RedisPushMessage? {
+        guard let parts = reply.array, let kind = parts.first?.string else { return nil }
+        switch kind {
+        case "message" where parts.count == 3:
+            return .message(channel: parts[1].string ?? "", payload: parts[2].string ?? "", pattern: nil)
+        case "pmessage" where parts.count == 4:
+            return .message(channel: parts[2].string ?? "", payload: parts[3].string ?? "", pattern: parts[1].string)
+        default:
+            return nil  // subscribe confirmations
+        }
+    }
+}
+
+/// A one-way switch shared between a consumer and a dedicated thread.
+final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func stop() { value.store(true, ordering: .relaxed) }
+    var isStopped: Bool { value.load(ordering: .relaxed) }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import PetalRedis
+import PetalTestSupport
+import Testing
+
+@Suite("Redis client against a real redis-server")
+struct RedisClientTests {
+    let server: RedisServer
+    let client: RedisClient
+
+    init() throws {
+        server = try RedisServer()
+        client = RedisClient(configuration: server.configuration, poolSize: 2)
+    }
+
+    @Test func commandsAreBinarySafe() async throws {
+        let value = RedisArgument(bytes: [0, 1, 2, 255, 13, 10, 0])
+        try await client.command(["SET", "binary", value])
+        let reply = try await client.command(["GET", "binary"])
+        #expect(reply == .bulk([0, 1, 2, 255, 13, 10, 0]))
+    }
+
+    @Test func errorRepliesThrowTypedErrors() async throws {
+        try await client.command("SET", "text", "x")
+        await #expect(throws: RedisError.self) { try await client.command("LPUSH", "text", "y") }
+        // The pool is still usable after an error reply.
+        #expect(try await client.command("GET", "text").string == "x")
+    }
+
+    @Test func pipelineKeepsErrorsInPlace() async throws {
+        let replies = try await client.pipeline([["SET", "a", "1"], ["INCR", "a"], ["LPUSH", "a", "x"], ["GET", "a"]])
+        #expect(replies.count == 4)
+        #expect(replies[1] == .integer(2))
+        if case .error(let message) = replies[2] { #expect(message.hasPrefix("WRONGTYPE")) } else { Issue.record("expected WRONGTYPE") }
+        #expect(replies[3].string == "2")
+    }
+
+    @Test func scriptsLoadOnNoscriptAndRunBySHA() async throws {
+        let script = RedisScript(name: "double", source: "return tonumber(ARGV[1]) * 2")
+        #expect(script.sha.count == 40)
+        #expect(try await client.evaluate(script, arguments: ["21"]) == .integer(42))
+        try await client.command("SCRIPT", "FLUSH")
+        #expect(try await client.evaluate(script, arguments: ["5"]) == .integer(10))
+        let loaded = try await client.command(["SCRIPT", "LOAD", RedisArgument(script.source)])
+        #expect(loaded.string == script.sha)
+    }
+
+    @Test func blockingPopWaitsForAPush() async throws {
+        async let popped = client.blocking(["BLPOP", "later", "5"], blockSeconds: 5)
+        try await Task.sleep(for: .milliseconds(200))
+        try await client.command("RPUSH", "later", "hello")
+        #expect(try await popped.array?.last?.string == "hello")
+    }
+
+    @Test func subscriptionDeliversMessagesAndPatterns() async throws {
+        let subscription = client.subscribe(channels: ["news"], patterns: ["job:*"])
+        var iterator = subscription.makeAsyncIterator()
+        var received: [RedisPushMessage] = []
+        // Publish until the subscriber has subscribed and seen both messages.
+        let publisher = Task {
+            for _ in 0..<100 {
+                try await client.command("PUBLISH", "news", "one")
+                try await client.command("PUBLISH", "job:7", "two")
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        while received.count < 2, let message = await iterator.next() {
+            if !received.contains(message) { received.append(message) }
+        }
+        publisher.cancel()
+        #expect(received.contains(.message(channel: "news", payload: "one", pattern: nil)))
+        #expect(received.contains(.message(channel: "job:7", payload: "two", pattern: "job:*")))
+    }
+
+    @Test func reconnectsAfterRedisRestarts() async throws {
+        try await client.command("SET", "k", "v")
+        let restarted = try server.restarted()
+        // The first call on each pooled connection may see the broken socket; retries succeed.
+        var answer: RedisValue?
+        for _ in 0..<10 where answer == nil {
+            answer = try? await client.command("PING")
+        }
+        #expect(answer == .status("PONG"))
+        _ = restarted
+    }
+
+    @Test func connectionErrorsAreTyped() async throws {
+        let port = try FreePort.find()
+        let unreachable = RedisClient(configuration: RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port)), poolSize: 1)
+        do {
+            try await unreachable.command("PING")
+            Issue.record("expected a connection error")
+        } catch {
+            #expect(error.isConnectionError)
+        }
+    }
+}
+
+@Suite("Redis URLs")
+struct RedisURLTests {
+    @Test func parsesTCPURLs() throws {
+        let full = try RedisConfiguration(url: "redis://user:p%40ss@example.com:6380/3")
+        #expect(full.endpoint == .tcp(host: "example.com", port: 6380))
+        #expect(full.username == "user")
+        #expect(full.password == "p@ss")
+        #expect(full.database == 3)
+        #expect(full.description == "redis://user:***@example.com:6380/3")
+        let bare = try RedisConfiguration(url: "redis://localhost")
+        #expect(bare.endpoint == .tcp(host: "localhost", port: 6379))
+        let ipv6 = try RedisConfiguration(url: "redis://[::1]:7000")
+        #expect(ipv6.endpoint == .tcp(host: "::1", port: 7000))
+    }
+
+    @Test func parsesUnixSocketURLs() throws {
+        let socket = try RedisConfiguration(url: "unix:///run/redis.sock?db=2")
+        #expect(socket.endpoint == .unix(path: "/run/redis.sock"))
+        #expect(socket.database == 2)
+    }
+
+    @Test func rejectsBadURLs() {
+        for bad in ["localhost:6379", "http://x", "redis://h:port", "redis://h:70000", "redis://h/db", "rediss://h", "unix://relative"] {
+            #expect(throws: RedisError.self) { try RedisConfiguration(url: bad) }
+        }
+    }
+}

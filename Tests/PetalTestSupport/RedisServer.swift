@@ -1,0 +1,118 @@
+import Foundation
+import PetalRedis
+import PetalSystem
+
+/// A redis-server of the test's own on a free loopback port (never 6379), stopped by pid.
+///
+/// It runs under a small shell watchdog that stops it when the test process dies, so a test run
+/// killed by a timeout leaves no server behind.
+public final class RedisServer: Sendable {
+    public let port: Int
+    public let directory: String
+    public let appendOnly: Bool
+    private let watchdog: ChildProcess
+
+    public var url: String { "redis://127.0.0.1:\(port)" }
+    public var configuration: RedisConfiguration { RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port)) }
+
+    /// Starts a server and waits until it answers PING.
+    /// A port found free can be taken by someone else before redis binds it: then try another.
+    public init(port: Int? = nil, appendOnly: Bool = false, directory: String? = nil) throws {
+        self.appendOnly = appendOnly
+        self.directory = directory ?? FileManager.default.temporaryDirectory
+            .appendingPathComponent("petal-redis-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
+        var attempt = 0
+        while true {
+            attempt += 1
+            let candidate = try port ?? FreePort.find()
+            let arguments = ["--port", String(candidate), "--bind", "127.0.0.1", "--dir", self.directory,
+                             "--save", "", "--appendonly", appendOnly ? "yes" : "no", "--daemonize", "no", "--loglevel", "warning"]
+            let process = try Watchdog.spawn(try Self.serverPath(), arguments: arguments)
+            if Self.waitUntilReady(port: candidate, process: process) {
+                self.port = candidate
+                self.watchdog = process
+                return
+            }
+            process.stop(grace: 2)
+            if attempt >= 5 { throw TestSupportError("redis-server did not start (last port \(candidate))") }
+        }
+    }
+
+    private static func serverPath() throws -> String {
+        for path in ["/usr/bin/redis-server", "/usr/local/bin/redis-server"] where FileManager.default.isExecutableFile(atPath: path) {
+            return path
+        }
+        throw TestSupportError("redis-server is not installed (make test installs it)")
+    }
+
+    private static func waitUntilReady(port: Int, process: ChildProcess) -> Bool {
+        let connection = RedisConnection(configuration: RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port)))
+        for _ in 0..<400 {
+            if (try? connection.command("PING")) != nil { return true }
+            if process.poll() != nil { return false }  // it exited: the port was taken
+            usleep(25_000)
+        }
+        return false
+    }
+
+    /// Stops the server (SIGTERM, so an append-only file is flushed) and waits for it to exit.
+    public func stop() {
+        watchdog.stop(grace: 10)
+    }
+
+    /// Starts a new server on the same port and directory (its data comes back with appendonly).
+    public func restarted() throws -> RedisServer {
+        stop()
+        return try RedisServer(port: port, appendOnly: appendOnly, directory: directory)
+    }
+
+    deinit {
+        stop()
+    }
+}
+
+/// Runs a program under `/bin/sh` that forwards SIGTERM to it and ends it when our process dies.
+public enum Watchdog {
+    public static func spawn(_ executable: String, arguments: [String], environment: [String: String]? = nil,
+                             output: Int32? = nil) throws -> ChildProcess {
+        let script = """
+            "$@" & child=$!
+            trap 'kill -TERM $child 2>/dev/null; wait $child; exit 0' TERM INT
+            while kill -0 \(getpid()) 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.5 & wait $!; done
+            kill -TERM $child 2>/dev/null; wait $child
+            """
+        let descriptors: [Int32: Int32] = output.map { [1: $0, 2: $0] } ?? [:]
+        return try ChildProcess.spawn(executable: "/bin/sh", arguments: ["-c", script, "sh", executable] + arguments,
+                                      environment: environment ?? ProcessInfo.processInfo.environment,
+                                      descriptors: descriptors)
+    }
+}
+
+public struct TestSupportError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A free TCP port on loopback, found by binding to port 0.
+public enum FreePort {
+    public static func find() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw TestSupportError("socket() failed") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw TestSupportError("bind() failed") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        return port == 6379 ? try find() : port
+    }
+}
