@@ -11,7 +11,7 @@ public struct RedisScript: Sendable, Hashable {
         self.sha = SHA1.hex(of: Array(source.utf8))
     }
 
-    func evalshaArguments(keys: [RedisArgument], arguments: [RedisArgument]) -> [RedisArgument] {
+    public func evalshaArguments(keys: [RedisArgument], arguments: [RedisArgument]) -> [RedisArgument] {
         var argv: [RedisArgument] = ["EVALSHA", RedisArgument(sha), RedisArgument(keys.count)]
         argv.reserveCapacity(3 + keys.count + arguments.count)
         argv.append(contentsOf: keys)

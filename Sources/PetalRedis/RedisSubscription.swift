@@ -16,7 +16,7 @@ public struct RedisSubscription: AsyncSequence, Sendable {
     public typealias Element = RedisPushMessage
     private let stream: AsyncStream<RedisPushMessage>
 
-    init(configuration: RedisConfiguration, channels: [String], patterns: [String]) {
+    public init(configuration: RedisConfiguration, channels: [String] = [], patterns: [String] = []) {
         let (stream, continuation) = AsyncStream<RedisPushMessage>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
         self.stream = stream
         let flag = StopFlag()

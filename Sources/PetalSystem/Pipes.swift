@@ -6,6 +6,14 @@ public struct PipeDescriptors: Sendable {
     public let read: Int32
     public let write: Int32
 
+    /// Descriptors that are never readable (-1), for when a pipe could not be made.
+    public static let unavailable = PipeDescriptors(read: -1, write: -1)
+
+    private init(read: Int32, write: Int32) {
+        self.read = read
+        self.write = write
+    }
+
     public init() throws {
         var fds: [Int32] = [0, 0]
         guard petal_pipe_cloexec(&fds) == 0 else { throw SystemError("pipe failed: \(String(cString: strerror(errno)))") }

@@ -1,0 +1,75 @@
+import Foundation
+
+/// What a web app asks for when it enqueues a job (Celery's `apply_async` options).
+public struct EnqueueRequest: Sendable {
+    public var task: String
+    /// Positional arguments as JSON text (an array).
+    public var argsJSON: String
+    /// Keyword arguments as JSON text (an object).
+    public var kwargsJSON: String
+    public var queue: String
+    /// Run no earlier than this many seconds from now.
+    public var countdown: Double?
+    /// Run no earlier than this moment (wins over countdown).
+    public var eta: Date?
+    /// Drop the job (REVOKED, "Expired") if no worker took it within this many seconds.
+    public var expiresIn: Double?
+    public var softTimeLimit: Double?
+    public var timeLimit: Double?
+    public var maxRetries: Int
+    /// The user or session the job belongs to (moi's per-user job lists).
+    public var group: String?
+    public var parent: String?
+    /// A job id of the caller's choosing; a fresh UUID4 otherwise.
+    public var id: String?
+
+    public init(task: String, args: [JSONValue] = [], kwargs: [String: JSONValue] = [:], queue: String = "default",
+                countdown: Double? = nil, eta: Date? = nil, expiresIn: Double? = nil, softTimeLimit: Double? = nil,
+                timeLimit: Double? = nil, maxRetries: Int = 0, group: String? = nil, parent: String? = nil, id: String? = nil) {
+        self.init(task: task, argsJSON: JSONValue.array(args).jsonText, kwargsJSON: JSONValue.object(kwargs).jsonText,
+                  queue: queue, countdown: countdown, eta: eta, expiresIn: expiresIn, softTimeLimit: softTimeLimit,
+                  timeLimit: timeLimit, maxRetries: maxRetries, group: group, parent: parent, id: id)
+    }
+
+    /// Sends argument text as given, for bridges from other languages: the worker, not the client,
+    /// rejects text that is not JSON (the job ends FAILURE saying so).
+    public init(task: String, argsJSON: String, kwargsJSON: String = "{}", queue: String = "default",
+                countdown: Double? = nil, eta: Date? = nil, expiresIn: Double? = nil, softTimeLimit: Double? = nil,
+                timeLimit: Double? = nil, maxRetries: Int = 0, group: String? = nil, parent: String? = nil, id: String? = nil) {
+        self.task = task
+        self.argsJSON = argsJSON
+        self.kwargsJSON = kwargsJSON
+        self.queue = queue
+        self.countdown = countdown
+        self.eta = eta
+        self.expiresIn = expiresIn
+        self.softTimeLimit = softTimeLimit
+        self.timeLimit = timeLimit
+        self.maxRetries = maxRetries
+        self.group = group
+        self.parent = parent
+        self.id = id
+    }
+
+    /// Checks what the client can check; throws `PetalError.invalidRequest` saying what is wrong.
+    func validate() throws(PetalError) {
+        func check(_ condition: Bool, _ message: String) throws(PetalError) {
+            if !condition { throw .invalidRequest(message) }
+        }
+        try check(!task.isEmpty && task.count <= 200, "task name must be 1 to 200 characters")
+        try check(Self.isName(queue), "queue name '\(queue)' must be 1 to 100 letters, digits, '.', '_' or '-'")
+        try check(maxRetries >= 0, "max retries must not be negative")
+        for (label, value) in [("countdown", countdown), ("expires", expiresIn), ("soft time limit", softTimeLimit), ("time limit", timeLimit)] {
+            if let value { try check(value.isFinite && value >= 0, "\(label) must be a non-negative number") }
+        }
+        if let soft = softTimeLimit, let hard = timeLimit { try check(soft <= hard, "soft time limit must not exceed the time limit") }
+        if let group { try check(!group.isEmpty && group.count <= 200, "group must be 1 to 200 characters") }
+        if let id { try check(Self.isName(id), "job id '\(id)' must be 1 to 100 letters, digits, '.', '_' or '-'") }
+    }
+
+    static func isName(_ text: String) -> Bool {
+        !text.isEmpty && text.count <= 100 && text.utf8.allSatisfy { byte in
+            (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte == 46 || byte == 95 || byte == 45
+        }
+    }
+}

@@ -1,0 +1,43 @@
+/// Every Redis key and channel of the protocol, built from one prefix (default "petal").
+/// docs/PROTOCOL.md describes each one: its type, who writes it and how long it lives.
+public struct Keys: Sendable, Hashable {
+    public let prefix: String
+
+    public init(prefix: String = "petal") { self.prefix = prefix }
+
+    public func job(_ id: String) -> String { "\(prefix):job:\(id)" }
+    public func children(of id: String) -> String { "\(prefix):job:\(id):children" }
+    public func queue(_ name: String) -> String { "\(prefix):queue:\(name)" }
+    public func bell(_ queue: String) -> String { "\(prefix):bell:\(queue)" }
+    public var queues: String { "\(prefix):queues" }
+    public var paused: String { "\(prefix):paused" }
+    public var tasks: String { "\(prefix):tasks" }
+    public var scheduled: String { "\(prefix):scheduled" }
+    public var dead: String { "\(prefix):dead" }
+    public var revoked: String { "\(prefix):revoked" }
+    public func inflight(_ worker: String) -> String { "\(prefix):inflight:\(worker)" }
+
+    public var jobs: String { "\(prefix):jobs" }
+    public var finishedJobs: String { "\(prefix):jobs:done" }
+    public func jobs(state: JobState) -> String { "\(prefix):jobs:state:\(state.rawValue)" }
+    public func jobs(task: String) -> String { "\(prefix):jobs:task:\(task)" }
+    public func jobs(queue: String) -> String { "\(prefix):jobs:queue:\(queue)" }
+    public func jobs(worker: String) -> String { "\(prefix):jobs:worker:\(worker)" }
+    public func group(_ name: String) -> String { "\(prefix):group:\(name)" }
+
+    public var events: String { "\(prefix):events" }
+    public func statsMinute(_ epochMinute: Int) -> String { "\(prefix):stats:minute:\(epochMinute)" }
+    public func statsDay(_ epochDay: Int) -> String { "\(prefix):stats:day:\(epochDay)" }
+    public var statsTotal: String { "\(prefix):stats:total" }
+
+    public var workers: String { "\(prefix):workers" }
+    public func worker(_ name: String) -> String { "\(prefix):worker:\(name)" }
+    public func workerStats(_ name: String) -> String { "\(prefix):worker:\(name):stats" }
+    public func workerTasks(_ name: String) -> String { "\(prefix):worker:\(name):tasks" }
+    public func workerLimits(_ name: String) -> String { "\(prefix):worker:\(name):limits" }
+
+    public var controlChannel: String { "\(prefix):control" }
+    public func reply(_ id: String) -> String { "\(prefix):reply:\(id)" }
+    public func jobChannel(_ id: String) -> String { "\(prefix):channel:job:\(id)" }
+    public func groupChannel(_ group: String) -> String { "\(prefix):channel:group:\(group)" }
+}

@@ -1,0 +1,206 @@
+import PetalRedis
+
+/// Every Lua script of the protocol. Each one is one round trip and one atomic step; their
+/// arguments are listed in docs/PROTOCOL.md. All start with ARGV[1] = prefix, ARGV[2] = now.
+public enum PetalScripts {
+    /// Creates jobs and makes them ready (or schedules them). ARGV[3] = count, then per job the
+    /// fields of `EnqueueScriptFields.order`. Returns the number created.
+    public static let enqueue = script("enqueue", #"""
+local n = tonumber(ARGV[3])
+local width = 13
+for j = 0, n - 1 do
+  local b = 4 + j * width
+  local id, task, queue, args, kwargs = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
+  local group, parent, max_retries, soft, hard = ARGV[b + 5], ARGV[b + 6], ARGV[b + 7], ARGV[b + 8], ARGV[b + 9]
+  local eta, expires, sent = ARGV[b + 10], ARGV[b + 11], ARGV[b + 12]
+  local job = key('job', id)
+  redis.call('HSET', job, 'id', id, 'task', task, 'queue', queue, 'args', args, 'kwargs', kwargs,
+    'state', 'PENDING', 'sent', sent, 'retries', '0', 'max_retries', max_retries)
+  local optional = {'group', group, 'parent', parent, 'soft_time_limit', soft, 'time_limit', hard,
+    'eta', eta, 'expires', expires}
+  for i = 1, #optional, 2 do
+    if present(optional[i + 1]) then redis.call('HSET', job, optional[i], optional[i + 1]) end
+  end
+  redis.call('ZADD', key('jobs'), sent, id)
+  redis.call('ZADD', key('jobs', 'state', 'PENDING'), sent, id)
+  redis.call('ZADD', key('jobs', 'task', task), sent, id)
+  redis.call('ZADD', key('jobs', 'queue', queue), sent, id)
+  redis.call('SADD', key('queues'), queue)
+  redis.call('SADD', key('tasks'), task)
+  if present(group) then redis.call('ZADD', key('group', group), sent, id) end
+  if present(parent) then redis.call('SADD', key('job', parent, 'children'), id) end
+  if present(eta) and tonumber(eta) > NOW then
+    redis.call('ZADD', key('scheduled'), eta, id)
+  else
+    push_ready(id, queue, false)
+  end
+  event('task-sent', {'id', id, 'task', task, 'queue', queue, 'group', group, 'eta', eta})
+  if present(group) then notify(id) end
+end
+return n
+"""#)
+
+    /// A child takes its next job. ARGV[3] = worker, ARGV[4] = pid, ARGV[5..] = queues in priority
+    /// order. Returns the job's fields (see `FetchedJob`) or an empty array.
+    public static let fetch = script("fetch", #"""
+return fetch(ARGV[3], ARGV[4], 5)
+"""#)
+
+    /// A child reports how a job ended, and (when ARGV[11] = '1') takes its next job in the same trip.
+    /// ARGV[3] worker, [4] pid, [5] id, [6] outcome, [7] result JSON, [8] exception, [9] traceback,
+    /// [10] runtime, [11] fetch next?, [12] retry at, [13..] queues. Returns {acknowledged, next job...}.
+    public static let finish = script("finish", #"""
+local worker, id, outcome = ARGV[3], ARGV[5], ARGV[6]
+local acknowledged = 0
+if redis.call('LREM', key('inflight', worker), 1, id) == 1 then
+  local fields = {'runtime', ARGV[10]}
+  if outcome == 'SUCCESS' then
+    fields[#fields + 1] = 'result'; fields[#fields + 1] = ARGV[7]
+  else
+    fields[#fields + 1] = 'exception'; fields[#fields + 1] = ARGV[8]
+    fields[#fields + 1] = 'traceback'; fields[#fields + 1] = ARGV[9]
+  end
+  acknowledged = conclude(id, outcome, worker, fields, ARGV[12])
+end
+local next_job = {}
+if ARGV[11] == '1' then next_job = fetch(worker, ARGV[4], 13) end
+table.insert(next_job, 1, acknowledged)
+return next_job
+"""#)
+
+    /// Progress from inside a task: ARGV[3] id, [4] current, [5] total, [6] message.
+    public static let progress = script("progress", #"""
+local id = ARGV[3]
+local job = key('job', id)
+local f = redis.call('HMGET', job, 'state', 'sent', 'task', 'worker')
+if f[1] ~= 'STARTED' and f[1] ~= 'PROGRESS' then return 0 end
+redis.call('HSET', job, 'progress_current', ARGV[4], 'progress_total', ARGV[5], 'progress_message', ARGV[6])
+if f[1] == 'STARTED' then
+  move_state(id, f[1], 'PROGRESS', f[2])
+  event('task-progress', {'id', id, 'task', f[3], 'worker', f[4]})
+end
+notify(id)
+return 1
+"""#)
+
+    /// Revokes a job: ARGV[3] id, ARGV[4] '1' to terminate a running job. Returns
+    /// {status, worker, pid} where status is unknown, finished, revoked (it never runs) or running.
+    public static let revoke = script("revoke", #"""
+local id = ARGV[3]
+local job = key('job', id)
+local f = redis.call('HMGET', job, 'state', 'queue', 'worker', 'pid')
+if not f[1] then return {'unknown', '', ''} end
+redis.call('ZADD', key('revoked'), NOW, id)
+redis.call('ZREMRANGEBYRANK', key('revoked'), 0, -REVOKED_MAX - 1)
+if f[1] == 'SUCCESS' or f[1] == 'FAILURE' or f[1] == 'REVOKED' then return {'finished', f[3] or '', f[4] or ''} end
+if f[1] == 'STARTED' or f[1] == 'PROGRESS' then
+  redis.call('HSET', job, 'revoke_requested', ARGV[4] == '1' and 'terminate' or 'revoke')
+  return {'running', f[3] or '', f[4] or ''}
+end
+redis.call('LREM', key('queue', f[2]), 0, id)
+redis.call('ZREM', key('scheduled'), id)
+conclude(id, 'REVOKED', '', {})
+return {'revoked', '', ''}
+"""#)
+
+    /// A child process ended while it held jobs: ARGV[3] worker, [4] pid, [5] reason, [6] mode
+    /// ('fail' or 'requeue'). Each job of that child still in flight ends FAILURE with the reason,
+    /// REVOKED when a terminate was asked for, or goes back to its queue. Returns the ids.
+    public static let childLost = script("child_lost", #"""
+local worker, pid, reason, mode = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local inflight = key('inflight', worker)
+local handled = {}
+for _, id in ipairs(redis.call('LRANGE', inflight, 0, -1)) do
+  local f = redis.call('HMGET', key('job', id), 'pid', 'revoke_requested')
+  if f[1] == pid then
+    redis.call('LREM', inflight, 1, id)
+    if present(f[2]) then
+      conclude(id, 'REVOKED', worker, {'exception', 'Terminated: revoked while running'})
+    elseif mode == 'requeue' then
+      requeue(id)
+    else
+      conclude(id, 'FAILURE', worker, {'exception', reason, 'traceback', ''})
+    end
+    handled[#handled + 1] = id
+  end
+end
+return handled
+"""#)
+
+    /// Recovers the in-flight jobs of a worker whose heartbeat expired: ARGV[3] worker,
+    /// [4] max redeliveries. Does nothing while the worker's heartbeat key exists. Returns
+    /// {requeued, failed}.
+    public static let reap = script("reap", #"""
+local worker, max_redeliveries = ARGV[3], tonumber(ARGV[4])
+if redis.call('EXISTS', key('worker', worker)) == 1 then return {0, 0} end
+local inflight = key('inflight', worker)
+local requeued, failed = 0, 0
+for _, id in ipairs(redis.call('LRANGE', inflight, 0, -1)) do
+  redis.call('LREM', inflight, 1, id)
+  local job = key('job', id)
+  local f = redis.call('HMGET', job, 'redeliveries', 'revoke_requested', 'task')
+  if f[3] then
+    if present(f[2]) then
+      conclude(id, 'REVOKED', worker, {'exception', 'Terminated: revoked while running'})
+    elseif tonumber(f[1] or '0') >= max_redeliveries then
+      conclude(id, 'FAILURE', worker, {'exception', 'WorkerLostError: worker ' .. worker ..
+        ' died while running this job, and it was redelivered ' .. (f[1] or '0') .. ' times already', 'traceback', ''})
+      failed = failed + 1
+    else
+      redis.call('HINCRBY', job, 'redeliveries', 1)
+      requeue(id)
+      requeued = requeued + 1
+    end
+  end
+end
+if redis.call('HSETNX', key('worker', worker, 'stats'), 'offline_at', NOW_TEXT) == 1 then
+  event('worker-offline', {'worker', worker, 'requeued', requeued, 'failed', failed})
+end
+return {requeued, failed}
+"""#)
+
+    /// Moves due jobs from the scheduled set to their queues: ARGV[3] limit. Returns how many.
+    public static let promote = script("promote", #"""
+local due = redis.call('ZRANGEBYSCORE', key('scheduled'), '-inf', NOW, 'LIMIT', 0, tonumber(ARGV[3]))
+for _, id in ipairs(due) do
+  redis.call('ZREM', key('scheduled'), id)
+  local queue = redis.call('HGET', key('job', id), 'queue')
+  if queue then push_ready(id, queue, false) end
+end
+return #due
+"""#)
+
+    /// Drops the oldest finished jobs beyond the retention: ARGV[3] max count, [4] max age in
+    /// seconds, [5] most to drop in this call. Returns how many were dropped.
+    public static let trim = script("trim", #"""
+local max_count, max_age, limit = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local done = key('jobs', 'done')
+local excess = redis.call('ZCARD', done) - max_count
+local victims = {}
+if excess > 0 then victims = redis.call('ZRANGE', done, 0, math.min(excess, limit) - 1) end
+if #victims < limit then
+  local old = redis.call('ZRANGEBYSCORE', done, '-inf', NOW - max_age, 'LIMIT', #victims, limit - #victims)
+  for _, id in ipairs(old) do victims[#victims + 1] = id end
+end
+for _, id in ipairs(victims) do
+  local job = key('job', id)
+  local f = redis.call('HMGET', job, 'state', 'task', 'queue', 'worker', 'group', 'parent')
+  redis.call('ZREM', done, id)
+  redis.call('ZREM', key('jobs'), id)
+  if f[1] then redis.call('ZREM', key('jobs', 'state', f[1]), id) end
+  if f[2] then redis.call('ZREM', key('jobs', 'task', f[2]), id) end
+  if f[3] then redis.call('ZREM', key('jobs', 'queue', f[3]), id) end
+  if present(f[4]) then redis.call('ZREM', key('jobs', 'worker', f[4]), id) end
+  if present(f[5]) then redis.call('ZREM', key('group', f[5]), id) end
+  if present(f[6]) then redis.call('SREM', key('job', f[6], 'children'), id) end
+  redis.call('DEL', job, key('job', id, 'children'))
+end
+return #victims
+"""#)
+
+    public static let all: [RedisScript] = [enqueue, fetch, finish, progress, revoke, childLost, reap, promote, trim]
+
+    private static func script(_ name: String, _ body: String) -> RedisScript {
+        RedisScript(name: name, source: LuaPrelude.source + body)
+    }
+}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import Petal
+
+struct ControlGroup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "control",
+        abstract: "Steer workers: revoke jobs, resize pools, add queues, shut down.",
+        subcommands: [Revoke.self, PoolGrow.self, PoolShrink.self, Autoscale.self, Shutdown.self, AddConsumer.self,
+                      CancelConsumer.self, TimeLimit.self])
+
+    /// Sends a command and prints each worker's reply; exits 1 when none answered or one refused.
+    static func send(_ command: ControlCommand, to worker: String?, redis: RedisOptions, timeout: Double) async throws {
+        let client = try redis.client()
+        let replies = try await reportingErrors { try await client.control(command, destination: worker.map { [$0] }, timeout: timeout) }
+        if replies.isEmpty {
+            FileHandle.standardError.write(Data("petal: no reply from \(worker ?? "any worker") within \(timeout)s\n".utf8))
+            throw ExitCode(1)
+        }
+        for reply in replies {
+            if let error = reply.error { print("\(reply.worker): error: \(error)") } else { print("\(reply.worker): \(reply.ok?.stringValue ?? reply.ok?.jsonText ?? "ok")") }
+        }
+        if replies.contains(where: { !$0.succeeded }) { throw ExitCode(1) }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a job: it never starts; with --terminate a running job is killed.")
+        @OptionGroup var redis: RedisOptions
+        @Argument(help: "Job id.") var id: String
+        @Flag(help: "Kill the job's process if it is running.") var terminate = false
+        @Option(help: "Signal for --terminate.") var signal: String = "SIGTERM"
+
+        func run() async throws {
+            let client = try redis.client()
+            let outcome = try await reportingErrors { try await client.revoke(id, terminate: terminate, signal: signal) }
+            switch outcome {
+            case .unknown: FileHandle.standardError.write(Data("petal: no job with id \(id)\n".utf8)); throw ExitCode(2)
+            case .finished: print("\(id): already finished, nothing to revoke")
+            case .revoked: print("\(id): revoked")
+            case .running: print(terminate ? "\(id): running, terminating" : "\(id): running; it will finish (use --terminate to kill it)")
+            }
+        }
+    }
+
+    struct PoolGrow: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "pool-grow", abstract: "Add child processes to a worker's pool.")
+        @OptionGroup var redis: RedisOptions
+        @Argument var worker: String
+        @Option(name: .short, help: "How many.") var n: Int = 1
+        @Option var timeout: Double = 2
+        func run() async throws { try await ControlGroup.send(.poolGrow(n), to: worker, redis: redis, timeout: timeout) }
+    }
+
+    struct PoolShrink: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "pool-shrink", abstract: "Remove child processes (idle ones first; busy ones finish their job).")
+        @OptionGroup var redis: RedisOptions
+        @Argument var worker: String
+        @Option(name: .short, help: "How many.") var n: Int = 1
+        @Option var timeout: Double = 2
+        func run() async throws { try await ControlGroup.send(.poolShrink(n), to: worker, redis: redis, timeout: timeout) }
+    }
+
+    struct Autoscale: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Let a worker's pool scale between MIN and MAX by backlog.")
+        @OptionGroup var redis: RedisOptions
+        @Argument var worker: String
+        @Argument var max: Int
+        @Argument var min: Int
+        @Option var timeout: Double = 2
+        func run() async throws { try await ControlGroup.send(.autoscale(max: max, min: min), to: worker, redis: redis, timeout: timeout) }
+    }
+
+    struct Shutdown: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Warm shutdown: the worker finishes its running jobs and exits.")
+        @OptionGroup var redis: RedisOptions
+        @Argument var worker: String
+        @Option var timeout: Double = 2
+        func run() async throws { try await ControlGroup.send(.shutdown, to: worker, redis: redis, timeout: timeout) }
+    }
+
+    struct AddConsumer: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add-consumer", abstract: "Make a worker consume one more queue (lowest priority).")
+        @OptionGroup var redis: RedisOptions
+        @Argument var worker: String
+        @Argument var queue: String
+        @Option var timeout: Double = 2
+        func run() async throws { try await ControlGroup.send(.addConsumer(queue), to: worker, redis: redis, timeout: timeout) }
+    }
+
+    struct CancelConsumer: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "cancel-consumer", abstract: "Stop a worker consuming a queue.")
+        @OptionGroup var redis: RedisOptions
+        @Argument var worker: String
+        @Argument var queue: String
+        @Option var timeout: Double = 2
+        func run() async throws { try await ControlGroup.send(.cancelConsumer(queue), to: worker, redis: redis, timeout: timeout) }
+    }
+
+    struct TimeLimit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "time-limit", abstract: "Set a task's soft and hard time limits on workers (0 clears).")
+        @OptionGroup var redis: RedisOptions
+        @Argument var task: String
+        @Option var soft: Double = 0
+        @Option var hard: Double = 0
+        @Option(help: "Only this worker (default: all).") var worker: String?
+        @Option var timeout: Double = 2
+        func run() async throws {
+            try await ControlGroup.send(.timeLimit(task: task, soft: soft, hard: hard), to: worker, redis: redis, timeout: timeout)
+        }
+    }
+}

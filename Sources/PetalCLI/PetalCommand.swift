@@ -1,0 +1,12 @@
+import ArgumentParser
+
+@main
+struct PetalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "petal",
+        abstract: "Petal: a job system on Redis.",
+        discussion: "Every command takes --redis URL (or REDIS_URL). See docs/API.md and docs/PROTOCOL.md.",
+        version: "0.1.0",
+        subcommands: [WorkerCommand.self, CallCommand.self, StatusCommand.self, ResultCommand.self,
+                      InspectCommand.self, ControlGroup.self])
+}

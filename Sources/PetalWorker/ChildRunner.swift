@@ -1,0 +1,292 @@
+import Foundation
+import Logging
+import Petal
+import PetalRedis
+import PetalSystem
+import Synchronization
+
+/// One child process of a worker: takes one job at a time and runs it.
+///
+/// Its main thread owns the Redis connection and never runs task code: the task runs as a Swift
+/// Task and talks back through a mailbox, so progress writes and the soft time limit are handled
+/// here while the task is busy. Finishing a job and taking the next is one script call.
+final class ChildRunner {
+    private let configuration: WorkerConfiguration
+    private let registry: TaskRegistry
+    private let logger: Logger
+    private let keys: Keys
+    private let connection: RedisConnection
+    private let pid = String(getpid())
+    private let commands: ChildCommands
+    /// fd 3: "begin"/"end" lines that let the supervisor enforce hard limits and terminate.
+    private let notifyDescriptor: Int32 = 3
+
+    init(configuration: WorkerConfiguration, registry: TaskRegistry, logger: Logger) throws {
+        self.configuration = configuration
+        self.registry = registry
+        self.logger = logger
+        keys = configuration.keys
+        connection = RedisConnection(configuration: try RedisConfiguration(url: configuration.redisURL))
+        commands = ChildCommands(queues: configuration.queues)
+    }
+
+    /// Runs until told to stop (then exits 0) or until the supervisor goes away (then exits at once,
+    /// leaving any job in flight for recovery).
+    func run() -> Never {
+        startCommandReader()
+        var pending: JobOutcome?
+        var recovering = false
+        var backoff = Backoff(initial: 0.05, maximum: 2)
+        while true {
+            do throws(RedisError) {
+                if recovering {
+                    // A reply may have been lost: settle the last job alone, then put back any job a
+                    // lost fetch reply handed to this process, so nothing stays stuck in flight.
+                    if let outcome = pending { _ = try finish(outcome, fetchNext: false); pending = nil }
+                    try reclaimOwnJobs()
+                    recovering = false
+                    logger.info("Redis is back")
+                }
+                let wantNext = !commands.isStopping
+                var job: FetchedJob?
+                if let outcome = pending {
+                    job = try finish(outcome, fetchNext: wantNext)
+                    pending = nil
+                } else if wantNext {
+                    job = try fetch()
+                }
+                backoff.reset()
+                if let job {
+                    pending = run(job)
+                } else if commands.isStopping {
+                    exit(0)
+                } else {
+                    try waitForWork()
+                }
+            } catch {
+                if !recovering { logger.warning("Redis unavailable, retrying: \(error)") }
+                recovering = true
+                connection.close()
+                Thread.sleep(forTimeInterval: backoff.next())
+            }
+        }
+    }
+
+    // MARK: - Redis steps
+
+    private func scriptArguments(_ rest: [RedisArgument]) -> [RedisArgument] {
+        [RedisArgument(keys.prefix), RedisArgument(Clock.text(Clock.now()))] + rest
+    }
+
+    private func fetch() throws(RedisError) -> FetchedJob? {
+        let reply = try connection.evaluate(PetalScripts.fetch, arguments: scriptArguments(
+            [RedisArgument(configuration.name), RedisArgument(pid)] + commands.queues.map { RedisArgument($0) }))
+        return FetchedJob(reply: reply.array ?? [])
+    }
+
+    private func finish(_ outcome: JobOutcome, fetchNext: Bool) throws(RedisError) -> FetchedJob? {
+        let reply = try connection.evaluate(PetalScripts.finish, arguments: scriptArguments([
+            RedisArgument(configuration.name), RedisArgument(pid), RedisArgument(outcome.id), RedisArgument(outcome.kind.rawValue),
+            RedisArgument(outcome.resultJSON), RedisArgument(outcome.exception), RedisArgument(outcome.traceback),
+            RedisArgument(String(format: "%.6f", outcome.runtime)), fetchNext ? "1" : "0", RedisArgument(Clock.text(outcome.retryAt)),
+        ] + commands.queues.map { RedisArgument($0) }))
+        return FetchedJob(reply: reply.array ?? [], offset: 1)
+    }
+
+    private func reclaimOwnJobs() throws(RedisError) {
+        let reply = try connection.evaluate(PetalScripts.childLost, arguments: scriptArguments([
+            RedisArgument(configuration.name), RedisArgument(pid), "reclaimed after a lost Redis reply", "requeue",
+        ]))
+        if let ids = reply.array, !ids.isEmpty { logger.info("re-queued \(ids.count) job(s) whose fetch reply was lost") }
+    }
+
+    /// Blocks up to a second on the queues' bells (tokens pushed on enqueue), so an idle child
+    /// wakes as soon as there is work without polling the queues.
+    private func waitForWork() throws(RedisError) {
+        let bells = commands.queues.map { RedisArgument(keys.bell($0)) }
+        _ = try connection.blocking(["BLPOP"] + bells + ["1"], blockSeconds: 1)
+    }
+
+    private func progress(_ id: String, current: Double, total: Double, message: String?) {
+        do {
+            _ = try connection.evaluate(PetalScripts.progress, arguments: scriptArguments([
+                RedisArgument(id), RedisArgument(String(current)), RedisArgument(String(total)), RedisArgument(message ?? ""),
+            ]))
+        } catch {
+            // Progress is advisory: a lost report is replaced by the next one or by the result.
+            logger.debug("progress report dropped: \(error)")
+        }
+    }
+
+    // MARK: - Running a job
+
+    private func run(_ job: FetchedJob) -> JobOutcome {
+        let entry = registry.entry(job.task)
+        let soft = job.softTimeLimit ?? job.overrideLimits.flatMap { $0.0 > 0 ? $0.0 : nil }
+            ?? entry?.options.softTimeLimit ?? configuration.defaultSoftTimeLimit
+        let hard = job.timeLimit ?? job.overrideLimits.flatMap { $0.1 > 0 ? $0.1 : nil }
+            ?? entry?.options.timeLimit ?? configuration.defaultTimeLimit
+        let started = Clock.now()
+        tellSupervisor("begin \(job.id) \(hard ?? 0) \(job.task)")
+        defer { tellSupervisor("end \(job.id)") }
+
+        let result: Result<JSONValue, any Error>
+        if let entry {
+            switch Self.parseArguments(job) {
+            case .success(let (args, kwargs)):
+                result = execute(entry, job: job, args: args, kwargs: kwargs, softLimit: soft)
+            case .failure(let error):
+                result = .failure(error)
+            }
+        } else {
+            result = .failure(NotRegistered(task: job.task, worker: configuration.name))
+        }
+        return outcome(of: job, result: result, runtime: Clock.now() - started, maxRetries: job.maxRetries > 0 ? job.maxRetries : entry?.options.maxRetries ?? 0)
+    }
+
+    private static func parseArguments(_ job: FetchedJob) -> Result<([JSONValue], [String: JSONValue]), any Error> {
+        guard let args = try? JSONValue(parsing: job.argsJSON), case .array(let list) = args else {
+            return .failure(InvalidArguments("args must be a JSON array, got: \(job.argsJSON.prefix(200))"))
+        }
+        guard let kwargs = try? JSONValue(parsing: job.kwargsJSON), case .object(let map) = kwargs else {
+            return .failure(InvalidArguments("kwargs must be a JSON object, got: \(job.kwargsJSON.prefix(200))"))
+        }
+        return .success((list, map))
+    }
+
+    /// Runs the task as a Swift Task and serves its mailbox until it ends. At the soft limit the
+    /// task is told (SoftTimeLimitExceeded at its next checkpoint or sleep) and cancelled.
+    private func execute(_ entry: TaskRegistry.Entry, job: FetchedJob, args: [JSONValue], kwargs: [String: JSONValue],
+                         softLimit: Double?) -> Result<JSONValue, any Error> {
+        let mailbox = ChildMailbox()
+        let signals = TaskSignals(mailbox: mailbox)
+        let context = TaskContext(jobID: job.id, task: job.task, args: args, kwargs: kwargs, retries: job.retries,
+                                  group: job.group, signals: signals)
+        let handler = entry.handler
+        let task = Task {
+            do {
+                mailbox.post(.finished(.success(try await handler(context))))
+            } catch {
+                mailbox.post(.finished(.failure(error)))
+            }
+        }
+        var softDeadline = softLimit.map { DispatchTime.now() + $0 }
+        while true {
+            guard let message = mailbox.next(until: softDeadline) else {
+                signals.markSoftLimit(softLimit ?? 0)
+                task.cancel()
+                softDeadline = nil
+                logger.info("soft time limit (\(softLimit ?? 0)s) exceeded", metadata: ["job": "\(job.id)"])
+                continue
+            }
+            switch message {
+            case .progress(let current, let total, let text):
+                progress(job.id, current: current, total: total, message: text)
+            case .finished(let result):
+                if let (current, total, text) = signals.takePendingProgress() {
+                    progress(job.id, current: current, total: total, message: text)
+                }
+                return result
+            }
+        }
+    }
+
+    private func outcome(of job: FetchedJob, result: Result<JSONValue, any Error>, runtime: Double, maxRetries: Int) -> JobOutcome {
+        switch result {
+        case .success(let value):
+            return JobOutcome(id: job.id, kind: .success, resultJSON: value.jsonText, runtime: runtime)
+        case .failure(let error):
+            let (exception, traceback) = Self.describe(error, job: job, worker: configuration.name, pid: pid)
+            let retryable = !(error is InvalidArguments) && !(error is NotRegistered)
+            if retryable && job.retries < maxRetries {
+                let countdown = (error as? RetryRequest)?.countdown ?? Self.backoff(attempt: job.retries)
+                logger.info("job failed, retry \(job.retries + 1) of \(maxRetries) in \(String(format: "%.1f", countdown))s: \(exception)",
+                            metadata: ["job": "\(job.id)"])
+                return JobOutcome(id: job.id, kind: .retry, exception: exception, traceback: traceback, runtime: runtime,
+                                  retryAt: Clock.now() + countdown)
+            }
+            return JobOutcome(id: job.id, kind: .failure, exception: exception, traceback: traceback, runtime: runtime)
+        }
+    }
+
+    /// Exponential backoff with jitter: about 1, 2, 4 ... seconds, at most 10 minutes.
+    static func backoff(attempt: Int) -> Double {
+        let ceiling = min(600, pow(2, Double(min(attempt, 20))))
+        return Double.random(in: (ceiling / 2)...ceiling)
+    }
+
+    /// "Type: message" and a report of where it happened (Swift errors carry no stack trace).
+    static func describe(_ error: any Error, job: FetchedJob, worker: String, pid: String) -> (String, String) {
+        let typeName = String(describing: type(of: error))
+        let text = String(describing: error)
+        let exception = text.hasPrefix(typeName) || text.contains(": ") && text.first?.isUppercase == true
+            && text.prefix(while: { $0 != ":" }).allSatisfy { $0.isLetter }
+            ? text : "\(typeName): \(text)"
+        let traceback = """
+            \(exception)
+              task \(job.task) [\(job.id)], attempt \(job.retries + 1), delivery \(job.deliveries)
+              on worker \(worker), child pid \(pid)
+              error value: \(String(reflecting: error))
+            """
+        return (exception, traceback)
+    }
+
+    // MARK: - Talking to the supervisor
+
+    private func tellSupervisor(_ line: String) {
+        _ = writeAll(notifyDescriptor, Array((line + "\n").utf8))
+    }
+
+    /// Reads the supervisor's commands on stdin: "stop" (finish the current job, then exit) and
+    /// "queues a,b" (the consumed queues changed). End of input means the supervisor died: exit
+    /// now, and the job in flight is recovered from the in-flight list.
+    private func startCommandReader() {
+        let commands = self.commands
+        let thread = Thread {
+            var buffer: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 512)
+            while true {
+                let count = read(0, &chunk, chunk.count)
+                if count <= 0 {
+                    if count < 0 && errno == EINTR { continue }
+                    _exit(0)
+                }
+                buffer.append(contentsOf: chunk[0..<count])
+                while let newline = buffer.firstIndex(of: 10) {
+                    let line = String(decoding: buffer[..<newline], as: UTF8.self)
+                    buffer.removeSubrange(...newline)
+                    commands.apply(line)
+                }
+            }
+        }
+        thread.name = "petal-child-commands"
+        thread.start()
+    }
+}
+
+/// The job names a task this worker does not have.
+struct NotRegistered: Error, CustomStringConvertible {
+    let task: String
+    let worker: String
+    var description: String { "NotRegistered: no task named '\(task)' is registered on worker \(worker)" }
+}
+
+/// What the supervisor has told this child so far, shared by the command reader and the main loop.
+final class ChildCommands: Sendable {
+    private let stopping = Atomic<Bool>(false)
+    private let currentQueues: Mutex<[String]>
+
+    init(queues: [String]) { currentQueues = Mutex(queues) }
+
+    var isStopping: Bool { stopping.load(ordering: .relaxed) }
+    var queues: [String] { currentQueues.withLock { $0 } }
+
+    func apply(_ line: String) {
+        if line == "stop" {
+            stopping.store(true, ordering: .relaxed)
+        } else if line.hasPrefix("queues ") {
+            let names = line.dropFirst(7).split(separator: ",").map(String.init)
+            if !names.isEmpty { currentQueues.withLock { $0 = names } }
+        }
+    }
+}

@@ -1,0 +1,252 @@
+import Foundation
+import Logging
+import Petal
+import PetalRedis
+import PetalSystem
+import Synchronization
+
+/// The worker's parent process: keeps a pool of child processes, each running one job at a time,
+/// and does the worker's housekeeping: heartbeats, remote control, scheduled jobs, recovery of
+/// dead workers' jobs, history retention and autoscaling.
+///
+/// It is one loop on a dedicated thread around poll(2): signals (self-pipe), the children's notices
+/// and the control inbox all arrive as readable descriptors, so nothing here blocks Swift's
+/// cooperative pool. Children are reaped by pid with WNOHANG on every turn.
+final class Supervisor {
+    enum Phase: Equatable {
+        case running
+        /// Warm shutdown: children finish their jobs; at the deadline what is left is killed and re-queued.
+        case draining(deadline: Double)
+        /// Cold shutdown: children killed now, their jobs re-queued.
+        case stopping
+    }
+
+    let configuration: WorkerConfiguration
+    let registry: TaskRegistry
+    let logger: Logger
+    let keys: Keys
+    let connection: RedisConnection
+    let inbox = ControlInbox()
+
+    var children: [Int32: ChildHandle] = [:]
+    var targetSize: Int
+    var autoscale: (min: Int, max: Int)?
+    var queues: [String]
+    var timeLimits: [String: [Double]] = [:]
+    var phase = Phase.running
+    var startedAt = Clock.now()
+
+    /// Child exits whose jobs still have to be settled in Redis (kept while Redis is down).
+    var pendingLosses: [(pid: Int32, reason: String, mode: String)] = []
+    var redisReachableSince: Double?
+    var announcedOnline = false
+    var lastHeartbeat = 0.0
+    var lastPromote = 0.0
+    var lastReap = 0.0
+    var lastTrim = 0.0
+    var lastAutoscale = 0.0
+    var lastBusy = Clock.now()
+    var nextSpawnAllowed = 0.0
+    var recentQuickExits = 0
+    private var signalDescriptor: Int32 = -1
+    private var subscriber: Task<Void, Never>?
+
+    init(configuration: WorkerConfiguration, registry: TaskRegistry, logger: Logger) throws {
+        self.configuration = configuration
+        self.registry = registry
+        self.logger = logger
+        keys = configuration.keys
+        connection = RedisConnection(configuration: try RedisConfiguration(url: configuration.redisURL))
+        queues = configuration.queues
+        if let low = configuration.autoscaleMin, let high = configuration.autoscaleMax {
+            autoscale = (low, high)
+            targetSize = max(low, min(configuration.concurrency, high))
+        } else {
+            targetSize = configuration.concurrency
+        }
+    }
+
+    /// Runs until shut down; returns the process exit code.
+    func run() -> Int32 {
+        do {
+            signalDescriptor = try SignalPipe.install([SIGTERM, SIGINT, SIGQUIT])
+            SignalPipe.ignore(SIGPIPE)
+            try claimName()
+        } catch {
+            logger.critical("cannot start worker: \(error)")
+            return 1
+        }
+        subscriber = inbox.listen(configuration: connection.configuration, channel: keys.controlChannel)
+        logger.info("worker \(configuration.name) started: pool \(targetSize), queues \(queues.joined(separator: ", ")), tasks \(registry.names.joined(separator: ", "))")
+        while true {
+            adjustPool()
+            waitForInput(timeout: 0.1)
+            handleSignals()
+            handleNotices()
+            handleControl()
+            reapChildren()
+            enforceDeadlines()
+            maintain()
+            if isFinished() { break }
+        }
+        goOffline()
+        subscriber?.cancel()
+        logger.info("worker \(configuration.name) stopped")
+        return 0
+    }
+
+    // MARK: - Start and stop
+
+    /// Refuses a name a live worker holds; takes over a dead namesake's leftovers.
+    private func claimName() throws {
+        let fields = try connection.command(["HGETALL", RedisArgument(keys.worker(configuration.name))]).fieldMap
+        if let pidText = fields["pid"], let pid = Int32(pidText), pid != getpid() {
+            let sameHost = fields["hostname"] == ProcessInfo.processInfo.hostName
+            if !sameHost || kill(pid, 0) == 0 {
+                throw TaskFailure("a worker named \(configuration.name) is already running (pid \(pid) on \(fields["hostname"] ?? "?"))")
+            }
+            try connection.command(["DEL", RedisArgument(keys.worker(configuration.name))])
+        }
+        let recovered = try runScript(PetalScripts.reap, [RedisArgument(configuration.name), RedisArgument(configuration.maxRedeliveries)])
+        if let counts = recovered.array, (counts.first?.int ?? 0) + (counts.last?.int ?? 0) > 0 {
+            logger.warning("recovered jobs left in flight by an earlier run of \(configuration.name): \(counts.first?.int ?? 0) re-queued")
+        }
+        try connection.command(["HDEL", RedisArgument(keys.workerStats(configuration.name)), "offline_at"])
+        redisReachableSince = Clock.now()
+    }
+
+    private func isFinished() -> Bool {
+        switch phase {
+        case .running: return false
+        case .draining, .stopping: return children.isEmpty
+        }
+    }
+
+    /// Settles what the children left, removes the heartbeat and says so in the event stream.
+    private func goOffline() {
+        for attempt in 0..<20 where !pendingLosses.isEmpty {
+            settleLosses()
+            if !pendingLosses.isEmpty { Thread.sleep(forTimeInterval: min(0.1 * Double(attempt + 1), 1)) }
+        }
+        do {
+            try connection.command(["DEL", RedisArgument(keys.worker(configuration.name))])
+            // Anything still in flight (a child lost while Redis was down) goes back to its queue now.
+            _ = try runScript(PetalScripts.reap, [RedisArgument(configuration.name), RedisArgument(configuration.maxRedeliveries)])
+        } catch {
+            logger.error("could not go offline cleanly (\(error)); other workers will recover this worker's jobs")
+        }
+    }
+
+    func beginShutdown(cold: Bool) {
+        switch (phase, cold) {
+        case (.running, false):
+            logger.info("warm shutdown: finishing running jobs (up to \(Int(configuration.shutdownTimeout))s); signal again for a cold shutdown")
+            phase = .draining(deadline: Clock.now() + configuration.shutdownTimeout)
+            for pid in children.keys { requestStop(pid) }
+            writeHeartbeat()
+        case (.stopping, _):
+            break
+        default:
+            logger.info("cold shutdown: killing children and re-queueing their jobs")
+            phase = .stopping
+            for pid in children.keys { killChild(pid, reason: "WorkerShutdown: cold shutdown", signal: SIGKILL, requeue: true) }
+        }
+    }
+
+    // MARK: - Input
+
+    private func waitForInput(timeout: Double) {
+        var descriptors = [pollfd(fd: signalDescriptor, events: Int16(POLLIN), revents: 0),
+                           pollfd(fd: inbox.wakeDescriptor, events: Int16(POLLIN), revents: 0)]
+        for child in children.values { descriptors.append(pollfd(fd: child.noticeDescriptor, events: Int16(POLLIN), revents: 0)) }
+        _ = poll(&descriptors, nfds_t(descriptors.count), Int32(timeout * 1000))
+    }
+
+    private func handleSignals() {
+        var byte: UInt8 = 0
+        while read(signalDescriptor, &byte, 1) == 1 {
+            let signal = Int32(byte)
+            logger.info("received \(SignalName.of(signal))")
+            beginShutdown(cold: signal == SIGQUIT)
+        }
+    }
+
+    private func handleNotices() {
+        let now = Clock.now()
+        for pid in Array(children.keys) {
+            guard var child = children[pid] else { continue }
+            for line in child.readNotices() {
+                let parts = line.split(separator: " ", maxSplits: 3).map(String.init)
+                if parts.first == "begin", parts.count >= 3 {
+                    let hard = Double(parts[2]) ?? 0
+                    child.job = ChildHandle.RunningJob(id: parts[1], task: parts.count > 3 ? parts[3] : "", started: now,
+                                                       hardDeadline: hard > 0 ? now + hard : nil, hardLimit: hard)
+                    lastBusy = now
+                } else if parts.first == "end" {
+                    child.job = nil
+                    lastBusy = now
+                }
+            }
+            children[pid] = child
+        }
+    }
+
+    // MARK: - Redis helpers
+
+    /// Runs a protocol script with the prefix and clock in front.
+    @discardableResult
+    func runScript(_ script: RedisScript, _ arguments: [RedisArgument]) throws(RedisError) -> RedisValue {
+        try connection.evaluate(script, arguments: [RedisArgument(keys.prefix), RedisArgument(Clock.text(Clock.now()))] + arguments)
+    }
+
+    /// Runs Redis work, noting outages: the reaper waits until Redis has been reachable for a whole
+    /// heartbeat lifetime, so workers that lost Redis too have re-announced themselves first.
+    func withRedis(_ what: String, _ body: () throws(RedisError) -> Void) {
+        do {
+            try body()
+            if redisReachableSince == nil {
+                redisReachableSince = Clock.now()
+                logger.info("Redis is reachable again")
+            }
+        } catch {
+            if redisReachableSince != nil || !error.isConnectionError { logger.warning("\(what) failed: \(error)") }
+            if error.isConnectionError {
+                redisReachableSince = nil
+                connection.close()
+            }
+        }
+    }
+}
+
+/// Control messages received by a subscriber task, waiting for the supervisor's loop.
+final class ControlInbox: Sendable {
+    private let messages = Mutex<[ControlMessage]>([])
+    private let wake: PipeDescriptors
+
+    init() {
+        // A pipe cannot fail to open here short of running out of descriptors at start-up.
+        wake = (try? PipeDescriptors().nonBlockingRead()) ?? PipeDescriptors.unavailable
+    }
+
+    var wakeDescriptor: Int32 { wake.read }
+
+    func listen(configuration: RedisConfiguration, channel: String) -> Task<Void, Never> {
+        let subscription = RedisSubscription(configuration: configuration, channels: [channel])
+        return Task { [self] in
+            for await message in subscription {
+                guard case .message(_, let payload, _) = message, let control = ControlMessage(json: payload) else { continue }
+                messages.withLock { $0.append(control) }
+                _ = writeAll(wake.write, [1])
+            }
+        }
+    }
+
+    func take() -> [ControlMessage] {
+        var byte = [UInt8](repeating: 0, count: 64)
+        while read(wake.read, &byte, byte.count) > 0 {}
+        return messages.withLock { messages in
+            defer { messages.removeAll() }
+            return messages
+        }
+    }
+}

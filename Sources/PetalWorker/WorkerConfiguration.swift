@@ -1,0 +1,76 @@
+import Foundation
+import Petal
+import PetalRedis
+
+/// How a worker runs. Built by the CLI (or an app's own worker command) and passed in.
+public struct WorkerConfiguration: Sendable, Codable {
+    /// Unique among live workers; keys of its in-flight list and heartbeat use it.
+    public var name: String
+    public var redisURL: String
+    public var keyPrefix: String
+    /// Queues in priority order: a child always takes from the first non-empty one.
+    public var queues: [String]
+    public var concurrency: Int
+    /// Autoscale bounds: the pool grows towards max while jobs wait and shrinks to min when idle.
+    public var autoscaleMin: Int?
+    public var autoscaleMax: Int?
+    public var heartbeatInterval: Double
+    /// Warm shutdown waits this long for running jobs, then re-queues what is left.
+    public var shutdownTimeout: Double
+    /// After SIGTERM to a child (terminate, shrink past busy), SIGKILL follows after this many seconds.
+    public var terminateGrace: Double
+    /// A job found in flight on dead workers this many times ends FAILURE (WorkerLostError).
+    public var maxRedeliveries: Int
+    /// Finished jobs kept: at most this many, and none older than `retentionSeconds`.
+    public var retentionCount: Int
+    public var retentionSeconds: Double
+    /// Defaults for jobs that set none.
+    public var defaultSoftTimeLimit: Double?
+    public var defaultTimeLimit: Double?
+
+    public init(name: String = WorkerConfiguration.defaultName(), redisURL: String = "redis://127.0.0.1:6379",
+                keyPrefix: String = "petal", queues: [String] = ["default"], concurrency: Int = 2,
+                autoscaleMin: Int? = nil, autoscaleMax: Int? = nil, heartbeatInterval: Double = 2,
+                shutdownTimeout: Double = 30, terminateGrace: Double = 3, maxRedeliveries: Int = 3,
+                retentionCount: Int = 100_000, retentionSeconds: Double = 7 * 86_400,
+                defaultSoftTimeLimit: Double? = nil, defaultTimeLimit: Double? = nil) {
+        self.name = name
+        self.redisURL = redisURL
+        self.keyPrefix = keyPrefix
+        self.queues = queues
+        self.concurrency = concurrency
+        self.autoscaleMin = autoscaleMin
+        self.autoscaleMax = autoscaleMax
+        self.heartbeatInterval = heartbeatInterval
+        self.shutdownTimeout = shutdownTimeout
+        self.terminateGrace = terminateGrace
+        self.maxRedeliveries = maxRedeliveries
+        self.retentionCount = retentionCount
+        self.retentionSeconds = retentionSeconds
+        self.defaultSoftTimeLimit = defaultSoftTimeLimit
+        self.defaultTimeLimit = defaultTimeLimit
+    }
+
+    /// "petal-<pid>@<host>": unique per process on a host, readable in the monitor.
+    public static func defaultName() -> String {
+        "petal-\(getpid())@\(ProcessInfo.processInfo.hostName)"
+    }
+
+    /// Seconds a heartbeat stays valid: three missed beats and a worker is offline.
+    public var heartbeatTTL: Int { Int((heartbeatInterval * 3).rounded(.up)) + 1 }
+
+    public var keys: Keys { Keys(prefix: keyPrefix) }
+
+    /// Checks the settings; throws a message naming the bad one.
+    public func validate() throws {
+        func check(_ condition: Bool, _ message: String) throws { if !condition { throw TaskFailure(message) } }
+        try check(!name.isEmpty && !name.contains(" "), "worker name must be non-empty without spaces")
+        try check(!queues.isEmpty, "a worker needs at least one queue")
+        try check(concurrency >= 0 && concurrency <= 256, "concurrency must be 0 to 256")
+        if let low = autoscaleMin, let high = autoscaleMax {
+            try check(low >= 0 && high >= max(low, 1) && high <= 256, "autoscale needs 0 <= min <= max <= 256, max >= 1")
+        }
+        try check(heartbeatInterval >= 0.2, "heartbeat interval must be at least 0.2 s")
+        _ = try RedisConfiguration(url: redisURL)
+    }
+}
