@@ -4,6 +4,12 @@ public struct JobRecord: Sendable, Equatable {
         public var current: Double
         public var total: Double
         public var message: String?
+
+        public init(current: Double, total: Double, message: String? = nil) {
+            self.current = current
+            self.total = total
+            self.message = message
+        }
         /// 0...1, or nil when the total is unknown.
         public var fraction: Double? { total > 0 ? min(max(current / total, 0), 1) : nil }
     }

@@ -1,0 +1,128 @@
+import Foundation
+import Petal
+import PetalRedis
+import PetalSystem
+
+/// A real `petal worker` started by a test, with its log in a file, stopped by pid.
+public final class WorkerProcess: Sendable {
+    public let name: String
+    public let logPath: String
+    private let process: ChildProcess
+
+    /// Starts `petal worker` against `redis` and waits until its heartbeat is in Redis.
+    public init(redis: RedisServer, name: String = "w-\(UUID().uuidString.prefix(8))", concurrency: Int = 2,
+                queues: [String] = ["default"], extraArguments: [String] = [], heartbeatInterval: Double = 0.5) async throws {
+        self.name = name
+        logPath = FileManager.default.temporaryDirectory.appendingPathComponent("petal-worker-\(name).log").path
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = open(logPath, O_WRONLY | O_APPEND)
+        defer { close(log) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["PETAL_LOG_LEVEL"] = "debug"
+        process = try ChildProcess.spawn(
+            executable: try PetalBinary.path(),
+            arguments: ["worker", "--redis", redis.url, "--name", name, "--concurrency", String(concurrency),
+                        "--queues", queues.joined(separator: ","), "--heartbeat-interval", String(heartbeatInterval),
+                        "--shutdown-timeout", "10"] + extraArguments,
+            environment: environment, descriptors: [1: log, 2: log], newProcessGroup: true)
+        let client = PetalClient(redis: RedisClient(configuration: redis.configuration, poolSize: 1))
+        try await Eventually.wait("worker \(name) online", timeout: 20) {
+            try await client.worker(name)?.online == true
+        }
+    }
+
+    public var pid: Int32 { process.pid }
+
+    /// SIGTERM (warm shutdown) and wait; SIGKILL to the group if it lingers.
+    @discardableResult
+    public func stop(grace: Double = 20) -> Termination {
+        let termination = process.stop(grace: grace)
+        Glibc.kill(-process.pid, SIGKILL)  // any child left in its process group
+        return termination
+    }
+
+    public func signal(_ signal: Int32) { process.signal(signal) }
+
+    /// kill -9 of the supervisor and every process of its group, as a machine crash would.
+    public func killHard() {
+        Glibc.kill(-process.pid, SIGKILL)
+        _ = process.wait()
+    }
+
+    /// Waits for the process to exit by itself.
+    public func waitForExit(timeout: Double) -> Termination? { process.wait(upTo: timeout) }
+
+    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    deinit {
+        if process.poll() == nil {
+            Glibc.kill(-process.pid, SIGKILL)
+            _ = process.wait()
+        }
+        try? FileManager.default.removeItem(atPath: logPath)
+    }
+}
+
+/// Where the `petal` binary is: PETAL_BIN, or .build/debug/petal in this package.
+public enum PetalBinary {
+    public static func path() throws -> String {
+        if let path = ProcessInfo.processInfo.environment["PETAL_BIN"] { return path }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for configuration in ["debug", "release"] {
+            let candidate = root.appendingPathComponent(".build/\(configuration)/petal").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw TestSupportError("petal binary not found: run `swift build` first or set PETAL_BIN")
+    }
+
+    /// Runs `petal` with arguments; returns exit code, stdout and stderr.
+    public static func run(_ arguments: [String]) throws -> (code: Int32, output: String, error: String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("petal-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outPath = directory.appendingPathComponent("out").path, errPath = directory.appendingPathComponent("err").path
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        let out = open(outPath, O_WRONLY), err = open(errPath, O_WRONLY)
+        let process = try ChildProcess.spawn(executable: try path(), arguments: arguments,
+                                             environment: ProcessInfo.processInfo.environment, descriptors: [1: out, 2: err])
+        close(out)
+        close(err)
+        guard let termination = process.wait(upTo: 60) else {
+            process.stop(grace: 1)
+            throw TestSupportError("petal \(arguments.joined(separator: " ")) did not finish")
+        }
+        let code: Int32 = if case .exited(let value) = termination { value } else { -1 }
+        return (code, (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "", (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    }
+}
+
+/// Polls a condition until it holds or the timeout passes (tests never assert timings).
+public enum Eventually {
+    public static func wait(_ what: String, timeout: Double = 15, interval: Double = 0.05,
+                            _ condition: () async throws -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if (try? await condition()) == true { return }
+            try await Task.sleep(for: .seconds(interval))
+        }
+        if try await condition() { return }
+        throw TestSupportError("timed out after \(timeout)s waiting for \(what)")
+    }
+
+    /// Waits for a job to reach `state` (or any final state when nil) and returns its record.
+    @discardableResult
+    public static func job(_ client: PetalClient, _ id: String, state: JobState? = nil, timeout: Double = 20) async throws -> JobRecord {
+        var last: JobRecord?
+        do {
+            try await wait("job \(id) to be \(state?.rawValue ?? "finished")", timeout: timeout) {
+                last = try await client.job(id)
+                guard let record = last else { return false }
+                return state.map { record.state == $0 } ?? record.state.isFinal
+            }
+        } catch {
+            throw TestSupportError("\(error); last seen: \(last.map { "\($0.state.rawValue) \($0.exception ?? "")" } ?? "no record")")
+        }
+        return last!
+    }
+}

@@ -1,0 +1,307 @@
+import Foundation
+import Petal
+import PetalRedis
+import PetalTestSupport
+import Testing
+
+/// The protocol's scripts and the client API, run against a real redis-server with no worker:
+/// the test plays the worker's part through the same scripts a worker in any language would call.
+@Suite("Job protocol")
+struct ProtocolTests {
+    let server: RedisServer
+    let client: PetalClient
+    let keys = Keys()
+    let connection: RedisConnection
+
+    init() throws {
+        server = try RedisServer()
+        client = PetalClient(redis: RedisClient(configuration: server.configuration, poolSize: 2))
+        connection = RedisConnection(configuration: server.configuration)
+    }
+
+    private func script(_ script: RedisScript, _ arguments: [String]) throws -> RedisValue {
+        try connection.evaluate(script, arguments: ([keys.prefix, Clock.text(Clock.now())] + arguments).map { RedisArgument($0) })
+    }
+
+    private func fetch(worker: String = "w1", pid: String = "100", queues: [String] = ["default"]) throws -> [RedisValue] {
+        try script(PetalScripts.fetch, [worker, pid] + queues).array ?? []
+    }
+
+    @Test func enqueueWritesTheRecordIndexesAndQueue() async throws {
+        let id = try await client.enqueue(EnqueueRequest(task: "add", args: [2, 3], kwargs: ["z": "q"], queue: "math", group: "user-1"))
+        let job = try #require(try await client.job(id))
+        #expect(job.task == "add")
+        #expect(job.state == .pending)
+        #expect(job.argsJSON == "[2,3]")
+        #expect(job.kwargsJSON == #"{"z":"q"}"#)
+        #expect(job.group == "user-1")
+        #expect(job.sent != nil)
+        #expect(try connection.command("LRANGE", keys.queue("math"), "0", "-1").array?.first?.string == id)
+        for index in [keys.jobs, keys.jobs(state: .pending), keys.jobs(task: "add"), keys.jobs(queue: "math"), keys.group("user-1")] {
+            #expect(try connection.command("ZSCORE", index, id).double != nil, "missing from \(index)")
+        }
+        #expect(try await client.taskNames() == ["add"])
+        let events = try connection.command("XRANGE", keys.events, "-", "+").array ?? []
+        #expect(events.count == 1)
+        #expect(events.first?.array?.last?.fieldMap["type"] == "task-sent")
+        #expect(UUID(uuidString: id) != nil)
+    }
+
+    @Test func enqueueManyUsesOneRoundTripPerHundredAndKeepsOrder() async throws {
+        let requests = (0..<250).map { EnqueueRequest(task: "noop", args: [.number(Double($0))]) }
+        let ids = try await client.enqueue(many: requests)
+        #expect(Set(ids).count == 250)
+        #expect(try connection.command("LLEN", keys.queue("default")).int == 250)
+        // Taken from the right end: first enqueued, first out.
+        #expect(try fetch().first?.string == ids[0])
+    }
+
+    @Test func invalidRequestsAreRefusedBeforeWriting() async throws {
+        for request in [EnqueueRequest(task: ""), EnqueueRequest(task: "x", queue: "bad queue"),
+                        EnqueueRequest(task: "x", softTimeLimit: 5, timeLimit: 1), EnqueueRequest(task: "x", countdown: -1),
+                        EnqueueRequest(task: "x", maxRetries: -1)] {
+            await #expect(throws: PetalError.self) { try await client.enqueue(request) }
+        }
+        #expect(try connection.command("DBSIZE").int == 0)
+    }
+
+    @Test func fetchMovesToInFlightAndMarksStartedInOneStep() async throws {
+        let id = try await client.enqueue(EnqueueRequest(task: "hello", softTimeLimit: 2, timeLimit: 4))
+        let fetched = try fetch()
+        #expect(fetched.count == 12)
+        #expect(fetched[0].string == id)
+        #expect(fetched[4].string == "2.0")
+        #expect(try connection.command("LRANGE", keys.inflight("w1"), "0", "-1").array?.first?.string == id)
+        let job = try #require(try await client.job(id))
+        #expect(job.state == .started)
+        #expect(job.worker == "w1")
+        #expect(job.pid == 100)
+        #expect(job.deliveries == 1)
+        #expect(try fetch().isEmpty)
+    }
+
+    @Test func queuesAreTakenInPriorityOrderAndPausedOnesSkipped() async throws {
+        let low = try await client.enqueue(EnqueueRequest(task: "noop", queue: "low"))
+        let high = try await client.enqueue(EnqueueRequest(task: "noop", queue: "high"))
+        #expect(try fetch(queues: ["high", "low"]).first?.string == high)
+        try connection.command("SADD", keys.paused, "low")
+        #expect(try fetch(queues: ["high", "low"]).isEmpty)
+        try connection.command("SREM", keys.paused, "low")
+        #expect(try fetch(queues: ["high", "low"]).first?.string == low)
+    }
+
+    @Test func finishAcknowledgesOnceStoresResultAndCounts() async throws {
+        let id = try await client.enqueue(EnqueueRequest(task: "add", group: "g"))
+        _ = try fetch()
+        let finish = [ "w1", "100", id, "SUCCESS", "5", "", "", "0.01", "0", "0", "default"]
+        #expect(try script(PetalScripts.finish, finish).array?.first?.int == 1)
+        // A repeated finish (a lost reply retried) changes nothing.
+        #expect(try script(PetalScripts.finish, finish).array?.first?.int == 0)
+        let job = try #require(try await client.job(id))
+        #expect(job.state == .success)
+        #expect(job.result == 5)
+        #expect(job.succeeded != nil)
+        #expect(try connection.command("LLEN", keys.inflight("w1")).int == 0)
+        #expect(try connection.command("HGET", keys.statsTotal, "processed").int == 1)
+        #expect(try connection.command("HGET", keys.workerStats("w1"), "succeeded").int == 1)
+        let minute = Int(Clock.now() / 60)
+        #expect(try connection.command("HGET", keys.statsMinute(minute), "succeeded").int == 1)
+        #expect(try connection.command("TTL", keys.statsMinute(minute)).int ?? 0 > 80_000)
+        #expect(try connection.command("ZSCORE", keys.jobs(state: .success), id).double != nil)
+        #expect(try connection.command("ZSCORE", keys.jobs(state: .started), id).isNull)
+        #expect(try connection.command("ZSCORE", keys.finishedJobs, id).double != nil)
+    }
+
+    @Test func finishCanTakeTheNextJobInTheSameCall() async throws {
+        let first = try await client.enqueue(EnqueueRequest(task: "noop"))
+        let second = try await client.enqueue(EnqueueRequest(task: "noop"))
+        _ = try fetch()
+        let reply = try script(PetalScripts.finish, ["w1", "100", first, "SUCCESS", "null", "", "", "0", "1", "0", "default"]).array ?? []
+        #expect(reply.first?.int == 1)
+        #expect(reply.dropFirst().first?.string == second)
+    }
+
+    @Test func garbageOnAQueueIsDeadLetteredNotRun() async throws {
+        try connection.command("LPUSH", keys.queue("default"), "<<not a job id>>")
+        let good = try await client.enqueue(EnqueueRequest(task: "noop"))
+        try connection.command("RPUSH", keys.queue("default"), "garbage-2")  // taken first
+        #expect(try fetch().first?.string == good)
+        let dead = try await client.deadLetters()
+        #expect(dead.count == 2)
+        let entry = try JSONValue(parsing: dead[0])
+        #expect(entry["value"]?.stringValue == "<<not a job id>>")
+        #expect(entry["error"]?.stringValue?.contains("no job record") == true)
+    }
+
+    @Test func revokedAndExpiredJobsAreNeverStarted() async throws {
+        let revoked = try await client.enqueue(EnqueueRequest(task: "noop"))
+        #expect(try await client.revoke(revoked) == .revoked)
+        let expired = try await client.enqueue(EnqueueRequest(task: "noop", expiresIn: 0))
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(try fetch().isEmpty)
+        #expect(try await client.job(revoked)?.state == .revoked)
+        #expect(try await client.job(revoked)?.started == nil)
+        let expiredJob = try #require(try await client.job(expired))
+        #expect(expiredJob.state == .revoked)
+        #expect(expiredJob.exception?.hasPrefix("Expired") == true)
+        #expect(try await client.revoke("no-such-job") == .unknown)
+        #expect(try await client.revoke(revoked) == .finished)
+    }
+
+    @Test func revokingARunningJobMarksItForTheWorker() async throws {
+        let id = try await client.enqueue(EnqueueRequest(task: "sleep"))
+        _ = try fetch()
+        #expect(try await client.revoke(id, terminate: true) == .running)
+        #expect(try await client.job(id)?.revokeRequested == "terminate")
+        // The child is killed; the supervisor settles its jobs: revoked ones end REVOKED.
+        let handled = try script(PetalScripts.childLost, ["w1", "100", "killed", "fail"]).array ?? []
+        #expect(handled.first?.string == id)
+        #expect(try await client.job(id)?.state == .revoked)
+    }
+
+    @Test func childLostFailsOnlyThatChildsJobs() async throws {
+        let a = try await client.enqueue(EnqueueRequest(task: "noop"))
+        let b = try await client.enqueue(EnqueueRequest(task: "noop"))
+        _ = try fetch(pid: "1")
+        _ = try fetch(pid: "2")
+        _ = try script(PetalScripts.childLost, ["w1", "1", "WorkerLostError: child process 1 killed by SIGSEGV", "fail"])
+        let lost = try #require(try await client.job(a))
+        #expect(lost.state == .failure)
+        #expect(lost.exception?.contains("SIGSEGV") == true)
+        #expect(try await client.job(b)?.state == .started)
+        #expect(try connection.command("LRANGE", keys.inflight("w1"), "0", "-1").array?.compactMap(\.string) == [b])
+    }
+
+    @Test func reapRequeuesDeadWorkersJobsThenGivesUp() async throws {
+        let id = try await client.enqueue(EnqueueRequest(task: "noop"))
+        for attempt in 0...2 {
+            #expect(try fetch(worker: "dead").first?.string == id, "attempt \(attempt)")
+            let counts = try script(PetalScripts.reap, ["dead", "2"]).array ?? []
+            if attempt < 2 {
+                #expect(counts.first?.int == 1)
+                #expect(try await client.job(id)?.state == .pending)
+            } else {
+                #expect(counts.last?.int == 1)
+            }
+        }
+        let job = try #require(try await client.job(id))
+        #expect(job.state == .failure)
+        #expect(job.exception?.hasPrefix("WorkerLostError") == true)
+        #expect(job.redeliveries == 2)
+    }
+
+    @Test func reapLeavesLiveWorkersAlone() async throws {
+        let id = try await client.enqueue(EnqueueRequest(task: "noop"))
+        _ = try fetch(worker: "alive")
+        try connection.command("SET", keys.worker("alive"), "x")
+        #expect(try script(PetalScripts.reap, ["alive", "3"]).array?.first?.int == 0)
+        #expect(try await client.job(id)?.state == .started)
+    }
+
+    @Test func scheduledJobsWaitForTheirTime() async throws {
+        let id = try await client.enqueue(EnqueueRequest(task: "noop", countdown: 0.3))
+        #expect(try await client.scheduledCount() == 1)
+        #expect(try script(PetalScripts.promote, ["100"]).int == 0)
+        #expect(try fetch().isEmpty)
+        try await Task.sleep(for: .milliseconds(350))
+        #expect(try script(PetalScripts.promote, ["100"]).int == 1)
+        #expect(try fetch().first?.string == id)
+    }
+
+    @Test func retryGoesToTheScheduledSet() async throws {
+        let id = try await client.enqueue(EnqueueRequest(task: "flaky", maxRetries: 3))
+        _ = try fetch()
+        let retryAt = Clock.text(Clock.now() + 60)
+        _ = try script(PetalScripts.finish, ["w1", "100", id, "RETRY", "", "TaskFailure: boom", "tb", "0.1", "0", retryAt, "default"])
+        let job = try #require(try await client.job(id))
+        #expect(job.state == .retry)
+        #expect(job.retries == 1)
+        #expect(try connection.command("ZSCORE", keys.scheduled, id).double != nil)
+    }
+
+    @Test func progressUpdatesTheRecordAndNotifiesTheGroup() async throws {
+        let id = try await client.enqueue(EnqueueRequest(task: "progress", group: "visitor"))
+        var iterator = client.redis.subscribe(channels: [keys.groupChannel("visitor")]).makeAsyncIterator()
+        _ = try fetch()
+        var notice: JSONValue?
+        for _ in 0..<50 where notice == nil {
+            _ = try script(PetalScripts.progress, [id, "3", "10", "step 3"])
+            let message = await iterator.next()
+            if case .message(_, let payload, _)? = message, let value = try? JSONValue(parsing: payload), value["state"] == "PROGRESS" {
+                notice = value
+            }
+        }
+        #expect(notice?["current"] == 3)
+        #expect(notice?["total"] == 10)
+        #expect(notice?["id"]?.stringValue == id)
+        let job = try #require(try await client.job(id))
+        #expect(job.state == .progress)
+        #expect(job.progress == JobRecord.Progress(current: 3, total: 10, message: "step 3"))
+    }
+
+    @Test func retentionTrimsTheOldestFinishedJobsEverywhere() async throws {
+        var ids: [String] = []
+        for index in 0..<5 {
+            let id = try await client.enqueue(EnqueueRequest(task: "noop", group: "g\(index)"))
+            _ = try fetch()
+            _ = try script(PetalScripts.finish, ["w1", "100", id, "SUCCESS", "null", "", "", "0", "0", "0", "default"])
+            ids.append(id)
+        }
+        let pending = try await client.enqueue(EnqueueRequest(task: "noop"))
+        #expect(try script(PetalScripts.trim, ["2", "86400", "1000"]).int == 3)
+        for id in ids.prefix(3) {
+            #expect(try await client.job(id) == nil)
+            #expect(try connection.command("ZSCORE", keys.jobs, id).isNull)
+            #expect(try connection.command("ZSCORE", keys.jobs(task: "noop"), id).isNull)
+        }
+        #expect(try await client.job(ids[4]) != nil)
+        #expect(try await client.job(pending) != nil, "unfinished jobs are never trimmed")
+        #expect(try script(PetalScripts.trim, ["100", "0", "1000"]).int == 2, "age limit")
+    }
+
+    @Test func controlWithNoWorkersAnswersEmpty() async throws {
+        #expect(try await client.control(.ping, timeout: 0.2).isEmpty)
+    }
+
+    @Test func unreachableRedisIsATypedError() async throws {
+        let port = try FreePort.find()
+        let offline = PetalClient(redis: RedisClient(configuration: RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port)), poolSize: 1))
+        do {
+            _ = try await offline.enqueue(EnqueueRequest(task: "noop"))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.isRedisUnavailable)
+        }
+    }
+}
+
+@Suite("Protocol values")
+struct ProtocolValueTests {
+    @Test func jsonRoundTrips() throws {
+        let value: JSONValue = ["a": [1, 2.5, "x", true, nil], "b": ["c": "d"]]
+        #expect(try JSONValue(parsing: value.jsonText) == value)
+        #expect(throws: JSONValue.ParseError.self) { try JSONValue(parsing: "{not json") }
+    }
+
+    @Test func controlMessagesRoundTrip() throws {
+        let message = ControlMessage(command: .poolGrow(3), destination: ["w1"], replyTo: "petal:reply:1")
+        let parsed = try #require(ControlMessage(json: message.json))
+        #expect(parsed == message)
+        #expect(parsed.isAddressed(to: "w1"))
+        #expect(!parsed.isAddressed(to: "w2"))
+        #expect(ControlMessage(json: "garbage") == nil)
+        let reply = ControlReply(worker: "w1", error: "nope")
+        #expect(ControlReply(json: reply.json) == reply)
+    }
+
+    @Test func clockTextHasMicroseconds() {
+        #expect(Clock.text(1.5) == "1.500000")
+        #expect(Clock.text(1732300000.000001) == "1732300000.000001")
+    }
+
+    @Test func statesParse() {
+        #expect(JobState(name: "failure") == .failure)
+        #expect(JobState(name: "BOGUS") == nil)
+        #expect(JobState.success.isFinal && !JobState.retry.isFinal)
+    }
+}
