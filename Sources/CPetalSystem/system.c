@@ -41,9 +41,14 @@ pid_t petal_spawn(const char *path, char *const argv[], char *const envp[],
     posix_spawnattr_t attr;
     posix_spawn_file_actions_init(&actions);
     posix_spawnattr_init(&attr);
-    // dup2 clears FD_CLOEXEC on the target descriptor, so the mapped descriptors survive exec.
-    for (int i = 0; i + 1 < fd_count * 2; i += 2) {
-        posix_spawn_file_actions_adddup2(&actions, fd_map[i], fd_map[i + 1]);
+    // Each source is first copied above every target, so no dup2 can clobber a later source and
+    // none is a no-op dup2 onto itself (which would leave FD_CLOEXEC set). dup2 clears FD_CLOEXEC
+    // on the target, so exactly the mapped descriptors survive exec.
+    int copies[64];
+    int count = fd_count < 64 ? fd_count : 64;
+    for (int i = 0; i < count; i++) {
+        copies[i] = fcntl(fd_map[i * 2], F_DUPFD_CLOEXEC, 64);
+        posix_spawn_file_actions_adddup2(&actions, copies[i] >= 0 ? copies[i] : fd_map[i * 2], fd_map[i * 2 + 1]);
     }
 
     sigset_t all, none;
@@ -60,6 +65,9 @@ pid_t petal_spawn(const char *path, char *const argv[], char *const envp[],
 
     pid_t pid = 0;
     int rc = posix_spawn(&pid, path, &actions, &attr, argv, envp);
+    for (int i = 0; i < count; i++) {
+        if (copies[i] >= 0) close(copies[i]);
+    }
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
     return rc == 0 ? pid : -rc;

@@ -45,6 +45,8 @@ public final class RedisConnection {
             throw .connection("\(configuration): \(message)")
         }
         redisSetTimeout(created, Self.timeval(seconds: configuration.commandTimeout))
+        // hiredis opens sockets without close-on-exec; spawned processes must not inherit them.
+        _ = fcntl(created.pointee.fd, F_SETFD, fcntl(created.pointee.fd, F_GETFD) | FD_CLOEXEC)
         context = created
         do {
             if let password = configuration.password {

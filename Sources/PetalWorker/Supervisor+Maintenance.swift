@@ -118,8 +118,8 @@ extension Supervisor {
         }
     }
 
-    /// Grows towards max while jobs wait and every child is busy; shrinks by one a second towards
-    /// min once children have been idle for five seconds.
+    /// Grows towards max while jobs wait (a waiting job means no child was free to take it);
+    /// shrinks by one a second towards min once the pool has been partly idle for five seconds.
     private func autoscaleStep() {
         guard let bounds = autoscale, phase == .running else { return }
         var backlog = 0
@@ -129,11 +129,12 @@ extension Supervisor {
         }
         let working = workingChildren
         let busy = working.filter(\.isBusy).count
-        if backlog > 0 && busy >= working.count && targetSize < bounds.max {
+        logger.trace("autoscale: backlog \(backlog), busy \(busy) of \(working.count), target \(targetSize)")
+        if backlog > 0 && targetSize < bounds.max {
             let grown = min(bounds.max, targetSize + backlog)
             logger.info("autoscale: \(backlog) job(s) waiting, pool \(targetSize) -> \(grown)")
             targetSize = grown
-        } else if backlog == 0 && busy < working.count && Clock.now() - lastBusy > 5 && targetSize > bounds.min {
+        } else if backlog == 0 && busy < working.count && Clock.now() - lastFullyBusy > 5 && targetSize > bounds.min {
             targetSize -= 1
             logger.info("autoscale: idle, pool -> \(targetSize)")
         }

@@ -45,7 +45,8 @@ final class Supervisor {
     var lastReap = 0.0
     var lastTrim = 0.0
     var lastAutoscale = 0.0
-    var lastBusy = Clock.now()
+    /// Last time every working child had a job (autoscale shrinks only after five idle seconds).
+    var lastFullyBusy = Clock.now()
     var nextSpawnAllowed = 0.0
     var recentQuickExits = 0
     private var signalDescriptor: Int32 = -1
@@ -181,14 +182,13 @@ final class Supervisor {
                     let hard = Double(parts[2]) ?? 0
                     child.job = ChildHandle.RunningJob(id: parts[1], task: parts.count > 3 ? parts[3] : "", started: now,
                                                        hardDeadline: hard > 0 ? now + hard : nil, hardLimit: hard)
-                    lastBusy = now
                 } else if parts.first == "end" {
                     child.job = nil
-                    lastBusy = now
                 }
             }
             children[pid] = child
         }
+        if workingChildren.allSatisfy(\.isBusy) { lastFullyBusy = now }
     }
 
     // MARK: - Redis helpers

@@ -10,6 +10,8 @@ public final class RedisServer: Sendable {
     public let port: Int
     public let directory: String
     public let appendOnly: Bool
+    /// Made by this server (removed when it goes), rather than handed over by a restart.
+    private let ownsDirectory: Bool
     private let watchdog: ChildProcess
 
     public var url: String { "redis://127.0.0.1:\(port)" }
@@ -19,6 +21,7 @@ public final class RedisServer: Sendable {
     /// A port found free can be taken by someone else before redis binds it: then try another.
     public init(port: Int? = nil, appendOnly: Bool = false, directory: String? = nil) throws {
         self.appendOnly = appendOnly
+        ownsDirectory = directory == nil
         self.directory = directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("petal-redis-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
@@ -28,7 +31,9 @@ public final class RedisServer: Sendable {
             let candidate = try port ?? FreePort.find()
             let arguments = ["--port", String(candidate), "--bind", "127.0.0.1", "--dir", self.directory,
                              "--save", "", "--appendonly", appendOnly ? "yes" : "no", "--daemonize", "no", "--loglevel", "warning"]
-            let process = try Watchdog.spawn(try Self.serverPath(), arguments: arguments)
+            let devNull = open("/dev/null", O_WRONLY)
+            defer { close(devNull) }
+            let process = try Watchdog.spawn(try Self.serverPath(), arguments: arguments, output: devNull)
             if Self.waitUntilReady(port: candidate, process: process) {
                 self.port = candidate
                 self.watchdog = process
@@ -69,6 +74,7 @@ public final class RedisServer: Sendable {
 
     deinit {
         stop()
+        if ownsDirectory { try? FileManager.default.removeItem(atPath: directory) }
     }
 }
 

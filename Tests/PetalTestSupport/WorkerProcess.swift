@@ -18,7 +18,7 @@ public final class WorkerProcess: Sendable {
         let log = open(logPath, O_WRONLY | O_APPEND)
         defer { close(log) }
         var environment = ProcessInfo.processInfo.environment
-        environment["PETAL_LOG_LEVEL"] = "debug"
+        environment["PETAL_LOG_LEVEL"] = ProcessInfo.processInfo.environment["PETAL_TEST_LOG_LEVEL"] ?? "debug"
         process = try ChildProcess.spawn(
             executable: try PetalBinary.path(),
             arguments: ["worker", "--redis", redis.url, "--name", name, "--concurrency", String(concurrency),
