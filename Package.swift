@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Petal", targets: ["Petal"]),
         .library(name: "PetalWorker", targets: ["PetalWorker"]),
         .library(name: "PetalRedis", targets: ["PetalRedis"]),
+        .executable(name: "petal-bench", targets: ["PetalBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -36,6 +37,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+
+        // `make bench`: throughput and latency on a release build, against its own redis-server.
+        .executableTarget(name: "PetalBench", dependencies: ["Petal", "PetalRedis", "PetalSystem"], path: "Benchmarks/PetalBench"),
 
         // Tests run against a real redis-server the support target starts on a free port.
         .target(name: "PetalTestSupport", dependencies: ["Petal", "PetalRedis", "PetalSystem"], path: "Tests/PetalTestSupport"),

@@ -37,6 +37,7 @@ public struct WorkerRecord: Sendable, Equatable {
     /// Per task: [soft, hard] seconds (0 = none).
     public var timeLimits: [String: [Double]]
     public var shuttingDown: Bool
+    /// Jobs run to an end: succeeded + failed.
     public var processed: Int
     public var succeeded: Int
     public var failed: Int
@@ -69,9 +70,9 @@ public struct WorkerRecord: Sendable, Equatable {
         registered = decode("registered", [])
         timeLimits = decode("time_limits", [:])
         shuttingDown = heartbeat["shutting_down"] == "1"
-        processed = stats["processed"].flatMap { Int($0) } ?? 0
         succeeded = stats["succeeded"].flatMap { Int($0) } ?? 0
         failed = stats["failed"].flatMap { Int($0) } ?? 0
+        processed = succeeded + failed
         retried = stats["retried"].flatMap { Int($0) } ?? 0
         revoked = stats["revoked"].flatMap { Int($0) } ?? 0
         taskCounts = tasks.compactMapValues { Int($0) }

@@ -237,8 +237,7 @@ struct WorkerTests {
             #expect(job.state == .success, "\(id): \(job.state) \(job.exception ?? "") \(worker.log.suffix(2000))")
             #expect(job.deliveries == 1, "job \(id) ran \(job.deliveries) times")
         }
-        let total = try await durableClient.redis.command(["HGET", RedisArgument(durableClient.keys.statsTotal), "processed"]).int
-        #expect(total == ids.count)
+        #expect(try await durableClient.totals().processed == ids.count)
         _ = restarted
     }
 }

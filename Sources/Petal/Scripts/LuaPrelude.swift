@@ -27,19 +27,13 @@ local function event(kind, fields)
   redis.call(unpack(args))
 end
 
--- Publishes the job's summary on its own channel and its group's.
-local function notify(id)
-  local f = redis.call('HMGET', key('job', id), 'task', 'state', 'group', 'progress_current',
-    'progress_total', 'progress_message', 'result', 'exception')
-  local summary = {id = id, task = f[1] or '', state = f[2] or '', group = f[3] or '', ts = NOW}
-  if present(f[4]) then summary.current = tonumber(f[4]) end
-  if present(f[5]) then summary.total = tonumber(f[5]) end
-  if present(f[6]) then summary.message = f[6] end
-  if f[2] == 'SUCCESS' and present(f[7]) and #f[7] <= 4096 then summary.result = f[7] end
-  if f[2] == 'FAILURE' and present(f[8]) then summary.exception = f[8] end
+-- Publishes a job's summary (a table with id, task, state, group, ...) on the job's channel and
+-- its group's. Callers pass what they already know, so no extra read is needed.
+local function notify(summary)
+  summary.ts = NOW
   local payload = cjson.encode(summary)
-  redis.call('PUBLISH', key('channel', 'job', id), payload)
-  if present(f[3]) then redis.call('PUBLISH', key('channel', 'group', f[3]), payload) end
+  redis.call('PUBLISH', key('channel', 'job', summary.id), payload)
+  if present(summary.group) then redis.call('PUBLISH', key('channel', 'group', summary.group), payload) end
 end
 
 -- Records a new state in the hash and moves the id between state indexes (scored by sent time).
@@ -50,6 +44,7 @@ local function move_state(id, old, new, sent)
 end
 
 -- Bumps a counter per minute (kept 25 h), per day (32 days), in total, and per worker.
+-- "processed" is not stored: it is succeeded + failed.
 local function count(field, worker)
   local minute = key('stats', 'minute', string.format('%d', math.floor(NOW / 60)))
   if redis.call('HINCRBY', minute, field, 1) == 1 then redis.call('EXPIRE', minute, 90000) end
@@ -72,32 +67,34 @@ local TIME_FIELD = {SUCCESS = 'succeeded', FAILURE = 'failed', RETRY = 'retried'
 local COUNTER = {SUCCESS = 'succeeded', FAILURE = 'failed', RETRY = 'retried', REVOKED = 'revoked'}
 
 -- Ends a run of a job: SUCCESS, FAILURE, REVOKED (final) or RETRY (scheduled at retry_at).
--- `fields` is a flat list of extra hash fields to store. The caller has already removed the id
--- from any queue or in-flight list.
-local function conclude(id, outcome, worker, fields, retry_at)
+-- `extra` maps hash fields to store (runtime, result, exception, traceback). The caller has
+-- already removed the id from any queue or in-flight list.
+local function conclude(id, outcome, worker, extra, retry_at)
   local job = key('job', id)
-  local f = redis.call('HMGET', job, 'task', 'state', 'sent', 'queue', 'runtime', 'exception')
+  local f = redis.call('HMGET', job, 'task', 'state', 'sent', 'queue', 'group')
   if not f[1] then return 0 end
-  local update = {'HSET', job, TIME_FIELD[outcome], NOW_TEXT}
-  for i = 1, #fields, 2 do
-    update[#update + 1] = fields[i]
-    update[#update + 1] = fields[i + 1]
+  local update = {'HSET', job, 'state', outcome, TIME_FIELD[outcome], NOW_TEXT}
+  for field, value in pairs(extra) do
+    update[#update + 1] = field
+    update[#update + 1] = value
   end
   redis.call(unpack(update))
-  move_state(id, f[2], outcome, f[3])
+  if present(f[2]) and f[2] ~= outcome then redis.call('ZREM', key('jobs', 'state', f[2]), id) end
+  redis.call('ZADD', key('jobs', 'state', outcome), f[3], id)
   if outcome == 'RETRY' then
     redis.call('HINCRBY', job, 'retries', 1)
     redis.call('ZADD', key('scheduled'), retry_at, id)
   else
     redis.call('ZADD', key('jobs', 'done'), NOW, id)
   end
-  if outcome == 'SUCCESS' or outcome == 'FAILURE' then count('processed', worker) end
   count(COUNTER[outcome], worker)
   if present(worker) then redis.call('HINCRBY', key('worker', worker, 'tasks'), f[1], 1) end
-  local after = redis.call('HMGET', job, 'runtime', 'exception')
   event(EVENT_FOR[outcome], {'id', id, 'task', f[1], 'worker', worker, 'queue', f[4],
-    'runtime', after[1], 'exception', after[2]})
-  notify(id)
+    'runtime', extra.runtime, 'exception', extra.exception})
+  local summary = {id = id, task = f[1], state = outcome, group = f[5] or ''}
+  if outcome == 'SUCCESS' and extra.result and #extra.result <= 4096 then summary.result = extra.result end
+  if outcome ~= 'SUCCESS' then summary.exception = extra.exception end
+  notify(summary)
   return 1
 end
 
@@ -114,7 +111,7 @@ local function fetch(worker, pid, first)
         if not id then break end
         local job = key('job', id)
         local f = redis.call('HMGET', job, 'task', 'state', 'args', 'kwargs', 'soft_time_limit', 'time_limit',
-          'retries', 'max_retries', 'group', 'expires', 'sent')
+          'retries', 'max_retries', 'group', 'expires', 'sent', 'deliveries')
         if not f[1] then
           redis.call('LREM', inflight, 1, id)
           redis.call('LPUSH', key('dead'), cjson.encode({value = id, queue = queue, at = NOW,
@@ -125,14 +122,16 @@ local function fetch(worker, pid, first)
           redis.call('LREM', inflight, 1, id)
         elseif present(f[10]) and tonumber(f[10]) < NOW then
           redis.call('LREM', inflight, 1, id)
-          conclude(id, 'REVOKED', '', {'exception', 'Expired: the job expired before a worker took it'})
+          conclude(id, 'REVOKED', '', {exception = 'Expired: the job expired before a worker took it'})
         else
-          local deliveries = redis.call('HINCRBY', job, 'deliveries', 1)
-          redis.call('HSET', job, 'worker', worker, 'pid', pid, 'received', NOW_TEXT, 'started', NOW_TEXT)
-          move_state(id, f[2], 'STARTED', f[11])
+          local deliveries = tonumber(f[12] or '0') + 1
+          redis.call('HSET', job, 'state', 'STARTED', 'worker', worker, 'pid', pid, 'received', NOW_TEXT,
+            'started', NOW_TEXT, 'deliveries', deliveries)
+          if present(f[2]) then redis.call('ZREM', key('jobs', 'state', f[2]), id) end
+          redis.call('ZADD', key('jobs', 'state', 'STARTED'), f[11], id)
           redis.call('ZADD', key('jobs', 'worker', worker), f[11], id)
           event('task-started', {'id', id, 'task', f[1], 'worker', worker, 'pid', pid, 'queue', queue})
-          notify(id)
+          notify({id = id, task = f[1], state = 'STARTED', group = f[9] or ''})
           local override = redis.call('HGET', key('worker', worker, 'limits'), f[1])
           return {id, f[1], f[3] or '[]', f[4] or '{}', f[5] or '', f[6] or '', f[7] or '0', f[8] or '0',
             queue, f[9] or '', tostring(deliveries), override or ''}
@@ -146,11 +145,12 @@ end
 -- Puts a job taken by a worker back at the front of its queue.
 local function requeue(id)
   local job = key('job', id)
-  local f = redis.call('HMGET', job, 'state', 'sent', 'queue')
+  local f = redis.call('HMGET', job, 'state', 'sent', 'queue', 'task', 'group')
   if not f[3] then return end
   move_state(id, f[1], 'PENDING', f[2])
   redis.call('HDEL', job, 'pid')
   push_ready(id, f[3], true)
+  notify({id = id, task = f[4], state = 'PENDING', group = f[5] or ''})
 end
 
 """#

@@ -8,19 +8,24 @@ public enum PetalScripts {
     public static let enqueue = script("enqueue", #"""
 local n = tonumber(ARGV[3])
 local width = 13
+local ready = {}
 for j = 0, n - 1 do
   local b = 4 + j * width
   local id, task, queue, args, kwargs = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
   local group, parent, max_retries, soft, hard = ARGV[b + 5], ARGV[b + 6], ARGV[b + 7], ARGV[b + 8], ARGV[b + 9]
   local eta, expires, sent = ARGV[b + 10], ARGV[b + 11], ARGV[b + 12]
   local job = key('job', id)
-  redis.call('HSET', job, 'id', id, 'task', task, 'queue', queue, 'args', args, 'kwargs', kwargs,
-    'state', 'PENDING', 'sent', sent, 'retries', '0', 'max_retries', max_retries)
+  local record = {'HSET', job, 'id', id, 'task', task, 'queue', queue, 'args', args, 'kwargs', kwargs,
+    'state', 'PENDING', 'sent', sent, 'retries', '0', 'max_retries', max_retries}
   local optional = {'group', group, 'parent', parent, 'soft_time_limit', soft, 'time_limit', hard,
     'eta', eta, 'expires', expires}
   for i = 1, #optional, 2 do
-    if present(optional[i + 1]) then redis.call('HSET', job, optional[i], optional[i + 1]) end
+    if present(optional[i + 1]) then
+      record[#record + 1] = optional[i]
+      record[#record + 1] = optional[i + 1]
+    end
   end
+  redis.call(unpack(record))
   redis.call('ZADD', key('jobs'), sent, id)
   redis.call('ZADD', key('jobs', 'state', 'PENDING'), sent, id)
   redis.call('ZADD', key('jobs', 'task', task), sent, id)
@@ -32,10 +37,18 @@ for j = 0, n - 1 do
   if present(eta) and tonumber(eta) > NOW then
     redis.call('ZADD', key('scheduled'), eta, id)
   else
-    push_ready(id, queue, false)
+    redis.call('LPUSH', key('queue', queue), id)
+    ready[queue] = (ready[queue] or 0) + 1
   end
   event('task-sent', {'id', id, 'task', task, 'queue', queue, 'group', group, 'eta', eta})
-  if present(group) then notify(id) end
+  if present(group) then notify({id = id, task = task, state = 'PENDING', group = group}) end
+end
+-- One wake-up token per ready job (at most 100) on each queue's bell, rung once per call.
+for queue, count in pairs(ready) do
+  local tokens = {'LPUSH', key('bell', queue)}
+  for _ = 1, math.min(count, 100) do tokens[#tokens + 1] = '1' end
+  redis.call(unpack(tokens))
+  redis.call('LTRIM', key('bell', queue), 0, 99)
 end
 return n
 """#)
@@ -53,14 +66,14 @@ return fetch(ARGV[3], ARGV[4], 5)
 local worker, id, outcome = ARGV[3], ARGV[5], ARGV[6]
 local acknowledged = 0
 if redis.call('LREM', key('inflight', worker), 1, id) == 1 then
-  local fields = {'runtime', ARGV[10]}
+  local extra = {runtime = ARGV[10]}
   if outcome == 'SUCCESS' then
-    fields[#fields + 1] = 'result'; fields[#fields + 1] = ARGV[7]
+    extra.result = ARGV[7]
   else
-    fields[#fields + 1] = 'exception'; fields[#fields + 1] = ARGV[8]
-    fields[#fields + 1] = 'traceback'; fields[#fields + 1] = ARGV[9]
+    extra.exception = ARGV[8]
+    extra.traceback = ARGV[9]
   end
-  acknowledged = conclude(id, outcome, worker, fields, ARGV[12])
+  acknowledged = conclude(id, outcome, worker, extra, ARGV[12])
 end
 local next_job = {}
 if ARGV[11] == '1' then next_job = fetch(worker, ARGV[4], 13) end
@@ -72,14 +85,17 @@ return next_job
     public static let progress = script("progress", #"""
 local id = ARGV[3]
 local job = key('job', id)
-local f = redis.call('HMGET', job, 'state', 'sent', 'task', 'worker')
+local f = redis.call('HMGET', job, 'state', 'sent', 'task', 'worker', 'group')
 if f[1] ~= 'STARTED' and f[1] ~= 'PROGRESS' then return 0 end
 redis.call('HSET', job, 'progress_current', ARGV[4], 'progress_total', ARGV[5], 'progress_message', ARGV[6])
 if f[1] == 'STARTED' then
   move_state(id, f[1], 'PROGRESS', f[2])
   event('task-progress', {'id', id, 'task', f[3], 'worker', f[4]})
 end
-notify(id)
+local summary = {id = id, task = f[3], state = 'PROGRESS', group = f[5] or '',
+  current = tonumber(ARGV[4]), total = tonumber(ARGV[5])}
+if present(ARGV[6]) then summary.message = ARGV[6] end
+notify(summary)
 return 1
 """#)
 
@@ -115,11 +131,11 @@ for _, id in ipairs(redis.call('LRANGE', inflight, 0, -1)) do
   if f[1] == pid then
     redis.call('LREM', inflight, 1, id)
     if present(f[2]) then
-      conclude(id, 'REVOKED', worker, {'exception', 'Terminated: revoked while running'})
+      conclude(id, 'REVOKED', worker, {exception = 'Terminated: revoked while running'})
     elseif mode == 'requeue' then
       requeue(id)
     else
-      conclude(id, 'FAILURE', worker, {'exception', reason, 'traceback', ''})
+      conclude(id, 'FAILURE', worker, {exception = reason, traceback = ''})
     end
     handled[#handled + 1] = id
   end
@@ -141,10 +157,10 @@ for _, id in ipairs(redis.call('LRANGE', inflight, 0, -1)) do
   local f = redis.call('HMGET', job, 'redeliveries', 'revoke_requested', 'task')
   if f[3] then
     if present(f[2]) then
-      conclude(id, 'REVOKED', worker, {'exception', 'Terminated: revoked while running'})
+      conclude(id, 'REVOKED', worker, {exception = 'Terminated: revoked while running'})
     elseif tonumber(f[1] or '0') >= max_redeliveries then
-      conclude(id, 'FAILURE', worker, {'exception', 'WorkerLostError: worker ' .. worker ..
-        ' died while running this job, and it was redelivered ' .. (f[1] or '0') .. ' times already', 'traceback', ''})
+      conclude(id, 'FAILURE', worker, {exception = 'WorkerLostError: worker ' .. worker ..
+        ' died while running this job, and it was redelivered ' .. (f[1] or '0') .. ' times already', traceback = ''})
       failed = failed + 1
     else
       redis.call('HINCRBY', job, 'redeliveries', 1)

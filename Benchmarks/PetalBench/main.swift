@@ -1,0 +1,138 @@
+import Foundation
+import Petal
+import PetalRedis
+import PetalSystem
+
+// `make bench`: starts its own redis-server and workers (the release `petal`), prints figures.
+// Usage: petal-bench --petal PATH [--jobs N]
+
+let arguments = CommandLine.arguments
+func option(_ name: String) -> String? {
+    arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
+}
+let petalPath = option("--petal") ?? ".build/release/petal"
+let jobCount = Int(option("--jobs") ?? "") ?? 100_000
+
+let bench = try Bench(petalPath: petalPath)
+defer { bench.stopRedis() }
+print("Petal benchmark: \(jobCount) no-op jobs, Redis \(bench.redisURL), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+print("")
+
+let single = try await bench.enqueueSingle(count: 10_000)
+print(String(format: "enqueue, one at a time (10000):     %8.0f jobs/s", single))
+let pipelined = try await bench.enqueuePipelined(count: jobCount)
+print(String(format: "enqueue, pipelined (%d):        %8.0f jobs/s", jobCount, pipelined))
+for concurrency in [2, 4] {
+    let rate = try await bench.endToEnd(count: jobCount, concurrency: concurrency)
+    print(String(format: "end to end, concurrency %d (%d): %8.0f jobs/s", concurrency, jobCount, rate))
+}
+let latency = try await bench.latency(count: 1000, interval: 0.005)
+print(String(format: "latency at light load (1000 jobs, one per 5 ms): enqueue->start p50 %.2f ms, p99 %.2f ms; enqueue->SUCCESS p50 %.2f ms, p99 %.2f ms",
+             latency.startP50 * 1000, latency.startP99 * 1000, latency.doneP50 * 1000, latency.doneP99 * 1000))
+
+final class Bench {
+    let petalPath: String
+    let port: Int
+    let redisProcess: ChildProcess
+    let client: PetalClient
+    var redisURL: String { "redis://127.0.0.1:\(port)" }
+
+    init(petalPath: String) throws {
+        self.petalPath = petalPath
+        port = Int.random(in: 20_000...40_000)
+        let devNull = open("/dev/null", O_WRONLY)
+        redisProcess = try ChildProcess.spawn(executable: "/usr/bin/redis-server",
+                                              arguments: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                                              environment: ProcessInfo.processInfo.environment, descriptors: [1: devNull, 2: devNull])
+        close(devNull)
+        let configuration = RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port))
+        client = PetalClient(redis: RedisClient(configuration: configuration, poolSize: 4))
+        let probe = RedisConnection(configuration: configuration)
+        for _ in 0..<200 where (try? probe.command("PING")) == nil { usleep(20_000) }
+    }
+
+    func stopRedis() { redisProcess.stop(grace: 5) }
+
+    private func flush() async throws { try await client.redis.command("FLUSHALL") }
+
+    func enqueueSingle(count: Int) async throws -> Double {
+        try await flush()
+        let start = Clock.now()
+        for _ in 0..<count { try await client.enqueue(EnqueueRequest(task: "noop")) }
+        return Double(count) / (Clock.now() - start)
+    }
+
+    func enqueuePipelined(count: Int) async throws -> Double {
+        try await flush()
+        let start = Clock.now()
+        try await enqueueInBatches(count: count)
+        return Double(count) / (Clock.now() - start)
+    }
+
+    /// Batches of 1,000 (each one pipeline of ten script calls), four in flight at once.
+    private func enqueueInBatches(count: Int) async throws {
+        let client = self.client
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var sent = 0
+            var inFlight = 0
+            while sent < count {
+                let size = min(1000, count - sent)
+                group.addTask { _ = try await client.enqueue(many: Array(repeating: EnqueueRequest(task: "noop"), count: size)) }
+                sent += size
+                inFlight += 1
+                if inFlight >= 4 { try await group.next(); inFlight -= 1 }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    private func startWorker(concurrency: Int) async throws -> ChildProcess {
+        var environment = ProcessInfo.processInfo.environment
+        environment["PETAL_LOG_LEVEL"] = "warning"
+        let worker = try ChildProcess.spawn(executable: petalPath,
+                                            arguments: ["worker", "--redis", redisURL, "--name", "bench-\(concurrency)",
+                                                        "--concurrency", String(concurrency), "--retention-count", "1000000"],
+                                            environment: environment, newProcessGroup: true)
+        for _ in 0..<400 {
+            if let children = try await client.worker("bench-\(concurrency)")?.children, children.count == concurrency { return worker }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        throw SystemError("worker did not come online")
+    }
+
+    private func processed() async throws -> Int {
+        try await client.totals().processed
+    }
+
+    func endToEnd(count: Int, concurrency: Int) async throws -> Double {
+        try await flush()
+        let worker = try await startWorker(concurrency: concurrency)
+        defer { worker.stop(grace: 10); kill(-worker.pid, SIGKILL) }
+        let start = Clock.now()
+        try await enqueueInBatches(count: count)
+        while try await processed() < count { try await Task.sleep(for: .milliseconds(20)) }
+        return Double(count) / (Clock.now() - start)
+    }
+
+    struct Latency { var startP50, startP99, doneP50, doneP99: Double }
+
+    func latency(count: Int, interval: Double) async throws -> Latency {
+        try await flush()
+        let worker = try await startWorker(concurrency: 2)
+        defer { worker.stop(grace: 10); kill(-worker.pid, SIGKILL) }
+        var ids: [String] = []
+        for _ in 0..<count {
+            ids.append(try await client.enqueue(EnqueueRequest(task: "noop")))
+            try await Task.sleep(for: .seconds(interval))
+        }
+        while try await processed() < count { try await Task.sleep(for: .milliseconds(20)) }
+        let records = try await client.jobs(ids).compactMap { $0 }
+        let starts = records.compactMap { job in job.started.flatMap { s in job.sent.map { s - $0 } } }.sorted()
+        let dones = records.compactMap { job in job.succeeded.flatMap { s in job.sent.map { s - $0 } } }.sorted()
+        func percentile(_ values: [Double], _ p: Double) -> Double {
+            values.isEmpty ? 0 : values[min(values.count - 1, Int(Double(values.count) * p))]
+        }
+        return Latency(startP50: percentile(starts, 0.5), startP99: percentile(starts, 0.99),
+                       doneP50: percentile(dones, 0.5), doneP99: percentile(dones, 0.99))
+    }
+}

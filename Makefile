@@ -1,0 +1,36 @@
+# Petal: `make run` starts the whole stack, `make test` runs every test, `make bench` measures.
+# Each target installs the Debian packages it needs when they are missing.
+
+SHELL := /bin/bash
+SWIFT ?= swift
+APT_PACKAGES := redis-server libhiredis-dev libxml2-dev pkg-config
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test bench build deps clean
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release
+
+run: build
+	@[ -f .env ] || { cp .env.example .env; echo "created .env from .env.example"; }
+	@scripts/run-stack.sh
+
+# Build once with tests, then run without rebuilding (alternating build and test recompiles).
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: build
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
+	$(SWIFT) build -c release --product petal-bench
+	.build/release/petal-bench --petal .build/release/petal
+
+clean:
+	rm -rf .build .petal
