@@ -34,11 +34,11 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// Parses JSON text; throws `JSONValue.ParseError` with the reason when it is not JSON.
     public init(parsing text: String) throws {
-        do {
-            self = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
-        } catch {
-            throw ParseError(text: text)
-        }
+        if text == "[]" { self = .array([]); return }
+        if text == "{}" { self = .object([:]); return }
+        var reader = JSONText.Reader(text)
+        guard let value = reader.document() else { throw ParseError(text: text) }
+        self = value
     }
 
     public struct ParseError: Error, CustomStringConvertible, Sendable {
@@ -48,9 +48,9 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// Compact JSON text with sorted keys (stable for tests and diffs).
     public var jsonText: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "null"
+        var output = ""
+        JSONText.write(self, into: &output)
+        return output
     }
 
     public var description: String { jsonText }

@@ -88,7 +88,7 @@ final class ChildRunner {
         let reply = try connection.evaluate(PetalScripts.finish, arguments: scriptArguments([
             RedisArgument(configuration.name), RedisArgument(pid), RedisArgument(outcome.id), RedisArgument(outcome.kind.rawValue),
             RedisArgument(outcome.resultJSON), RedisArgument(outcome.exception), RedisArgument(outcome.traceback),
-            RedisArgument(String(format: "%.6f", outcome.runtime)), fetchNext ? "1" : "0", RedisArgument(Clock.text(outcome.retryAt)),
+            RedisArgument(Clock.text(outcome.runtime)), fetchNext ? "1" : "0", RedisArgument(Clock.text(outcome.retryAt)),
         ] + commands.queues.map { RedisArgument($0) }))
         return FetchedJob(reply: reply.array ?? [], offset: 1)
     }

@@ -306,3 +306,24 @@ struct ProtocolValueTests {
         #expect(JobState.success.isFinal && !JobState.retry.isFinal)
     }
 }
+
+@Suite("JSON text")
+struct JSONTextTests {
+    @Test func parsesWhatJSONAllows() throws {
+        #expect(try JSONValue(parsing: #" { "a" : [1, -2.5e3, true, false, null, "x\"y\\z\n\u00e9\ud83d\ude00"] } "#)
+                == ["a": [1, -2500, true, false, nil, "x\"y\\z\né😀"]])
+        #expect(try JSONValue(parsing: "0.5") == 0.5)
+        #expect(try JSONValue(parsing: "\"ünïcödé\"") == "ünïcödé")
+    }
+
+    @Test func rejectsWhatJSONDoesNot() {
+        for bad in ["", "[1,]", "{\"a\" 1}", "01", "1.", "tru", "[1] x", "\"open", "{'a': 1}", "\"\u{1}\"", "[", "-", "\"\\q\""] {
+            #expect(throws: JSONValue.ParseError.self, "\(bad)") { try JSONValue(parsing: bad) }
+        }
+    }
+
+    @Test func writesCompactSortedEscapedText() {
+        let value: JSONValue = ["b": [1, 2.5, .null], "a": "line\n\"quoted\"\u{1}", "c": .number(.nan)]
+        #expect(value.jsonText == #"{"a":"line\n\"quoted\"\u0001","b":[1,2.5,null],"c":null}"#)
+    }
+}

@@ -11,7 +11,13 @@ local EVENTS_MAX = 100000
 local DEAD_MAX = 10000
 local REVOKED_MAX = 10000
 
-local function key(...) return P .. ':' .. table.concat({...}, ':') end
+-- Key names from parts; written out rather than with table.concat, which allocates a table per key.
+local function key(a, b, c, d)
+  if d then return P .. ':' .. a .. ':' .. b .. ':' .. c .. ':' .. d end
+  if c then return P .. ':' .. a .. ':' .. b .. ':' .. c end
+  if b then return P .. ':' .. a .. ':' .. b end
+  return P .. ':' .. a
+end
 
 local function present(value) return value and value ~= '' end
 
