@@ -9,6 +9,7 @@ public enum PetalScripts {
 local n = tonumber(ARGV[3])
 local width = 13
 local ready = {}
+local named = {}
 for j = 0, n - 1 do
   local b = 4 + j * width
   local id, task, queue, args, kwargs = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
@@ -30,8 +31,8 @@ for j = 0, n - 1 do
   redis.call('ZADD', key('jobs', 'state', 'PENDING'), sent, id)
   redis.call('ZADD', key('jobs', 'task', task), sent, id)
   redis.call('ZADD', key('jobs', 'queue', queue), sent, id)
-  redis.call('SADD', key('queues'), queue)
-  redis.call('SADD', key('tasks'), task)
+  if not named[queue] then redis.call('SADD', key('queues'), queue); named[queue] = true end
+  if not named['\0' .. task] then redis.call('SADD', key('tasks'), task); named['\0' .. task] = true end
   if present(group) then redis.call('ZADD', key('group', group), sent, id) end
   if present(parent) then redis.call('SADD', key('job', parent, 'children'), id) end
   if present(eta) and tonumber(eta) > NOW then
