@@ -23,6 +23,17 @@ struct ControlGroup: AsyncParsableCommand {
         if replies.contains(where: { !$0.succeeded }) { throw ExitCode(1) }
     }
 
+    /// The worker a command goes to, and how long to wait for its reply.
+    struct ControlTarget: ParsableArguments {
+        @OptionGroup var redis: RedisOptions
+        @Argument(help: "Worker name (see `petal inspect workers`).") var worker: String
+        @Option(help: "Seconds to wait for the reply.") var timeout: Double = 2
+
+        func send(_ command: ControlCommand) async throws {
+            try await ControlGroup.send(command, to: worker, redis: redis, timeout: timeout)
+        }
+    }
+
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a job: it never starts; with --terminate a running job is killed.")
         @OptionGroup var redis: RedisOptions
@@ -44,56 +55,44 @@ struct ControlGroup: AsyncParsableCommand {
 
     struct PoolGrow: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "pool-grow", abstract: "Add child processes to a worker's pool.")
-        @OptionGroup var redis: RedisOptions
-        @Argument var worker: String
+        @OptionGroup var target: ControlTarget
         @Option(name: .short, help: "How many.") var n: Int = 1
-        @Option var timeout: Double = 2
-        func run() async throws { try await ControlGroup.send(.poolGrow(n), to: worker, redis: redis, timeout: timeout) }
+        func run() async throws { try await target.send(.poolGrow(n)) }
     }
 
     struct PoolShrink: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "pool-shrink", abstract: "Remove child processes (idle ones first; busy ones finish their job).")
-        @OptionGroup var redis: RedisOptions
-        @Argument var worker: String
+        @OptionGroup var target: ControlTarget
         @Option(name: .short, help: "How many.") var n: Int = 1
-        @Option var timeout: Double = 2
-        func run() async throws { try await ControlGroup.send(.poolShrink(n), to: worker, redis: redis, timeout: timeout) }
+        func run() async throws { try await target.send(.poolShrink(n)) }
     }
 
     struct Autoscale: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Let a worker's pool scale between MIN and MAX by backlog.")
-        @OptionGroup var redis: RedisOptions
-        @Argument var worker: String
+        @OptionGroup var target: ControlTarget
         @Argument var max: Int
         @Argument var min: Int
-        @Option var timeout: Double = 2
-        func run() async throws { try await ControlGroup.send(.autoscale(max: max, min: min), to: worker, redis: redis, timeout: timeout) }
+        func run() async throws { try await target.send(.autoscale(max: max, min: min)) }
     }
 
     struct Shutdown: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Warm shutdown: the worker finishes its running jobs and exits.")
-        @OptionGroup var redis: RedisOptions
-        @Argument var worker: String
-        @Option var timeout: Double = 2
-        func run() async throws { try await ControlGroup.send(.shutdown, to: worker, redis: redis, timeout: timeout) }
+        @OptionGroup var target: ControlTarget
+        func run() async throws { try await target.send(.shutdown) }
     }
 
     struct AddConsumer: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add-consumer", abstract: "Make a worker consume one more queue (lowest priority).")
-        @OptionGroup var redis: RedisOptions
-        @Argument var worker: String
+        @OptionGroup var target: ControlTarget
         @Argument var queue: String
-        @Option var timeout: Double = 2
-        func run() async throws { try await ControlGroup.send(.addConsumer(queue), to: worker, redis: redis, timeout: timeout) }
+        func run() async throws { try await target.send(.addConsumer(queue)) }
     }
 
     struct CancelConsumer: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "cancel-consumer", abstract: "Stop a worker consuming a queue.")
-        @OptionGroup var redis: RedisOptions
-        @Argument var worker: String
+        @OptionGroup var target: ControlTarget
         @Argument var queue: String
-        @Option var timeout: Double = 2
-        func run() async throws { try await ControlGroup.send(.cancelConsumer(queue), to: worker, redis: redis, timeout: timeout) }
+        func run() async throws { try await target.send(.cancelConsumer(queue)) }
     }
 
     struct TimeLimit: AsyncParsableCommand {

@@ -26,7 +26,7 @@ final class ChildRunner {
         self.registry = registry
         self.logger = logger
         keys = configuration.keys
-        connection = RedisConnection(configuration: try RedisConfiguration(url: configuration.redisURL))
+        connection = RedisConnection(configuration: try configuration.redisConfiguration())
         commands = ChildCommands(queues: configuration.queues)
     }
 

@@ -57,7 +57,7 @@ final class Supervisor {
         self.registry = registry
         self.logger = logger
         keys = configuration.keys
-        connection = RedisConnection(configuration: try RedisConfiguration(url: configuration.redisURL))
+        connection = RedisConnection(configuration: try configuration.redisConfiguration())
         queues = configuration.queues
         if let low = configuration.autoscaleMin, let high = configuration.autoscaleMax {
             autoscale = (low, high)

@@ -61,6 +61,8 @@ public struct WorkerConfiguration: Sendable, Codable {
 
     public var keys: Keys { Keys(prefix: keyPrefix) }
 
+    public func redisConfiguration() throws(RedisError) -> RedisConfiguration { try RedisConfiguration(url: redisURL) }
+
     /// Checks the settings; throws a message naming the bad one.
     public func validate() throws {
         func check(_ condition: Bool, _ message: String) throws { if !condition { throw TaskFailure(message) } }

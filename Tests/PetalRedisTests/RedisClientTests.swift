@@ -85,14 +85,8 @@ struct RedisClientTests {
     }
 
     @Test func connectionErrorsAreTyped() async throws {
-        let port = try FreePort.find()
-        let unreachable = RedisClient(configuration: RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port)), poolSize: 1)
-        do {
-            try await unreachable.command("PING")
-            Issue.record("expected a connection error")
-        } catch {
-            #expect(error.isConnectionError)
-        }
+        let unreachable = RedisClient(configuration: try RedisServer.unreachableConfiguration(), poolSize: 1)
+        await #expect { try await unreachable.command("PING") } throws: { ($0 as? RedisError)?.isConnectionError == true }
     }
 }
 

@@ -61,6 +61,11 @@ public final class RedisServer: Sendable {
         return false
     }
 
+    /// A loopback address where no Redis listens, for testing what happens when Redis is down.
+    public static func unreachableConfiguration() throws -> RedisConfiguration {
+        RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: try FreePort.find()))
+    }
+
     /// Stops the server (SIGTERM, so an append-only file is flushed) and waits for it to exit.
     public func stop() {
         watchdog.stop(grace: 10)

@@ -265,14 +265,8 @@ struct ProtocolTests {
     }
 
     @Test func unreachableRedisIsATypedError() async throws {
-        let port = try FreePort.find()
-        let offline = PetalClient(redis: RedisClient(configuration: RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port)), poolSize: 1))
-        do {
-            _ = try await offline.enqueue(EnqueueRequest(task: "noop"))
-            Issue.record("expected an error")
-        } catch {
-            #expect(error.isRedisUnavailable)
-        }
+        let offline = PetalClient(redis: RedisClient(configuration: try RedisServer.unreachableConfiguration(), poolSize: 1))
+        await #expect { try await offline.enqueue(EnqueueRequest(task: "noop")) } throws: { ($0 as? PetalError)?.isRedisUnavailable == true }
     }
 }
 
