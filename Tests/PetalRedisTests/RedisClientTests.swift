@@ -84,6 +84,13 @@ struct RedisClientTests {
         _ = restarted
     }
 
+    @Test func connectsOverAUnixSocketWithADatabase() async throws {
+        let socketClient = try RedisClient(url: "unix://\(server.socketPath)?db=3", poolSize: 1)
+        try await socketClient.command("SET", "where", "db3")
+        #expect(try await socketClient.command("GET", "where").string == "db3")
+        #expect(try await client.command("GET", "where").isNull, "database 0 does not see it")
+    }
+
     @Test func connectionErrorsAreTyped() async throws {
         let unreachable = RedisClient(configuration: try RedisServer.unreachableConfiguration(), poolSize: 1)
         await #expect { try await unreachable.command("PING") } throws: { ($0 as? RedisError)?.isConnectionError == true }

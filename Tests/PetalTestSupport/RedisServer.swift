@@ -15,6 +15,8 @@ public final class RedisServer: Sendable {
     private let watchdog: ChildProcess
 
     public var url: String { "redis://127.0.0.1:\(port)" }
+    /// The server also listens on this Unix socket.
+    public var socketPath: String { directory + "/redis.sock" }
     public var configuration: RedisConfiguration { RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port)) }
 
     /// Starts a server and waits until it answers PING.
@@ -30,7 +32,8 @@ public final class RedisServer: Sendable {
             attempt += 1
             let candidate = try port ?? FreePort.find()
             let arguments = ["--port", String(candidate), "--bind", "127.0.0.1", "--dir", self.directory,
-                             "--save", "", "--appendonly", appendOnly ? "yes" : "no", "--daemonize", "no", "--loglevel", "warning"]
+                             "--save", "", "--appendonly", appendOnly ? "yes" : "no", "--daemonize", "no", "--loglevel", "warning",
+                             "--unixsocket", self.directory + "/redis.sock", "--unixsocketperm", "700"]
             let devNull = open("/dev/null", O_WRONLY)
             defer { close(devNull) }
             let process = try Watchdog.spawn(try Self.serverPath(), arguments: arguments, output: devNull)

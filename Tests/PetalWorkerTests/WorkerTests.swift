@@ -204,6 +204,24 @@ struct WorkerTests {
         #expect(gone.processed == 1)
     }
 
+    @Test func aColdShutdownPutsRunningJobsBackForTheNextWorker() async throws {
+        let first = try await WorkerProcess(redis: server, concurrency: 1)
+        let id = try await client.enqueue(EnqueueRequest(task: "sleep", args: [2]))
+        _ = try await Eventually.job(client, id, state: .started)
+        first.signal(SIGTERM)  // warm: would wait for the job...
+        try await Task.sleep(for: .milliseconds(200))
+        first.signal(SIGTERM)  // ...cold: kill the child, re-queue its job
+        #expect(first.waitForExit(timeout: 20) == .exited(0))
+        let requeued = try #require(try await client.job(id))
+        #expect(requeued.state == .pending, "\(first.log)")
+        let second = try await WorkerProcess(redis: server, concurrency: 1)
+        defer { second.stop() }
+        let job = try await Eventually.job(client, id)
+        #expect(job.state == .success)
+        #expect(job.worker == second.name)
+        #expect(job.deliveries == 2)
+    }
+
     @Test func killNineOfAWholeWorkerLosesNoJob() async throws {
         let first = try await WorkerProcess(redis: server, concurrency: 4)
         let ids = try await client.enqueue(many: (0..<100).map { _ in EnqueueRequest(task: "sleep", args: [0.1]) })
