@@ -33,6 +33,8 @@ final class ChildRunner {
     /// Runs until told to stop (then exits 0) or until the supervisor goes away (then exits at once,
     /// leaving any job in flight for recovery).
     func run() -> Never {
+        // Only the supervisor decides when a child stops; it never needs Ctrl-C.
+        SignalPipe.ignore(SIGINT)
         startCommandReader()
         var pending: JobOutcome?
         var recovering = false

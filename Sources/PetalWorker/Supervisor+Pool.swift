@@ -41,7 +41,10 @@ extension Supervisor {
         let process = try ChildProcess.spawn(executable: SystemStats.executablePath(),
                                              arguments: Array(CommandLine.arguments.dropFirst()),
                                              environment: environment,
-                                             descriptors: [0: commands.read, 3: notices.write])
+                                             descriptors: [0: commands.read, 3: notices.write],
+                                             // A group of its own: Ctrl-C or a runner's SIGTERM to the worker's group
+                                             // reaches the supervisor alone, which then shuts the pool down warm.
+                                             newProcessGroup: true)
         close(commands.read)
         close(notices.write)
         let child = ChildHandle(process: process, commandDescriptor: commands.write, noticeDescriptor: notices.read,

@@ -72,7 +72,7 @@ final class Supervisor {
         do {
             signalDescriptor = try SignalPipe.install([SIGTERM, SIGINT, SIGQUIT])
             SignalPipe.ignore(SIGPIPE)
-            try claimName()
+            guard try waitForRedisAndClaimName() else { return 0 }
         } catch {
             logger.critical("cannot start worker: \(error)")
             return 1
@@ -103,6 +103,27 @@ final class Supervisor {
     }
 
     // MARK: - Start and stop
+
+    /// Like Celery at start-up, waits for Redis (with backoff) rather than giving up; a signal
+    /// meanwhile ends the wait. Returns false when told to stop before Redis came.
+    private func waitForRedisAndClaimName() throws -> Bool {
+        var backoff = Backoff(initial: 0.2, maximum: 5)
+        var warned = false
+        while true {
+            do {
+                try claimName()
+                return true
+            } catch let error as RedisError where error.isConnectionError {
+                if !warned { logger.warning("waiting for Redis: \(error)") }
+                warned = true
+                var descriptor = pollfd(fd: signalDescriptor, events: Int16(POLLIN), revents: 0)
+                if poll(&descriptor, 1, Int32(backoff.next() * 1000)) > 0 {
+                    logger.info("stopped while waiting for Redis")
+                    return false
+                }
+            }
+        }
+    }
 
     /// Refuses a name a live worker holds; takes over a dead namesake's leftovers.
     private func claimName() throws {
