@@ -20,8 +20,10 @@ print("")
 
 let single = try await bench.enqueueSingle(count: 10_000)
 print(String(format: "enqueue, one at a time (10000):     %8.0f jobs/s", single))
+let enqueueCPU = try await bench.redisCPUSeconds()
 let pipelined = try await bench.enqueuePipelined(count: jobCount)
-print(String(format: "enqueue, pipelined (%d):        %8.0f jobs/s", jobCount, pipelined))
+let enqueueMicros = (try await bench.redisCPUSeconds() - enqueueCPU) / Double(jobCount) * 1_000_000
+print(String(format: "enqueue, pipelined (%d):        %8.0f jobs/s   (Redis CPU %.0f µs per job)", jobCount, pipelined, enqueueMicros))
 for concurrency in [2, 4] {
     let cpuBefore = try await bench.redisCPUSeconds()
     let rate = try await bench.endToEnd(count: jobCount, concurrency: concurrency)

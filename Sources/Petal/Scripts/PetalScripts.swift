@@ -18,14 +18,14 @@ for j = 0, n - 1 do
   local job = key('job', id)
   local record = {'HSET', job, 'id', id, 'task', task, 'queue', queue, 'args', args, 'kwargs', kwargs,
     'state', 'PENDING', 'sent', sent, 'retries', '0', 'max_retries', max_retries}
-  local optional = {'group', group, 'parent', parent, 'soft_time_limit', soft, 'time_limit', hard,
-    'eta', eta, 'expires', expires}
-  for i = 1, #optional, 2 do
-    if present(optional[i + 1]) then
-      record[#record + 1] = optional[i]
-      record[#record + 1] = optional[i + 1]
-    end
-  end
+  -- Optional fields only when set (no table per job: enqueue is the hottest script).
+  local size = #record
+  if group ~= '' then record[size + 1] = 'group'; record[size + 2] = group; size = size + 2 end
+  if parent ~= '' then record[size + 1] = 'parent'; record[size + 2] = parent; size = size + 2 end
+  if soft ~= '' then record[size + 1] = 'soft_time_limit'; record[size + 2] = soft; size = size + 2 end
+  if hard ~= '' then record[size + 1] = 'time_limit'; record[size + 2] = hard; size = size + 2 end
+  if eta ~= '' then record[size + 1] = 'eta'; record[size + 2] = eta; size = size + 2 end
+  if expires ~= '' then record[size + 1] = 'expires'; record[size + 2] = expires; size = size + 2 end
   redis.call(unpack(record))
   redis.call('ZADD', key('jobs'), sent, id)
   redis.call('ZADD', key('jobs', 'state', 'PENDING'), sent, id)
