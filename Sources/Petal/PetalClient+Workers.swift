@@ -69,6 +69,11 @@ extension PetalClient {
         }
     }
 
+    /// Task names the online workers can run (from their heartbeats), sorted.
+    public func registeredTaskNames() async throws(PetalError) -> [String] {
+        Set(try await workers().filter(\.online).flatMap(\.registered)).sorted()
+    }
+
     /// Task names ever enqueued (Flower's /api/task/types).
     public func taskNames() async throws(PetalError) -> [String] {
         let key = keys.tasks

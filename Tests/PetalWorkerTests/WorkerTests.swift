@@ -189,6 +189,7 @@ struct WorkerTests {
         #expect(record.queues == ["default", "extra"])
         #expect(record.concurrency == 2)
         #expect(record.registered.contains("progress"))
+        #expect(try await client.registeredTaskNames().contains("cpu_burn"))
         #expect(record.loadAverage.count == 3)
         #expect(record.rssBytes > 0)
         try await Eventually.wait("2 children") { try await client.worker(worker.name)?.children.count == 2 }
