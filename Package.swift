@@ -31,9 +31,11 @@ let package = Package(
         // The prefork worker: supervisor, children, heartbeat, scheduler, reaper, control.
         .target(name: "PetalWorker", dependencies: ["Petal", "PetalRedis", "PetalSystem",
                                                     .product(name: "Logging", package: "swift-log")]),
+        // The Procfile runner (`petal start`): formation, output, signals, control socket.
+        .target(name: "PetalRunner", dependencies: ["PetalSystem"]),
         // `petal`: thin commands over the libraries.
         .executableTarget(name: "PetalCLI", dependencies: [
-            "Petal", "PetalWorker",
+            "Petal", "PetalWorker", "PetalRunner",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -46,6 +48,7 @@ let package = Package(
         .testTarget(name: "PetalRedisTests", dependencies: ["PetalRedis", "PetalTestSupport"]),
         .testTarget(name: "PetalTests", dependencies: ["Petal", "PetalTestSupport"]),
         .testTarget(name: "PetalWorkerTests", dependencies: ["Petal", "PetalWorker", "PetalTestSupport"]),
+        .testTarget(name: "PetalRunnerTests", dependencies: ["PetalRunner", "PetalSystem", "PetalTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

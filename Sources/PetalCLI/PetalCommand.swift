@@ -8,5 +8,6 @@ struct PetalCommand: AsyncParsableCommand {
         discussion: "Every command takes --redis URL (or REDIS_URL). See docs/API.md and docs/PROTOCOL.md.",
         version: "0.1.0",
         subcommands: [WorkerCommand.self, CallCommand.self, StatusCommand.self, ResultCommand.self,
-                      InspectCommand.self, ControlGroup.self])
+                      InspectCommand.self, ControlGroup.self, StartCommand.self, RunCommand.self,
+                      CheckCommand.self, PsCommand.self, ScaleCommand.self, RestartCommand.self, StopCommand.self])
 }

@@ -1,0 +1,118 @@
+import Foundation
+import PetalRunner
+import PetalSystem
+import PetalTestSupport
+import Testing
+
+/// `petal start` as a real process, with a Procfile of shell commands.
+@Suite("petal start", .serialized)
+struct RunnerProcessTests {
+    /// A folder with a Procfile; `petal start` runs from it and its output goes to a file.
+    final class Stack {
+        let directory: String
+        let process: ChildProcess
+        var socket: String { directory + "/runner.sock" }
+        var outputPath: String { directory + "/output.log" }
+
+        init(procfile: String, arguments: [String] = []) throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("petal-stack-\(UUID().uuidString.prefix(8))").path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try procfile.write(toFile: directory + "/Procfile", atomically: true, encoding: .utf8)
+            FileManager.default.createFile(atPath: directory + "/output.log", contents: nil)
+            let log = open(directory + "/output.log", O_WRONLY | O_APPEND)
+            defer { close(log) }
+            process = try ChildProcess.spawn(executable: try PetalBinary.path(),
+                                             arguments: ["start", "-f", directory + "/Procfile", "--socket", directory + "/runner.sock"] + arguments,
+                                             environment: ProcessInfo.processInfo.environment, descriptors: [1: log, 2: log])
+        }
+
+        var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+
+        func request(_ line: String) throws -> String { try UnixSocket.request(line, path: socket) }
+
+        /// pids of the running instances, from `ps`.
+        func pids() throws -> [Int32] {
+            let answer = try request("ps")
+            let object = try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any]
+            let rows = ((object?["ok"] as? [String: Any])?["processes"] as? [[String: Any]]) ?? []
+            return rows.compactMap { ($0["pid"] as? Int).map(Int32.init) }
+        }
+
+        func waitForSocket() async throws {
+            try await Eventually.wait("runner socket") { (try? self.request("ps")) != nil }
+        }
+
+        deinit {
+            if process.poll() == nil { process.stop(grace: 15) }
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
+    static func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
+
+    @Test func aProcessExitingStopsTheRestWithItsStatus() async throws {
+        let stack = try Stack(procfile: "quitter: sleep 0.5; exit 3\nsleeper: sleep 60\n")
+        try await stack.waitForSocket()
+        let pids = try stack.pids()
+        #expect(stack.process.wait(upTo: 20) == .exited(3))
+        #expect(pids.allSatisfy { !Self.isAlive($0) }, "no process left")
+        #expect(stack.output.contains("quitter.1 exited with code 3"))
+    }
+
+    @Test func sigtermStopsEverythingAndKillsWhatIgnoresIt() async throws {
+        let stack = try Stack(procfile: "stubborn: trap '' TERM; while true; do sleep 0.1; done\npolite: sleep 60\n", arguments: ["--timeout", "1"])
+        try await stack.waitForSocket()
+        let pids = try stack.pids()
+        #expect(pids.count == 2)
+        stack.process.signal(SIGTERM)
+        #expect(stack.process.wait(upTo: 20) == .exited(0))
+        try await Eventually.wait("all gone") { pids.allSatisfy { !Self.isAlive($0) } }
+        #expect(stack.output.contains("stubborn.1 did not stop in 1s: SIGKILL"))
+    }
+
+    @Test func restartBringsACrashedProcessBack() async throws {
+        let stack = try Stack(procfile: "flaky: echo up; sleep 0.3; exit 1\n", arguments: ["--restart"])
+        try await Eventually.wait("restarted twice", timeout: 20) {
+            stack.output.components(separatedBy: "flaky.1 | up").count >= 3
+        }
+        #expect(stack.output.contains("will restart in"))
+        stack.process.signal(SIGINT)
+        #expect(stack.process.wait(upTo: 20) == .exited(0))
+    }
+
+    @Test func scaleRestartAndStopOverTheSocket() async throws {
+        let stack = try Stack(procfile: "worker: echo \"$PS on $PORT\"; exec sleep 60\nweb: exec sleep 60\n", arguments: ["-c", "worker=1", "-p", "7000"])
+        try await stack.waitForSocket()
+        #expect(try stack.request("scale worker=3").contains("\"ok\""))
+        try await Eventually.wait("3 workers") { try stack.pids().count == 4 }
+        try await Eventually.wait("worker.3's line, with its port") { stack.output.contains("worker.3 on 7002") }
+        let before = try stack.pids()
+        #expect(try stack.request("scale worker=1").contains("\"ok\""))
+        try await Eventually.wait("1 worker") { try stack.pids().count == 2 }
+        #expect(try stack.request("restart worker.1").contains("restarting"))
+        try await Eventually.wait("worker.1 again") { stack.output.components(separatedBy: "worker.1 on 7000").count == 3 }
+        #expect(try stack.request("stop web.1").contains("stopping"))
+        try await Eventually.wait("web stopped") { try stack.pids().count == 1 }
+        #expect(try stack.request("scale nosuch=1").contains("error"))
+        #expect(try stack.request("bogus").contains("unknown request"))
+        let last = try stack.pids()
+        stack.process.signal(SIGTERM)
+        #expect(stack.process.wait(upTo: 20) == .exited(0))
+        try await Eventually.wait("nothing left") { (before + last).allSatisfy { !Self.isAlive($0) } }
+        #expect(!FileManager.default.fileExists(atPath: stack.socket), "socket removed")
+    }
+
+    @Test func linesFromConcurrentWritersStayWhole() async throws {
+        let line = String(repeating: "x", count: 300)
+        let writer = "i=0; while [ $i -lt 2000 ]; do echo \"A\(line)Z\"; i=$((i+1)); done"
+        let stack = try Stack(procfile: "a: \(writer)\nb: \(writer)\nc: sleep 60\n")
+        try await Eventually.wait("both writers done", timeout: 30) {
+            stack.output.components(separatedBy: "Axxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx").count > 4000
+                || stack.process.poll() != nil
+        }
+        _ = stack.process.wait(upTo: 20)
+        let lines = stack.output.split(separator: "\n").filter { $0.contains("| A") }
+        #expect(lines.count == 4000)
+        #expect(lines.allSatisfy { $0.hasSuffix("A\(line)Z") })
+    }
+}
