@@ -20,7 +20,7 @@ build: deps
 
 run: build
 	@[ -f .env ] || { cp .env.example .env; echo "created .env from .env.example"; }
-	@scripts/run-stack.sh
+	.build/release/petal start
 
 # Build once with tests, then run without rebuilding (alternating build and test recompiles).
 test: deps

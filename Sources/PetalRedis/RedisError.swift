@@ -21,6 +21,16 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// True when the same call may succeed shortly: the connection failed, or Redis is still
+    /// loading its data after a restart (LOADING), or busy with a script (BUSY).
+    public var isTransient: Bool {
+        switch self {
+        case .connection: return true
+        case .server(let message): return ["LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN"].contains { message.hasPrefix($0) }
+        default: return false
+        }
+    }
+
     /// True when retrying after a reconnect may succeed.
     public var isConnectionError: Bool {
         if case .connection = self { return true }

@@ -66,6 +66,8 @@ final class ChildRunner {
                     try waitForWork()
                 }
             } catch {
+                // Told to stop with nothing unacknowledged: no reason to wait for Redis.
+                if commands.isStopping && pending == nil { exit(0) }
                 if !recovering { logger.warning("Redis unavailable, retrying: \(error)") }
                 recovering = true
                 connection.close()

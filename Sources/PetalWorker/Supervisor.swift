@@ -113,7 +113,7 @@ final class Supervisor {
             do {
                 try claimName()
                 return true
-            } catch let error as RedisError where error.isConnectionError {
+            } catch let error as RedisError where error.isTransient {
                 if !warned { logger.warning("waiting for Redis: \(error)") }
                 warned = true
                 var descriptor = pollfd(fd: signalDescriptor, events: Int16(POLLIN), revents: 0)
@@ -152,9 +152,11 @@ final class Supervisor {
 
     /// Settles what the children left, removes the heartbeat and says so in the event stream.
     private func goOffline() {
-        for attempt in 0..<20 where !pendingLosses.isEmpty {
+        // A few seconds at most: if Redis is gone, other workers recover these jobs later.
+        let deadline = Clock.now() + 3
+        while !pendingLosses.isEmpty && Clock.now() < deadline {
             settleLosses()
-            if !pendingLosses.isEmpty { Thread.sleep(forTimeInterval: min(0.1 * Double(attempt + 1), 1)) }
+            if !pendingLosses.isEmpty { Thread.sleep(forTimeInterval: 0.2) }
         }
         do {
             try connection.command(["DEL", RedisArgument(keys.worker(configuration.name))])
