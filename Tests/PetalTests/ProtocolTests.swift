@@ -224,11 +224,19 @@ struct ProtocolTests {
         let id = try await client.enqueue(EnqueueRequest(task: "progress", group: "visitor"))
         var iterator = client.redis.subscribe(channels: [keys.groupChannel("visitor")]).makeAsyncIterator()
         _ = try fetch()
+        // Report until the subscriber (subscribing on its own thread) has seen one notice.
+        let redis = client.redis, prefix = keys.prefix
+        let reporter = Task {
+            for _ in 0..<200 {
+                _ = try await redis.evaluate(PetalScripts.progress, arguments: [prefix, Clock.text(Clock.now()), id, "3", "10", "step 3"]
+                    .map { RedisArgument($0) })
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        defer { reporter.cancel() }
         var notice: JSONValue?
-        for _ in 0..<50 where notice == nil {
-            _ = try script(PetalScripts.progress, [id, "3", "10", "step 3"])
-            let message = await iterator.next()
-            if case .message(_, let payload, _)? = message, let value = try? JSONValue(parsing: payload), value["state"] == "PROGRESS" {
+        while notice == nil, let message = await iterator.next() {
+            if case .message(_, let payload, _) = message, let value = try? JSONValue(parsing: payload), value["state"] == "PROGRESS" {
                 notice = value
             }
         }
