@@ -29,6 +29,7 @@ test: deps
 
 bench: build
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
+	@command -v honcho >/dev/null || pip install -q honcho || echo "honcho not installed: the runner comparison is skipped"
 	$(SWIFT) build -c release --product petal-bench
 	.build/release/petal-bench --petal .build/release/petal
 

@@ -14,7 +14,6 @@ let petalPath = option("--petal") ?? ".build/release/petal"
 let jobCount = Int(option("--jobs") ?? "") ?? 100_000
 
 let bench = try Bench(petalPath: petalPath)
-defer { bench.stopRedis() }
 print("Petal benchmark: \(jobCount) no-op jobs, Redis \(bench.redisURL), \(ProcessInfo.processInfo.activeProcessorCount) cores")
 print("")
 
@@ -33,6 +32,20 @@ for concurrency in [2, 4] {
 let latency = try await bench.latency(count: 1000, interval: 0.005)
 print(String(format: "latency at light load (1000 jobs, one per 5 ms): enqueue->start p50 %.2f ms, p99 %.2f ms; enqueue->SUCCESS p50 %.2f ms, p99 %.2f ms",
              latency.startP50 * 1000, latency.startP99 * 1000, latency.doneP50 * 1000, latency.doneP99 * 1000))
+bench.stopRedis()
+
+print("")
+let runnerBench = try RunnerBench(petalPath: petalPath)
+defer { runnerBench.remove() }
+let lineCount = 2_000_000
+var runners: [(String, String)] = [("petal start", petalPath)]
+if let honcho = RunnerBench.honchoPath() { runners.append(("honcho start", honcho)) } else { print("(honcho not installed: pip install honcho)") }
+for (label, path) in runners {
+    let times = try runnerBench.startAndStop(path)
+    let rate = try runnerBench.linesPerSecond(path, lines: lineCount)
+    print(String(format: "%@: 3 processes running after %.0f ms, all gone %.0f ms after SIGINT (medians of 5); %.0f lines/s forwarded (%d lines)",
+                 label, times.start * 1000, times.stop * 1000, rate, lineCount))
+}
 
 final class Bench {
     let petalPath: String
