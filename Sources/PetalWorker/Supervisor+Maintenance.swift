@@ -8,26 +8,11 @@ extension Supervisor {
 
     func maintain() {
         let now = Clock.now()
-        if now - lastHeartbeat >= configuration.heartbeatInterval {
-            lastHeartbeat = now
-            writeHeartbeat()
-        }
-        if now - lastPromote >= 0.25 {
-            lastPromote = now
-            promoteDueJobs()
-        }
-        if now - lastReap >= configuration.heartbeatInterval {
-            lastReap = now
-            reapDeadWorkers()
-        }
-        if now - lastTrim >= 10 {
-            lastTrim = now
-            trimHistory()
-        }
-        if autoscale != nil, now - lastAutoscale >= 1 {
-            lastAutoscale = now
-            autoscaleStep()
-        }
+        if schedule.heartbeat.isDue(at: now) { writeHeartbeat() }
+        if schedule.promote.isDue(at: now) { promoteDueJobs() }
+        if schedule.reap.isDue(at: now) { reapDeadWorkers() }
+        if schedule.trim.isDue(at: now) { trimHistory() }
+        if autoscale != nil, schedule.autoscale.isDue(at: now) { autoscaleStep() }
         if !pendingLosses.isEmpty { settleLosses() }
     }
 
@@ -77,7 +62,7 @@ extension Supervisor {
     private func promoteDueJobs() {
         withRedis("promoting scheduled jobs") { () throws(RedisError) in
             let moved = try runScript(PetalScripts.promote, ["500"]).int ?? 0
-            if moved >= 500 { lastPromote = 0 }  // more are due: go again on the next turn
+            if moved >= 500 { schedule.promote.again(after: 0, now: Clock.now()) }  // more are due: go on the next turn
         }
     }
 
@@ -114,7 +99,7 @@ extension Supervisor {
         withRedis("trimming job history") { () throws(RedisError) in
             let dropped = try runScript(PetalScripts.trim, [RedisArgument(configuration.retentionCount),
                                                             RedisArgument(String(configuration.retentionSeconds)), "1000"]).int ?? 0
-            if dropped >= 1000 { lastTrim = Clock.now() - 9 }  // more to drop: again in a second
+            if dropped >= 1000 { schedule.trim.again(after: 1, now: Clock.now()) }  // more to drop: again in a second
         }
     }
 

@@ -40,11 +40,15 @@ final class Supervisor {
     var pendingLosses: [(pid: Int32, reason: String, mode: String)] = []
     var redisReachableSince: Double?
     var announcedOnline = false
-    var lastHeartbeat = 0.0
-    var lastPromote = 0.0
-    var lastReap = 0.0
-    var lastTrim = 0.0
-    var lastAutoscale = 0.0
+    /// When each kind of periodic work is next due.
+    struct Schedule {
+        var heartbeat: Every
+        var promote = Every(0.25)
+        var reap: Every
+        var trim = Every(10)
+        var autoscale = Every(1)
+    }
+    var schedule: Schedule
     /// Last time every working child had a job (autoscale shrinks only after five idle seconds).
     var lastFullyBusy = Clock.now()
     var nextSpawnAllowed = 0.0
@@ -59,6 +63,7 @@ final class Supervisor {
         keys = configuration.keys
         connection = RedisConnection(configuration: try configuration.redisConfiguration())
         queues = configuration.queues
+        schedule = Schedule(heartbeat: Every(configuration.heartbeatInterval), reap: Every(configuration.heartbeatInterval))
         if let low = configuration.autoscaleMin, let high = configuration.autoscaleMax {
             autoscale = (low, high)
             targetSize = max(low, min(configuration.concurrency, high))
