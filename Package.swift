@@ -11,10 +11,14 @@ let package = Package(
         .library(name: "PetalWorker", targets: ["PetalWorker"]),
         .library(name: "PetalRedis", targets: ["PetalRedis"]),
         .executable(name: "petal-bench", targets: ["PetalBench"]),
+        .executable(name: "greeter", targets: ["GreeterApp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // C: hiredis from Debian's libhiredis-dev, and a few POSIX helpers Swift cannot express.
@@ -37,6 +41,21 @@ let package = Package(
         .executableTarget(name: "PetalCLI", dependencies: [
             "Petal", "PetalWorker", "PetalRunner",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // The example app: its tasks and its web pages as a library, and the `greeter` executable.
+        .target(name: "Greeter", dependencies: [
+            "Petal", "PetalWorker",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "GreeterApp", dependencies: [
+            "Greeter", "Petal", "PetalWorker",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 

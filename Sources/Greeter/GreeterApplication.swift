@@ -1,0 +1,18 @@
+import Foundation
+import Hummingbird
+import Logging
+import Mustache
+import Petal
+
+/// Builds the greeter's web app from its dependencies (tests build it with their own Redis).
+public func buildGreeterApplication(configuration: GreeterConfiguration, client: PetalClient,
+                                    logger: Logger = Logger(label: "greeter.web")) async throws -> some ApplicationProtocol {
+    let templates = try await MustacheLibrary(directory: configuration.templatesDirectory)
+    let router = Router()
+    router.add(middleware: ErrorPageMiddleware(templates: templates))
+    router.add(middleware: FileMiddleware(configuration.staticDirectory, searchForIndexHtml: false))
+    GreeterController(client: client, templates: templates, cookies: VisitorCookie(secret: configuration.cookieSecret),
+                      queue: configuration.queue, logger: logger).addRoutes(to: router)
+    return Application(router: router, configuration: .init(address: .hostname(configuration.address, port: configuration.port)),
+                       logger: logger)
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// Everything the greeter's web app needs, passed in by the `greeter web` command or a test.
+public struct GreeterConfiguration: Sendable {
+    public var address: String
+    public var port: Int
+    /// Folders holding the templates and static files (absolute, so the app runs from anywhere).
+    public var templatesDirectory: String
+    public var staticDirectory: String
+    /// Signs the visitor cookie.
+    public var cookieSecret: String
+    public var queue: String
+
+    public init(address: String = "127.0.0.1", port: Int = 5554, templatesDirectory: String, staticDirectory: String,
+                cookieSecret: String, queue: String = "default") {
+        self.address = address
+        self.port = port
+        self.templatesDirectory = templatesDirectory
+        self.staticDirectory = staticDirectory
+        self.cookieSecret = cookieSecret
+        self.queue = queue
+    }
+
+    /// Templates/ and Static/ next to the package: found from the working directory or the executable.
+    public static func resourceDirectory(_ name: String) -> String {
+        let candidates = [FileManager.default.currentDirectoryPath]
+            + [URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()]
+                .flatMap { url in (0..<5).map { depth in (0..<depth).reduce(url) { u, _ in u.deletingLastPathComponent() }.path } }
+        for base in candidates where FileManager.default.fileExists(atPath: base + "/" + name) {
+            return base + "/" + name
+        }
+        return FileManager.default.currentDirectoryPath + "/" + name
+    }
+}

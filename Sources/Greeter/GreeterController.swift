@@ -1,0 +1,177 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Mustache
+import Petal
+
+/// The greeter's pages: the form, the wait page and its status JSON, the result, the demo buttons.
+/// Every handler only awaits the Petal client, whose Redis calls run on its own threads, so no
+/// handler blocks an event loop.
+struct GreeterController: Sendable {
+    let client: PetalClient
+    let templates: MustacheLibrary
+    let cookies: VisitorCookie
+    let queue: String
+    let logger: Logger
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/", use: index)
+        router.post("/greet", use: greet)
+        router.post("/demo/{task}", use: demo)
+        router.get("/wait/{id}", use: wait)
+        router.get("/status/{id}", use: status)
+        router.get("/result/{id}", use: result)
+        router.get("/healthz", use: health)
+    }
+
+    // MARK: - Pages
+
+    @Sendable func index(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (visitor, isNew) = visitorID(request)
+        return try await formPage(request: request, context: context, visitor: visitor, setCookie: isNew,
+                                  form: GreetForm(person: "", total: "10"), errors: [:], status: .ok)
+    }
+
+    @Sendable func greet(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (visitor, isNew) = visitorID(request)
+        let body = try await request.body.collect(upTo: 16_384)
+        let fields = FormBody.parse(String(buffer: body))
+        let form = GreetForm(person: fields["person"] ?? "", total: fields["total"] ?? "")
+        switch form.validate() {
+        case .invalid(let errors):
+            return try await formPage(request: request, context: context, visitor: visitor, setCookie: isNew,
+                                      form: form, errors: errors, status: .badRequest)
+        case .valid(let person, let total):
+            let id = try await guarded {
+                try await client.enqueue(EnqueueRequest(task: GreeterTasks.expensiveGreet, args: [.string(person), .number(Double(total))],
+                                                        queue: queue, group: visitor))
+            }
+            return redirect(to: "/wait/\(id)", setCookie: isNew ? visitor : nil)
+        }
+    }
+
+    @Sendable func demo(request: Request, context: BasicRequestContext) async throws -> Response {
+        let (visitor, isNew) = visitorID(request)
+        let task = context.parameters.get("task") ?? ""
+        let args: [JSONValue]
+        switch task {
+        case "flaky": args = []
+        case "progress": args = [10, 0.3]
+        default: throw HTTPError(.notFound, message: "no demo named \(task)")
+        }
+        let id = try await guarded { try await client.enqueue(EnqueueRequest(task: task, args: args, queue: queue, group: visitor)) }
+        return redirect(to: "/wait/\(id)", setCookie: isNew ? visitor : nil)
+    }
+
+    @Sendable func wait(request: Request, context: BasicRequestContext) async throws -> Response {
+        let job = try await requireJob(context)
+        if job.state == .success { return redirect(to: "/result/\(job.id)", setCookie: nil) }
+        return try render("greeter/wait", WaitPage(job: JobView(job)), request: request, context: context)
+    }
+
+    @Sendable func status(request: Request, context: BasicRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        guard let job = try await guarded({ try await client.job(id) }) else {
+            return json(["error": .string("no job with id \(id)")], status: .notFound)
+        }
+        return json(JobView(job).statusJSON, status: .ok)
+    }
+
+    @Sendable func result(request: Request, context: BasicRequestContext) async throws -> Response {
+        let job = try await requireJob(context)
+        if !job.state.isFinal { return redirect(to: "/wait/\(job.id)", setCookie: nil) }
+        return try render("greeter/result", ResultPage(job: JobView(job)), request: request, context: context)
+    }
+
+    @Sendable func health(request: Request, context: BasicRequestContext) async throws -> Response {
+        do {
+            _ = try await client.redis.command("PING")
+            return json(["status": "ok", "redis": "ok"], status: .ok)
+        } catch {
+            return json(["status": "degraded", "redis": .string("\(error)")], status: .serviceUnavailable)
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func formPage(request: Request, context: BasicRequestContext, visitor: String, setCookie: Bool, form: GreetForm,
+                          errors: [String: String], status: HTTPResponse.Status) async throws -> Response {
+        let ids = try await guarded { try await client.groupJobIDs(visitor, limit: 10) }
+        let jobs = try await guarded { try await client.jobs(ids) }.compactMap { $0.map(JobView.init) }
+        var response = try render("greeter/index", IndexPage(form: form, errors: errors, jobs: jobs), request: request,
+                                  context: context, status: status)
+        if setCookie { response.headers[.setCookie] = cookieHeader(visitor) }
+        return response
+    }
+
+    private func requireJob(_ context: BasicRequestContext) async throws -> JobRecord {
+        let id = context.parameters.get("id") ?? ""
+        guard let job = try await guarded({ try await client.job(id) }) else {
+            throw HTTPError(.notFound, message: "There is no job with id \(id).")
+        }
+        return job
+    }
+
+    /// Redis down is a 503 with a plain message, not a 500.
+    private func guarded<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            logger.error("Redis: \(error)")
+            throw HTTPError(.serviceUnavailable, message: "The job queue is unreachable right now; please try again in a moment.")
+        }
+    }
+
+    private func visitorID(_ request: Request) -> (String, Bool) {
+        if let value = VisitorCookie.value(in: request.headers[.cookie]), let visitor = cookies.verify(value) { return (visitor, false) }
+        return (VisitorCookie.newVisitorID(), true)
+    }
+
+    private func cookieHeader(_ visitor: String) -> String {
+        "\(VisitorCookie.name)=\(cookies.issue(visitor)); Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000"
+    }
+
+    private func render(_ template: String, _ page: some Sendable, request: Request, context: BasicRequestContext,
+                        status: HTTPResponse.Status = .ok) throws -> Response {
+        guard let html = templates.render(page, withTemplate: template) else {
+            throw HTTPError(.internalServerError, message: "missing template \(template)")
+        }
+        return try HTML(html, status: status).response(from: request, context: context)
+    }
+
+    private func redirect(to location: String, setCookie visitor: String?) -> Response {
+        var headers = HTTPFields()
+        headers[.location] = location
+        if let visitor { headers[.setCookie] = cookieHeader(visitor) }
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    private func json(_ value: JSONValue, status: HTTPResponse.Status) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: value.jsonText)))
+    }
+}
+
+/// What the templates see.
+/// (Mustache reads stored properties only, so everything a template shows is stored.)
+struct IndexPage: Sendable {
+    let form: GreetForm
+    let jobs: [JobView]
+    let personError: String?
+    let totalError: String?
+    let hasJobs: Bool
+
+    init(form: GreetForm, errors: [String: String], jobs: [JobView]) {
+        self.form = form
+        self.jobs = jobs
+        personError = errors["person"]
+        totalError = errors["total"]
+        hasJobs = !jobs.isEmpty
+    }
+}
+
+struct WaitPage: Sendable { let job: JobView }
+struct ResultPage: Sendable { let job: JobView }

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import Greeter
+import Hummingbird
+import Logging
+import Petal
+import PetalRedis
+import PetalWorker
+
+@main
+struct GreeterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "greeter", abstract: "The Petal example app: a web form that starts slow greetings, and their worker.",
+        subcommands: [Web.self, WorkerCommand.self])
+
+    static func redisURL(_ option: String?) -> String {
+        option ?? ProcessInfo.processInfo.environment["REDIS_URL"] ?? "redis://127.0.0.1:6379"
+    }
+
+    static func bootstrapLogging() {
+        let level = Logger.Level(rawValue: (ProcessInfo.processInfo.environment["PETAL_LOG_LEVEL"] ?? "info").lowercased()) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+
+    struct Web: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Serve the greeter's pages.")
+        @Option(help: "Port (default: GREETER_PORT or 5554).") var port: Int?
+        @Option(help: "Address to bind.") var address = "127.0.0.1"
+        @Option(help: "Redis URL (default: REDIS_URL).") var redis: String?
+
+        func run() async throws {
+            GreeterCommand.bootstrapLogging()
+            let environment = ProcessInfo.processInfo.environment
+            let configuration = GreeterConfiguration(
+                address: address, port: port ?? environment["GREETER_PORT"].flatMap { Int($0) } ?? 5554,
+                templatesDirectory: GreeterConfiguration.resourceDirectory("Templates"),
+                staticDirectory: GreeterConfiguration.resourceDirectory("Static"),
+                cookieSecret: environment["GREETER_SECRET"] ?? "greeter-development-secret")
+            let client: PetalClient
+            do {
+                client = PetalClient(redis: try RedisClient(url: GreeterCommand.redisURL(redis), poolSize: 8))
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            try await buildGreeterApplication(configuration: configuration, client: client).runService()
+        }
+    }
+
+    struct WorkerCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "worker", abstract: "Run a Petal worker with the greeter's tasks and the demo tasks.")
+        @Option(name: [.short, .long], help: "Child processes.") var concurrency = 2
+        @Option(name: [.short, .long], help: "Queues, highest priority first.") var queues = "default"
+        @Option(help: "Redis URL (default: REDIS_URL).") var redis: String?
+        @Option(name: [.short, .long], help: "Worker name.") var name: String?
+
+        func run() async throws {
+            GreeterCommand.bootstrapLogging()
+            var registry = BuiltinTasks.registry
+            let soft = ProcessInfo.processInfo.environment["GREETER_SOFT_TIME_LIMIT"].flatMap { Double($0) } ?? 60
+            GreeterTasks.register(in: &registry, softTimeLimit: soft)
+            var configuration = WorkerConfiguration(redisURL: GreeterCommand.redisURL(redis),
+                                                    queues: queues.split(separator: ",").map(String.init), concurrency: concurrency)
+            if let name { configuration.name = name }
+            let code = try await Worker(configuration: configuration, registry: registry, logger: Logger(label: "greeter.worker")).run()
+            if code != 0 { throw ExitCode(code) }
+        }
+    }
+}
