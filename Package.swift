@@ -22,6 +22,7 @@ let package = Package(
     ],
     targets: [
         // C: hiredis from Debian's libhiredis-dev, and a few POSIX helpers Swift cannot express.
+        .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", pkgConfig: "hiredis",
                        providers: [.apt(["libhiredis-dev"])]),
         .target(name: "CPetalSystem", path: "Sources/CPetalSystem"),
@@ -63,10 +64,12 @@ let package = Package(
         .executableTarget(name: "PetalBench", dependencies: ["Petal", "PetalRedis", "PetalSystem"], path: "Benchmarks/PetalBench"),
 
         // Tests run against a real redis-server the support target starts on a free port.
-        .target(name: "PetalTestSupport", dependencies: ["Petal", "PetalRedis", "PetalSystem"], path: "Tests/PetalTestSupport"),
+        .target(name: "PetalTestSupport", dependencies: ["Petal", "PetalRedis", "PetalSystem", "CLibXML2"], path: "Tests/PetalTestSupport"),
         .testTarget(name: "PetalRedisTests", dependencies: ["PetalRedis", "PetalTestSupport"]),
         .testTarget(name: "PetalTests", dependencies: ["Petal", "PetalTestSupport"]),
         .testTarget(name: "PetalWorkerTests", dependencies: ["Petal", "PetalWorker", "PetalTestSupport"]),
+        .testTarget(name: "GreeterTests", dependencies: ["Greeter", "Petal", "PetalRedis", "PetalTestSupport",
+                                                         .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "PetalRunnerTests", dependencies: ["PetalRunner", "PetalSystem", "PetalTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

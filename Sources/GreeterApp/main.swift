@@ -56,6 +56,8 @@ struct GreeterCommand: AsyncParsableCommand {
         @Option(name: [.short, .long], help: "Queues, highest priority first.") var queues = "default"
         @Option(help: "Redis URL (default: REDIS_URL).") var redis: String?
         @Option(name: [.short, .long], help: "Worker name.") var name: String?
+        @Option(help: "Seconds between heartbeats.") var heartbeatInterval: Double = 2
+        @Option(help: "Seconds a warm shutdown waits for running jobs.") var shutdownTimeout: Double = 30
 
         func run() async throws {
             GreeterCommand.bootstrapLogging()
@@ -63,7 +65,8 @@ struct GreeterCommand: AsyncParsableCommand {
             let soft = ProcessInfo.processInfo.environment["GREETER_SOFT_TIME_LIMIT"].flatMap { Double($0) } ?? 60
             GreeterTasks.register(in: &registry, softTimeLimit: soft)
             var configuration = WorkerConfiguration(redisURL: GreeterCommand.redisURL(redis),
-                                                    queues: queues.split(separator: ",").map(String.init), concurrency: concurrency)
+                                                    queues: queues.split(separator: ",").map(String.init), concurrency: concurrency,
+                                                    heartbeatInterval: heartbeatInterval, shutdownTimeout: shutdownTimeout)
             if let name { configuration.name = name }
             let code = try await Worker(configuration: configuration, registry: registry, logger: Logger(label: "greeter.worker")).run()
             if code != 0 { throw ExitCode(code) }

@@ -10,8 +10,9 @@ public final class WorkerProcess: Sendable {
     private let process: ChildProcess
 
     /// Starts `petal worker` against `redis` and waits until its heartbeat is in Redis.
-    public init(redis: RedisServer, name: String = "w-\(UUID().uuidString.prefix(8))", concurrency: Int = 2,
-                queues: [String] = ["default"], extraArguments: [String] = [], heartbeatInterval: Double = 0.5) async throws {
+    public init(redis: RedisServer, program: String = "petal", name: String = "w-\(UUID().uuidString.prefix(8))", concurrency: Int = 2,
+                queues: [String] = ["default"], extraArguments: [String] = [], heartbeatInterval: Double = 0.5,
+                environment extraEnvironment: [String: String] = [:]) async throws {
         self.name = name
         logPath = FileManager.default.temporaryDirectory.appendingPathComponent("petal-worker-\(name).log").path
         FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -19,8 +20,9 @@ public final class WorkerProcess: Sendable {
         defer { close(log) }
         var environment = ProcessInfo.processInfo.environment
         environment["PETAL_LOG_LEVEL"] = ProcessInfo.processInfo.environment["PETAL_TEST_LOG_LEVEL"] ?? "debug"
+        environment.merge(extraEnvironment) { $1 }
         process = try ChildProcess.spawn(
-            executable: try PetalBinary.path(),
+            executable: try PetalBinary.path(program),
             arguments: ["worker", "--redis", redis.url, "--name", name, "--concurrency", String(concurrency),
                         "--queues", queues.joined(separator: ","), "--heartbeat-interval", String(heartbeatInterval),
                         "--shutdown-timeout", "10"] + extraArguments,
@@ -63,16 +65,18 @@ public final class WorkerProcess: Sendable {
     }
 }
 
-/// Where the `petal` binary is: PETAL_BIN, or .build/debug/petal in this package.
+/// Where this package's executables are: PETAL_BIN for `petal`, or .build/debug/<name>.
 public enum PetalBinary {
-    public static func path() throws -> String {
-        if let path = ProcessInfo.processInfo.environment["PETAL_BIN"] { return path }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The package's root folder.
+    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    public static func path(_ program: String = "petal") throws -> String {
+        if program == "petal", let path = ProcessInfo.processInfo.environment["PETAL_BIN"] { return path }
         for configuration in ["debug", "release"] {
-            let candidate = root.appendingPathComponent(".build/\(configuration)/petal").path
+            let candidate = root.appendingPathComponent(".build/\(configuration)/\(program)").path
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        throw TestSupportError("petal binary not found: run `swift build` first or set PETAL_BIN")
+        throw TestSupportError("\(program) binary not found: run `swift build` first")
     }
 
     /// Runs `petal` with arguments; returns exit code, stdout and stderr.
