@@ -11,8 +11,9 @@ public func buildGreeterApplication(configuration: GreeterConfiguration, client:
     let router = Router()
     router.add(middleware: ErrorPageMiddleware(templates: templates))
     router.add(middleware: FileMiddleware(configuration.staticDirectory, searchForIndexHtml: false))
-    GreeterController(client: client, templates: templates, cookies: VisitorCookie(secret: configuration.cookieSecret),
-                      queue: configuration.queue, logger: logger).addRoutes(to: router)
+    let cookies = VisitorCookie(secret: configuration.cookieSecret)
+    GreeterController(client: client, templates: templates, cookies: cookies, queue: configuration.queue, logger: logger).addRoutes(to: router)
+    JobsController(client: client, templates: templates, cookies: cookies).addRoutes(to: router)
     return Application(router: router, configuration: .init(address: .hostname(configuration.address, port: configuration.port)),
                        logger: logger)
 }

@@ -20,6 +20,10 @@ struct GreeterTests {
 
     /// Runs the app until `body` returns.
     func withApp(_ body: (HTTPTestClient) async throws -> Void) async throws {
+        try await withApp { http, _ in try await body(http) }
+    }
+
+    func withApp(_ body: (HTTPTestClient, Int) async throws -> Void) async throws {
         let port = try FreePort.find()
         let configuration = GreeterConfiguration(
             port: port, templatesDirectory: PetalBinary.root.appendingPathComponent("Templates").path,
@@ -29,7 +33,7 @@ struct GreeterTests {
         defer { running.cancel() }
         let http = HTTPTestClient(base: "http://127.0.0.1:\(port)")
         try await Eventually.wait("greeter listening") { try await http.get("/healthz").status == 200 }
-        try await body(http)
+        try await body(http, port)
     }
 
     func worker(softTimeLimit: Double = 60) async throws -> WorkerProcess {
@@ -136,6 +140,32 @@ struct GreeterTests {
             #expect(status.status == 404)
             #expect(try JSONValue(parsing: status.body)["error"] != nil)
             #expect(try await http.post("/demo/nope").status == 404)
+        }
+    }
+
+    @Test func theJobListIsTheVisitorsOwnAndUpdatesLive() async throws {
+        let worker = try await worker()
+        defer { worker.stop() }
+        try await withApp { http, port in
+            #expect(try await http.get("/jobs").status == 404, "no cookie, no list")
+            let visitor = http.keepingCookie(from: try await http.get("/"))
+            let stream = try EventStreamReader(port: port, path: "/jobs/events", cookie: visitor.cookie)
+            try await Eventually.wait("the snapshot") { stream.received().contains("event: snapshot") }
+            #expect(stream.received().contains("text/event-stream"))
+
+            let location = try #require(try await visitor.post("/greet", form: ["person": "Live", "total": "2"]).header("Location"))
+            let id = String(location.dropFirst(6))
+            try await Eventually.wait("the job's notices", timeout: 20) {
+                let text = stream.received()
+                return text.contains("\"id\":\"\(id)\"") && text.contains("\"state\":\"SUCCESS\"")
+            }
+            #expect(stream.received().contains("\"state\":\"PROGRESS\""))
+
+            let mine = try HTMLDocument(try await visitor.get("/jobs").body)
+            #expect(mine.count("//table[@id='jobs']//tr[@data-id='\(id)']") == 1)
+            #expect(mine.count("//script[@src='/jobs.js']") == 1)
+            let stranger = http.keepingCookie(from: try await http.get("/"))
+            #expect(try HTMLDocument(try await stranger.get("/jobs").body).count("//tr[@data-id='\(id)']") == 0)
         }
     }
 
