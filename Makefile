@@ -31,7 +31,7 @@ bench: build
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
 	@command -v honcho >/dev/null || pip install -q honcho || echo "honcho not installed: the runner comparison is skipped"
 	$(SWIFT) build -c release --product petal-bench
-	.build/release/petal-bench --petal .build/release/petal
+	.build/release/petal-bench --petal .build/release/petal --greeter .build/release/greeter
 
 clean:
 	rm -rf .build .petal

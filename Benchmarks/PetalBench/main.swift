@@ -4,7 +4,7 @@ import PetalRedis
 import PetalSystem
 
 // `make bench`: starts its own redis-server and workers (the release `petal`), prints figures.
-// Usage: petal-bench --petal PATH [--jobs N]
+// Usage: petal-bench --petal PATH [--greeter PATH] [--jobs N]
 
 let arguments = CommandLine.arguments
 func option(_ name: String) -> String? {
@@ -32,9 +32,15 @@ for concurrency in [2, 4] {
 let latency = try await bench.latency(count: 1000, interval: 0.005)
 print(String(format: "latency at light load (1000 jobs, one per 5 ms): enqueue->start p50 %.2f ms, p99 %.2f ms; enqueue->SUCCESS p50 %.2f ms, p99 %.2f ms",
              latency.startP50 * 1000, latency.startP99 * 1000, latency.doneP50 * 1000, latency.doneP99 * 1000))
-bench.stopRedis()
+
 
 print("")
+if let greeterPath = option("--greeter"), FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") {
+    try await bench.flushForOthers()
+    print(try await GreeterBench(greeterPath: greeterPath, redisURL: bench.redisURL, client: bench.client).run())
+} else {
+    print("(greeter benchmark skipped: give --greeter PATH and install wrk)")
+}
 let runnerBench = try RunnerBench(petalPath: petalPath)
 defer { runnerBench.remove() }
 let lineCount = 2_000_000
@@ -46,6 +52,8 @@ for (label, path) in runners {
     print(String(format: "%@: 3 processes running after %.0f ms, all gone %.0f ms after SIGINT (medians of 5); %.0f lines/s forwarded (%d lines)",
                  label, times.start * 1000, times.stop * 1000, rate, lineCount))
 }
+
+bench.stopRedis()
 
 final class Bench {
     let petalPath: String
@@ -81,6 +89,7 @@ final class Bench {
     }
 
     private func flush() async throws { try await client.redis.command("FLUSHALL") }
+    func flushForOthers() async throws { try await flush() }
 
     func enqueueSingle(count: Int) async throws -> Double {
         try await flush()
