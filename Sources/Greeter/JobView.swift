@@ -29,7 +29,7 @@ public struct JobView: Sendable {
         switch job.state {
         case .pending, .received: status = "Waiting for a worker…"
         case .started: status = "Started"
-        case .progress: status = "Step \(current) of \(total)"
+        case .progress: status = "Working…"
         case .retry: status = "Something went wrong; trying again…"
         case .success: status = "Done"
         case .failure: status = Self.friendly(job.exception)
