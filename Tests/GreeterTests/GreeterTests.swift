@@ -15,7 +15,7 @@ struct GreeterTests {
 
     init() throws {
         server = try RedisServer()
-        client = PetalClient(redis: RedisClient(configuration: server.configuration, poolSize: 2))
+        client = server.petalClient(poolSize: 2)
     }
 
     /// Runs the app until `body` returns.

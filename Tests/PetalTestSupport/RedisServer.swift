@@ -1,4 +1,5 @@
 import Foundation
+import Petal
 import PetalRedis
 import PetalSystem
 
@@ -62,6 +63,11 @@ public final class RedisServer: Sendable {
             usleep(25_000)
         }
         return false
+    }
+
+    /// A Petal client of this server.
+    public func petalClient(poolSize: Int = 2) -> PetalClient {
+        PetalClient(redis: RedisClient(configuration: configuration, poolSize: poolSize))
     }
 
     /// A loopback address where no Redis listens, for testing what happens when Redis is down.

@@ -27,7 +27,7 @@ public final class WorkerProcess: Sendable {
                         "--queues", queues.joined(separator: ","), "--heartbeat-interval", String(heartbeatInterval),
                         "--shutdown-timeout", "10"] + extraArguments,
             environment: environment, descriptors: [1: log, 2: log], newProcessGroup: true)
-        let client = PetalClient(redis: RedisClient(configuration: redis.configuration, poolSize: 1))
+        let client = redis.petalClient(poolSize: 1)
         try await Eventually.wait("worker \(name) online", timeout: 20) {
             try await client.worker(name)?.online == true
         }

@@ -15,7 +15,7 @@ struct ProtocolTests {
 
     init() throws {
         server = try RedisServer()
-        client = PetalClient(redis: RedisClient(configuration: server.configuration, poolSize: 2))
+        client = server.petalClient(poolSize: 2)
         connection = RedisConnection(configuration: server.configuration)
     }
 

@@ -63,7 +63,7 @@ struct CLITests {
         let queues = try PetalBinary.run(["inspect", "queues", "--json", "--redis", server.url])
         #expect(try JSONValue(parsing: queues.output).arrayValue?.first?["name"] == "default")
         let sleeper = try PetalBinary.run(["call", "sleep", "30", "--redis", server.url]).output.trimmingCharacters(in: .whitespacesAndNewlines)
-        let client = PetalClient(redis: RedisClient(configuration: server.configuration, poolSize: 1))
+        let client = server.petalClient(poolSize: 1)
         _ = try await Eventually.job(client, sleeper, state: .started)
         let revoke = try PetalBinary.run(["control", "revoke", sleeper, "--terminate", "--redis", server.url])
         #expect(revoke.output.contains("terminating"))

@@ -14,7 +14,7 @@ struct WorkerTests {
 
     init() throws {
         server = try RedisServer()
-        client = PetalClient(redis: RedisClient(configuration: server.configuration, poolSize: 2))
+        client = server.petalClient(poolSize: 2)
     }
 
     @Test func runsAJobReportingProgressToSuccess() async throws {
@@ -244,7 +244,7 @@ struct WorkerTests {
 
     @Test func survivesARedisOutageWithoutLosingOrRepeatingJobs() async throws {
         let durable = try RedisServer(appendOnly: true)
-        let durableClient = PetalClient(redis: RedisClient(configuration: durable.configuration, poolSize: 2))
+        let durableClient = durable.petalClient(poolSize: 2)
         let worker = try await WorkerProcess(redis: durable, concurrency: 2)
         let ids = try await durableClient.enqueue(many: (0..<40).map { _ in EnqueueRequest(task: "sleep", args: [0.1]) })
         try await Eventually.wait("some done") {
