@@ -4,12 +4,14 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := redis-server libhiredis-dev libxml2-dev pkg-config
+# The browser tests drive Debian's headless Chromium through chromedriver.
+TEST_APT_PACKAGES := chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test bench build deps clean
 
 deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(APT_PACKAGES) $(EXTRA_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
@@ -23,7 +25,8 @@ run: build
 	.build/release/petal start
 
 # Build once with tests, then run without rebuilding (alternating build and test recompiles).
-test: deps
+test:
+	@$(MAKE) --no-print-directory deps EXTRA_APT_PACKAGES="$(TEST_APT_PACKAGES)"
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
 

@@ -47,7 +47,11 @@
     body.innerHTML = "";
     for (var i = jobs.length - 1; i >= 0; i--) { upsert(jobs[i]); }
     live.textContent = "Updates live.";
+    live.setAttribute("data-connected", "true");
   });
   source.addEventListener("job", function (event) { upsert(JSON.parse(event.data)); });
-  source.onerror = function () { live.textContent = "Reconnecting…"; };
+  source.onerror = function () {
+    live.textContent = "Reconnecting…";
+    live.setAttribute("data-connected", "false");
+  };
 })();

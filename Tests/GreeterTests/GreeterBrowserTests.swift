@@ -1,0 +1,59 @@
+import Foundation
+import Greeter
+import Petal
+import PetalTestSupport
+import Testing
+
+/// The greeter in headless Chromium: the pages' scripts run for real against a real worker.
+@Suite("Greeter in Chromium", .serialized)
+struct GreeterBrowserTests {
+    let greeter: GreeterTests
+
+    init() throws { greeter = try GreeterTests() }
+
+    @Test func theFormLeadsThroughTheWaitPageToTheGreeting() async throws {
+        let worker = try await greeter.worker()
+        defer { worker.stop() }
+        try await greeter.withApp { _, port in
+            try await Browser.session { browser in
+            let base = "http://127.0.0.1:\(port)"
+            try await browser.open(base + "/")
+            try await browser.type("#person", "Chromium")
+            try await browser.type("#total", "6")
+            try await browser.click("form.greet button[type=submit]")
+
+            try await Eventually.wait("the wait page") { try await browser.currentURL.contains("/wait/") }
+            // The script polls /status and moves the bar: it must be seen part-way, neither empty nor full.
+            try await Eventually.wait("the bar advancing", timeout: 20, interval: 0.05) {
+                guard let value = try await browser.property("#bar", "value")?.doubleValue else { return false }
+                return value > 0 && value < 100
+            }
+            try await Eventually.wait("the result page", timeout: 20) { try await browser.currentURL.contains("/result/") }
+            #expect(try await browser.text("#greeting") == "Greetings, Chromium!")
+            }
+        }
+    }
+
+    @Test func theJobListShowsANewJobAndItsEndWithoutReloading() async throws {
+        let worker = try await greeter.worker()
+        defer { worker.stop() }
+        try await greeter.withApp { http, port in
+            try await Browser.session { browser in
+            let base = "http://127.0.0.1:\(port)"
+            try await browser.open(base + "/")  // sets the visitor cookie
+            let cookie = try #require(try await browser.cookie("greeter_visitor"))
+            try await browser.open(base + "/jobs")
+            try await Eventually.wait("the live connection") { try await browser.count("#live-status[data-connected='true']") == 1 }
+            #expect(try await browser.count("#jobs tbody tr") == 0)
+
+            // The same visitor starts a job from elsewhere; the open page must pick it up by itself.
+            let visitor = HTTPTestClient(base: http.base, cookie: "greeter_visitor=\(cookie)")
+            let location = try #require(try await visitor.post("/greet", form: ["person": "Live", "total": "3"]).header("Location"))
+            let id = String(location.dropFirst("/wait/".count))
+            let row = "#jobs tr[data-id='\(id)'] .state"
+            try await Eventually.wait("the row appearing", timeout: 10) { try await browser.count(row) == 1 }
+            try await Eventually.wait("the row reaching SUCCESS", timeout: 20) { try await browser.text(row) == "SUCCESS" }
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// A TCP connection to 127.0.0.1, for tests that speak HTTP below URLSession.
+enum LoopbackSocket {
+    static func connect(port: Int) throws -> Int32 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { close(descriptor); throw TestSupportError("cannot connect to port \(port)") }
+        return descriptor
+    }
+}
+
+/// One HTTP/1.1 exchange with `Connection: close`, done with blocking calls on a thread of its own
+/// (never on the cooperative pool, which the server under test needs). Used for chromedriver, whose
+/// header lines (`Content-Length:249`, no space) Foundation's URLSession on Linux refuses.
+enum WireHTTP {
+    struct Reply { let status: Int; let body: String }
+
+    static func exchange(port: Int, method: String, path: String, body: String?, timeout: Double) async throws -> Reply {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Result { try exchangeBlocking(port: port, method: method, path: path, body: body, timeout: timeout) })
+            }
+            thread.start()
+        }
+    }
+
+    private static func exchangeBlocking(port: Int, method: String, path: String, body: String?, timeout: Double) throws -> Reply {
+        let descriptor = try LoopbackSocket.connect(port: port)
+        defer { close(descriptor) }
+        var limit = timeval(tv_sec: Int(timeout), tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        let payload = Array((body ?? "").utf8)
+        var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+        if body != nil { request += "Content-Type: application/json\r\n" }
+        request += "Content-Length: \(payload.count)\r\n\r\n"
+        let bytes = Array(request.utf8) + payload
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { throw TestSupportError("\(method) \(path): send failed") }
+            sent += count
+        }
+        // Read until the body is as long as Content-Length says: chromedriver keeps the connection open.
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let text = String(decoding: received, as: UTF8.self)
+            if let headerEnd = text.range(of: "\r\n\r\n") {
+                let headers = text[..<headerEnd.lowerBound].lowercased()
+                let length = headers.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                    .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) }
+                if let length, text[headerEnd.upperBound...].utf8.count >= length { break }
+            }
+            let count = read(descriptor, &chunk, chunk.count)
+            if count == 0 { break }
+            guard count > 0 else { throw TestSupportError("\(method) \(path): no answer within \(timeout) s") }
+            received += chunk[0..<count]
+        }
+        let text = String(decoding: received, as: UTF8.self)
+        guard let headerEnd = text.range(of: "\r\n\r\n"),
+              let status = text.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap({ Int($0) }) else {
+            throw TestSupportError("\(method) \(path): not an HTTP answer: \(text.prefix(200))")
+        }
+        return Reply(status: status, body: String(text[headerEnd.upperBound...]))
+    }
+}
