@@ -19,6 +19,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C: hiredis from Debian's libhiredis-dev, and a few POSIX helpers Swift cannot express.
@@ -38,23 +41,40 @@ let package = Package(
                                                     .product(name: "Logging", package: "swift-log")]),
         // The Procfile runner (`petal start`): formation, output, signals, control socket.
         .target(name: "PetalRunner", dependencies: ["PetalSystem"]),
+        // What the web apps share: HTML responses with security headers, form bodies.
+        .target(name: "PetalWeb", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
+        // `petal monitor`: the Flower-style admin app and Flower-compatible API, read through PetalClient.
+        .target(name: "PetalMonitor", dependencies: [
+            "Petal", "PetalWeb", "PetalRunner",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // `petal`: thin commands over the libraries.
         .executableTarget(name: "PetalCLI", dependencies: [
-            "Petal", "PetalWorker", "PetalRunner",
+            "Petal", "PetalWorker", "PetalRunner", "PetalMonitor", "PetalWeb",
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The example app: its tasks and its web pages as a library, and the `greeter` executable.
         .target(name: "Greeter", dependencies: [
-            "Petal", "PetalWorker",
+            "Petal", "PetalWorker", "PetalWeb",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "GreeterApp", dependencies: [
-            "Greeter", "Petal", "PetalWorker",
+            "Greeter", "Petal", "PetalWorker", "PetalWeb",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -70,6 +90,8 @@ let package = Package(
         .testTarget(name: "PetalWorkerTests", dependencies: ["Petal", "PetalWorker", "PetalTestSupport"]),
         .testTarget(name: "GreeterTests", dependencies: ["Greeter", "Petal", "PetalRedis", "PetalTestSupport",
                                                          .product(name: "Hummingbird", package: "hummingbird")]),
+        .testTarget(name: "PetalMonitorTests", dependencies: ["PetalMonitor", "Petal", "PetalRedis", "PetalRunner", "PetalTestSupport",
+                                                              .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "PetalRunnerTests", dependencies: ["PetalRunner", "PetalSystem", "PetalTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import PetalWeb
 import Mustache
 
 /// Turns errors into pages a visitor can read (404, 400, 503), or JSON for the JSON routes.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The greeting form as submitted, and what is wrong with it.
 public struct GreetForm: Sendable, Equatable {
     public var person: String
@@ -24,25 +26,5 @@ public struct GreetForm: Sendable, Equatable {
         else if let steps, !(1...100).contains(steps) { errors["total"] = "Steps must be from 1 to 100." }
         if errors.isEmpty, let steps { return .valid(person: name, total: steps) }
         return .invalid(errors)
-    }
-}
-
-import Foundation
-
-/// application/x-www-form-urlencoded bodies: `a=1&b=two+words`, percent-decoded. Never throws:
-/// a malformed pair is skipped, so bad input gives a validation message, not a 500.
-public enum FormBody {
-    public static func parse(_ text: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let key = decode(parts[0]), !key.isEmpty else { continue }
-            fields[key] = parts.count > 1 ? decode(parts[1]) ?? "" : ""
-        }
-        return fields
-    }
-
-    private static func decode(_ text: Substring) -> String? {
-        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }
 }

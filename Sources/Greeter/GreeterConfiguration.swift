@@ -20,15 +20,4 @@ public struct GreeterConfiguration: Sendable {
         self.cookieSecret = cookieSecret
         self.queue = queue
     }
-
-    /// Templates/ and Static/ next to the package: found from the working directory or the executable.
-    public static func resourceDirectory(_ name: String) -> String {
-        let candidates = [FileManager.default.currentDirectoryPath]
-            + [URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()]
-                .flatMap { url in (0..<5).map { depth in (0..<depth).reduce(url) { u, _ in u.deletingLastPathComponent() }.path } }
-        for base in candidates where FileManager.default.fileExists(atPath: base + "/" + name) {
-            return base + "/" + name
-        }
-        return FileManager.default.currentDirectoryPath + "/" + name
-    }
 }

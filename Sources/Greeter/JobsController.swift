@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import PetalWeb
 import Logging
 import Mustache
 import Petal

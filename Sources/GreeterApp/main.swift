@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import Petal
 import PetalRedis
+import PetalWeb
 import PetalWorker
 
 @main
@@ -37,8 +38,8 @@ struct GreeterCommand: AsyncParsableCommand {
             let environment = ProcessInfo.processInfo.environment
             let configuration = GreeterConfiguration(
                 address: address, port: port ?? environment["GREETER_PORT"].flatMap { Int($0) } ?? 5554,
-                templatesDirectory: GreeterConfiguration.resourceDirectory("Templates"),
-                staticDirectory: GreeterConfiguration.resourceDirectory("Static"),
+                templatesDirectory: ResourceDirectory.find("Templates"),
+                staticDirectory: ResourceDirectory.find("Static"),
                 cookieSecret: environment["GREETER_SECRET"] ?? "greeter-development-secret")
             let client: PetalClient
             do {

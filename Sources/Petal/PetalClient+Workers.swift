@@ -39,12 +39,24 @@ extension PetalClient {
 
     /// One worker by name, or nil if it never sent a heartbeat (or was purged).
     public func worker(_ name: String) async throws(PetalError) -> WorkerRecord? {
-        try await workers().first { $0.name == name }
+        let keys = self.keys
+        return try await run { connection throws(RedisError) in
+            let replies = try connection.pipeline([
+                ["ZSCORE", RedisArgument(keys.workers), RedisArgument(name)],
+                ["HGETALL", RedisArgument(keys.worker(name))], ["HGETALL", RedisArgument(keys.workerStats(name))],
+                ["HGETALL", RedisArgument(keys.workerTasks(name))],
+            ])
+            guard let lastSeen = replies[0].double else { return nil }
+            return WorkerRecord(name: name, heartbeat: replies[1].fieldMap, stats: replies[2].fieldMap,
+                                tasks: replies[3].fieldMap, lastSeen: lastSeen)
+        }
     }
 
     /// Every known queue (enqueued to, or consumed by an online worker) with length and latency.
-    public func queues() async throws(PetalError) -> [QueueSummary] {
-        let workers = try await workers().filter(\.online)
+    /// Pass the workers when already read, to save reading them again.
+    public func queues(workers known: [WorkerRecord]? = nil) async throws(PetalError) -> [QueueSummary] {
+        let all = if let known { known } else { try await workers() }
+        let workers = all.filter(\.online)
         let keys = self.keys
         return try await run { connection throws(RedisError) in
             var names = Set((try connection.command(["SMEMBERS", RedisArgument(keys.queues)]).array ?? []).compactMap(\.string))
@@ -129,5 +141,13 @@ extension PetalClient {
         let fields = try await run { connection throws(RedisError) in try connection.command(["HGETALL", RedisArgument(key)]) }.fieldMap
         func number(_ name: String) -> Int { fields[name].flatMap { Int($0) } ?? 0 }
         return JobTotals(succeeded: number("succeeded"), failed: number("failed"), retried: number("retried"), revoked: number("revoked"))
+    }
+}
+
+extension PetalClient {
+    /// How many dead letters are kept (at most 10,000).
+    public func deadLetterCount() async throws(PetalError) -> Int {
+        let key = keys.dead
+        return try await run { connection throws(RedisError) in try connection.command(["LLEN", RedisArgument(key)]).int ?? 0 }
     }
 }

@@ -9,5 +9,6 @@ struct PetalCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [WorkerCommand.self, CallCommand.self, StatusCommand.self, ResultCommand.self,
                       InspectCommand.self, ControlGroup.self, StartCommand.self, RunCommand.self,
-                      CheckCommand.self, PsCommand.self, ScaleCommand.self, RestartCommand.self, StopCommand.self])
+                      CheckCommand.self, PsCommand.self, ScaleCommand.self, RestartCommand.self, StopCommand.self,
+                      MonitorCommand.self])
 }

@@ -215,7 +215,124 @@ end
 return #victims
 """#)
 
-    public static let all: [RedisScript] = [enqueue, fetch, finish, progress, revoke, childLost, reap, promote, trim]
+    /// Pages through the history (read only). ARGV[3] 'desc'|'asc' by sent time, [4] min and [5] max
+    /// sent time, [6] offset, [7] limit, [8] scan budget, [9] exact ('1': no field needs checking,
+    /// the segments are the answer), [10..13] wanted state, task, worker, queue ('' = any), [14] n
+    /// search terms, then n pairs (field, text), then the index keys ("segments") to walk in order.
+    /// With several candidate indexes for one segment list, the caller passes them all and
+    /// [15 + 2n] = 'smallest' makes the script walk only the smallest.
+    /// Returns {total or -1, more, cut, id...}: more = another match follows the page, cut = the
+    /// budget ran out before the page was full (the answer is the newest matches found).
+    public static let query = script("query", #"""
+local desc = ARGV[3] == 'desc'
+local min, max = ARGV[4], ARGV[5]
+local offset, limit, budget = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local exact = ARGV[9] == '1'
+local want = {ARGV[10], ARGV[11], ARGV[12], ARGV[13]}
+local nterms = tonumber(ARGV[14])
+local terms = {}
+for i = 1, nterms do terms[i] = {ARGV[13 + 2 * i], ARGV[14 + 2 * i]} end
+local mode = ARGV[15 + 2 * nterms]
+local segments = {}
+for i = 16 + 2 * nterms, #ARGV do segments[#segments + 1] = ARGV[i] end
+if mode == 'smallest' and #segments > 1 then
+  local best, size = segments[1], redis.call('ZCARD', segments[1])
+  for i = 2, #segments do
+    local n = redis.call('ZCARD', segments[i])
+    if n < size then best, size = segments[i], n end
+  end
+  segments = {best}
+end
+
+local function range(index, start, count)
+  if desc then return redis.call('ZREVRANGEBYSCORE', index, max, min, 'LIMIT', start, count) end
+  return redis.call('ZRANGEBYSCORE', index, min, max, 'LIMIT', start, count)
+end
+
+local page = {}
+if exact then
+  -- Every id in the segments matches: skip whole segments by count, then read one range.
+  local total, skip = 0, offset
+  for _, index in ipairs(segments) do
+    local n = redis.call('ZCOUNT', index, min, max)
+    total = total + n
+    if #page < limit then
+      if skip >= n then skip = skip - n
+      else
+        for _, id in ipairs(range(index, skip, limit - #page)) do page[#page + 1] = id end
+        skip = 0
+      end
+    end
+  end
+  local result = {total, (offset + #page < total) and 1 or 0, 0}
+  for _, id in ipairs(page) do result[#result + 1] = id end
+  return result
+end
+
+local FIELDS = {'state', 'task', 'worker', 'queue', 'args', 'kwargs', 'result', 'exception'}
+local function contains(haystack, needle) return haystack and string.find(string.lower(haystack), needle, 1, true) end
+local function matches(id)
+  local f = redis.call('HMGET', key('job', id), unpack(FIELDS))
+  if not f[1] then return false end
+  for i = 1, 4 do
+    if want[i] ~= '' and f[i] ~= want[i] then return false end
+  end
+  for _, term in ipairs(terms) do
+    local field, text = term[1], term[2]
+    local found
+    if field == 'args' then found = contains(f[5], text)
+    elseif field == 'kwargs' then found = contains(f[6], text)
+    elseif field == 'result' then found = contains(f[7], text) or contains(f[8], text)
+    else found = contains(f[5], text) or contains(f[6], text) or contains(f[7], text) or contains(f[8], text)
+      or contains(f[2], text) or contains(id, text) end
+    if not found then return false end
+  end
+  return true
+end
+
+local skipped, examined, more, cut = 0, 0, 0, 0
+local batch = 200
+for _, index in ipairs(segments) do
+  local start = 0
+  while more == 0 and cut == 0 do
+    local ids = range(index, start, batch)
+    if #ids == 0 then break end
+    for _, id in ipairs(ids) do
+      examined = examined + 1
+      if examined > budget then cut = 1; break end
+      if matches(id) then
+        if #page >= limit then more = 1; break end
+        if skipped < offset then skipped = skipped + 1 else page[#page + 1] = id end
+      end
+    end
+    start = start + batch
+  end
+  if more == 1 or cut == 1 then break end
+end
+local result = {-1, more, cut}
+for _, id in ipairs(page) do result[#result + 1] = id end
+return result
+"""#)
+
+    /// Empties a queue: every job waiting on it ends REVOKED with exception "Purged". ARGV[3] the
+    /// queue. Returns how many were purged.
+    public static let purge = script("purge", #"""
+local queue = key('queue', ARGV[3])
+local ids = redis.call('LRANGE', queue, 0, -1)
+redis.call('DEL', queue, key('bell', ARGV[3]))
+local purged = 0
+for _, id in ipairs(ids) do
+  local state = redis.call('HGET', key('job', id), 'state')
+  if state and state ~= 'SUCCESS' and state ~= 'FAILURE' and state ~= 'REVOKED' then
+    redis.call('ZADD', key('revoked'), NOW, id)
+    purged = purged + conclude(id, 'REVOKED', '', {exception = 'Purged: queue ' .. ARGV[3] .. ' was purged'})
+  end
+end
+redis.call('ZREMRANGEBYRANK', key('revoked'), 0, -REVOKED_MAX - 1)
+return purged
+"""#)
+
+    public static let all: [RedisScript] = [enqueue, fetch, finish, progress, revoke, childLost, reap, promote, trim, query, purge]
 
     private static func script(_ name: String, _ body: String) -> RedisScript {
         RedisScript(name: name, source: LuaPrelude.source + body)

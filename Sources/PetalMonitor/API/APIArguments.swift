@@ -1,0 +1,68 @@
+import Foundation
+import Hummingbird
+import Petal
+import PetalWeb
+
+/// The arguments of an API call, from the query string and a JSON or form body (Flower's clients
+/// send either). A malformed body or value is a 400 naming the field.
+struct APIArguments: Sendable {
+    private(set) var values: [String: JSONValue] = [:]
+
+    static func read(_ request: Request) async throws -> APIArguments {
+        var arguments = APIArguments()
+        for (key, value) in request.parameters { arguments.values[key] = .string(value) }
+        var request = request
+        let body = String(buffer: try await request.collectBody(upTo: 1_048_576))
+        let trimmed = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { return arguments }
+        if request.headers[.contentType]?.hasPrefix("application/json") == true || trimmed.hasPrefix("{") {
+            guard let object = (try? JSONValue(parsing: trimmed))?.objectValue else {
+                throw HTTPError(.badRequest, message: "the body must be a JSON object")
+            }
+            arguments.values.merge(object) { $1 }
+        } else {
+            for (key, value) in FormBody.parse(body) { arguments.values[key] = .string(value) }
+        }
+        return arguments
+    }
+
+    func string(_ name: String) -> String? {
+        switch values[name] {
+        case .string(let text)?: return text.isEmpty ? nil : text
+        case .number(let number)?: return number.rounded() == number ? String(Int(number)) : String(number)
+        case .bool(let flag)?: return String(flag)
+        default: return nil
+        }
+    }
+
+    func int(_ name: String, default fallback: Int? = nil, range: ClosedRange<Int>) throws(HTTPError) -> Int {
+        guard let text = string(name) else {
+            if let fallback { return fallback }
+            throw HTTPError(.badRequest, message: "\(name) is required")
+        }
+        guard let value = Int(text), range.contains(value) else {
+            throw HTTPError(.badRequest, message: "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+        }
+        return value
+    }
+
+    func double(_ name: String) throws(HTTPError) -> Double? {
+        guard let text = string(name) else { return nil }
+        guard let value = Double(text), value >= 0, value.isFinite else {
+            throw HTTPError(.badRequest, message: "\(name) must be a number of seconds, not '\(text)'")
+        }
+        return value
+    }
+
+    func bool(_ name: String) throws(HTTPError) -> Bool {
+        guard let text = string(name)?.lowercased() else { return false }
+        switch text {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: throw HTTPError(.badRequest, message: "\(name) must be true or false, not '\(text)'")
+        }
+    }
+
+    func json(_ name: String) -> JSONValue? { values[name] }
+}
+

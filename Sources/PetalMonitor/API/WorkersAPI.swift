@@ -1,0 +1,95 @@
+import Hummingbird
+import Petal
+
+/// Flower's worker endpoints: GET /api/workers, POST /api/worker/shutdown|pool/*|queue/*/{name}.
+/// Controls go to the one worker and wait for its reply; a refusal is 403 with Flower's plain-text
+/// "Failed to …" body.
+struct WorkersAPI: Sendable {
+    let client: PetalClient
+
+    func addRoutes(to router: some RouterMethods<MonitorRequestContext>) {
+        router.get("/api/workers", use: workers)
+        router.post("/api/worker/shutdown/:name", use: shutdown)
+        router.post("/api/worker/pool/:action/:name", use: pool)
+        router.post("/api/worker/queue/:action/:name", use: queue)
+    }
+
+    @Sendable func workers(request: Request, context: MonitorRequestContext) async throws -> Response {
+        let arguments = try await APIArguments.read(request)
+        // Heartbeats are always current in Redis, so `refresh` has nothing to refresh; it is accepted.
+        _ = try arguments.bool("refresh")
+        var workers = try await client.workers()
+        if let name = arguments.string("workername") {
+            workers = workers.filter { $0.name == name }
+            guard !workers.isEmpty else { throw HTTPError(.notFound, message: "Unknown worker '\(name)'") }
+        }
+        if try arguments.bool("status") {
+            return JSONResponse.ordered(workers.map { ($0.name, .bool($0.online)) })
+        }
+        var pairs: [(String, JSONValue)] = []
+        for worker in workers {
+            pairs.append((worker.name, FlowerShapes.worker(worker, activeJobs: try await client.jobs(worker.active.map(\.id)))))
+        }
+        return JSONResponse.ordered(pairs)
+    }
+
+    @Sendable func shutdown(request: Request, context: MonitorRequestContext) async throws -> Response {
+        let name = try await known(context)
+        _ = try await client.broadcast(ControlCommand("shutdown"), destination: [name])
+        return JSONResponse.object(["message": "Shutting down!"])
+    }
+
+    @Sendable func pool(request: Request, context: MonitorRequestContext) async throws -> Response {
+        let name = try await known(context)
+        let arguments = try await APIArguments.read(request)
+        let action = try context.parameters.require("action")
+        let (command, message): (ControlCommand, String)
+        switch action {
+        case "restart": (command, message) = (ControlCommand("pool_restart"), "Restarting '\(name)' worker's pool")
+        case "grow":
+            let n = try arguments.int("n", default: 1, range: 1...1000)
+            (command, message) = (.poolGrow(n), "Growing '\(name)' worker's pool by \(n)")
+        case "shrink":
+            let n = try arguments.int("n", default: 1, range: 1...1000)
+            (command, message) = (.poolShrink(n), "Shrinking '\(name)' worker's pool by \(n)")
+        case "autoscale":
+            let min = try arguments.int("min", range: 0...1000), max = try arguments.int("max", range: 1...1000)
+            guard min <= max else { throw HTTPError(.badRequest, message: "min must not exceed max") }
+            (command, message) = (.autoscale(max: max, min: min), "Autoscaling '\(name)' worker (min=\(min), max=\(max))")
+        default: throw HTTPError(.notFound, message: "Unknown pool action '\(action)'")
+        }
+        try await send(command, to: name, failure: "Failed to \(action.replacingOccurrences(of: "restart", with: "restart pool of")) '\(name)'")
+        return JSONResponse.object(["message": .string(message)])
+    }
+
+    @Sendable func queue(request: Request, context: MonitorRequestContext) async throws -> Response {
+        let name = try await known(context)
+        let arguments = try await APIArguments.read(request)
+        guard let queue = arguments.string("queue") else { throw HTTPError(.badRequest, message: "queue is required") }
+        let action = try context.parameters.require("action")
+        let command: ControlCommand
+        switch action {
+        case "add-consumer": command = .addConsumer(try WorkerController.queue(queue))
+        case "cancel-consumer": command = .cancelConsumer(try WorkerController.queue(queue))
+        default: throw HTTPError(.notFound, message: "Unknown queue action '\(action)'")
+        }
+        let reply = try await send(command, to: name, failure: "Failed to \(action == "add-consumer" ? "add" : "cancel") consumer '\(queue)'")
+        return JSONResponse.object(["message": reply.ok ?? .string("done")])
+    }
+
+    private func known(_ context: MonitorRequestContext) async throws -> String {
+        let name = try context.parameters.require("name")
+        guard let worker = try await client.worker(name), worker.online else {
+            throw HTTPError(.notFound, message: "Unknown worker '\(name)'")
+        }
+        return name
+    }
+
+    @discardableResult
+    private func send(_ command: ControlCommand, to name: String, failure: String) async throws -> ControlReply {
+        let replies = try await client.control(command, destination: [name], timeout: 2)
+        guard let reply = replies.first else { throw HTTPError(.forbidden, message: "\(failure): no reply") }
+        if let error = reply.error { throw HTTPError(.forbidden, message: "\(failure): \(error)") }
+        return reply
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Mustache
+import Petal
+import PetalWeb
+
+/// Builds the monitor from its dependencies. `client` serves the pages; `eventClient` (a client
+/// of its own, since it blocks on XREAD) follows the event stream for live pages and metrics.
+public func buildMonitorApplication(configuration: MonitorConfiguration, client: PetalClient, eventClient: PetalClient,
+                                    logger: Logger = Logger(label: "petal.monitor")) async throws -> some ApplicationProtocol {
+    if !configuration.isLoopback && configuration.basicAuth == nil {
+        logger.warning("the monitor listens on \(configuration.address) without --basic-auth: anyone who can reach it can revoke jobs and stop workers")
+    }
+    let templates = try await MustacheLibrary(directory: configuration.templatesDirectory)
+    let prefix = configuration.urlPrefix
+    let renderer = PageRenderer(templates: templates, base: prefix)
+    let metrics = MonitorMetrics()
+    let live = LiveUpdates()
+    let router = Router(context: MonitorRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware())
+    if let credentials = configuration.basicAuth { router.add(middleware: BasicAuthMiddleware(credentials: credentials, prefix: prefix)) }
+    router.add(middleware: MonitorErrorMiddleware(renderer: renderer, redisURL: configuration.redisDisplayURL, apiPrefix: prefix + "/api/"))
+    router.add(middleware: CSRFMiddleware(apiPrefix: prefix + "/api/"))
+    let routes = prefix.isEmpty ? router.group() : router.group(RouterPath(prefix))
+    DashboardController(client: client, renderer: renderer, live: live).addRoutes(to: routes)
+    WorkerController(client: client, renderer: renderer).addRoutes(to: routes)
+    TasksController(client: client, renderer: renderer).addRoutes(to: routes)
+    TaskController(client: client, renderer: renderer).addRoutes(to: routes)
+    QueuesController(client: client, renderer: renderer).addRoutes(to: routes)
+    ProcessesController(runner: configuration.runnerSocket.map(RunnerConnection.init), renderer: renderer).addRoutes(to: routes)
+    WorkersAPI(client: client).addRoutes(to: routes)
+    TasksAPI(client: client).addRoutes(to: routes)
+    OperationsController(client: client, metrics: metrics).addRoutes(to: routes)
+    try StaticFiles(directory: configuration.staticDirectory, names: ["monitor.css", "monitor.js"]).addRoutes(to: routes)
+    let tail = EventTail(client: eventClient, metrics: metrics, live: live, logger: logger)
+    return Application(router: router, configuration: .init(address: .hostname(configuration.address, port: configuration.port)),
+                       services: [tail], logger: logger)
+}

@@ -1,0 +1,114 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PetalWeb
+import Petal
+
+/// `/`: workers, totals and history charts; `/live`: the same numbers as Server-Sent Events,
+/// pushed whenever the event stream moves.
+struct DashboardController: Sendable {
+    let client: PetalClient
+    let renderer: PageRenderer
+    let live: LiveUpdates
+    static let pageSize = 50
+
+    struct Page: Sendable {
+        let layout: Layout
+        let totals: Totals
+        let workers: [WorkerRow]
+        let hasWorkers: Bool
+        let columns: [Column]
+        let pagination: Pagination
+        let minuteChart: String
+        let dayChart: String
+    }
+
+    struct Column: Sendable {
+        let label: String
+        let link: String
+        let sorted: String
+    }
+
+    func addRoutes(to router: some RouterMethods<MonitorRequestContext>) {
+        router.get("/", use: dashboard)
+        router.get("/workers", use: dashboard)
+        router.get("/live", use: liveStream)
+    }
+
+    @Sendable func dashboard(request: Request, context: MonitorRequestContext) async throws -> HTML {
+        let parameters = request.parameters
+        let sortKey = parameters["sort"].flatMap { WorkerRow.sortKeys.contains($0) ? $0 : nil } ?? "status"
+        let descending = parameters["order"] == "desc"
+        guard let offset = Int(parameters["offset"] ?? "0"), offset >= 0 else {
+            throw HTTPError(.badRequest, message: "offset must be a whole number of 0 or more")
+        }
+        let (totals, rows) = try await snapshot()
+        let sorted = WorkerRow.sorted(rows, by: sortKey, descending: descending)
+        let shown = Array(sorted.dropFirst(offset).prefix(Self.pageSize))
+        let minutes = try await client.stats(.minute, last: 60)
+        let days = try await client.stats(.day, last: 30)
+        let columns = WorkerRow.sortKeys.map { key in
+            let next = key == sortKey && !descending ? "desc" : "asc"
+            return Column(label: key == "load" ? "Load average" : key.capitalized,
+                          link: renderer.base + "/" + QueryString.make([("sort", key), ("order", next)]),
+                          sorted: key == sortKey ? (descending ? "descending" : "ascending") : "none")
+        }
+        let page = Page(
+            layout: renderer.layout(request, context, title: "Dashboard", nav: "dashboard"),
+            totals: totals, workers: shown, hasWorkers: !shown.isEmpty, columns: columns,
+            pagination: Pagination(path: renderer.base + "/" + QueryString.make([("sort", sortKey), ("order", descending ? "desc" : nil)]),
+                                   offset: offset, limit: Self.pageSize, shown: shown.count, total: rows.count, hasMore: false),
+            minuteChart: Self.chart("Jobs per minute, last hour", minutes, label: { String(Format.timestamp($0.start).dropFirst(11).prefix(5)) }),
+            dayChart: Self.chart("Jobs per day, last 30 days", days, label: { String(Format.timestamp($0.start).dropFirst(5).prefix(5)) }))
+        return try renderer.page(page, template: "monitor/dashboard")
+    }
+
+    static func chart(_ title: String, _ buckets: [StatsBucket], label: (StatsBucket) -> String) -> String {
+        SVGChart(title: title, labels: buckets.map(label), series: [
+            .init(name: "processed", cssClass: "processed", values: buckets.map(\.processed)),
+            .init(name: "failed", cssClass: "failed", values: buckets.map(\.failed)),
+        ]).render()
+    }
+
+    /// Totals and every worker's row, read fresh from Redis.
+    func snapshot() async throws -> (Totals, [WorkerRow]) {
+        let workers = try await client.workers()
+        let queued = try await client.queues(workers: workers).reduce(0) { $0 + $1.length }
+        let totals = Totals(workers: workers, totals: try await client.totals(), queued: queued)
+        let now = Clock.now()
+        return (totals, workers.map { WorkerRow($0, base: renderer.base, now: now) })
+    }
+
+    /// `event: dashboard` with totals and worker rows, at most twice a second, whenever the event
+    /// stream moves (heartbeats included, so ages stay fresh) and at least every 5 seconds.
+    @Sendable func liveStream(request: Request, context: MonitorRequestContext) async throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-store"
+        let live = self.live
+        let controller = self
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            let (id, changes) = live.subscribe()
+            defer { live.unsubscribe(id) }
+            let ticker = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(5))
+                    live.nudge(id)
+                }
+            }
+            defer { ticker.cancel() }
+            try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
+            try await writer.write(ByteBuffer(string: try await controller.event()))
+            for await _ in changes {
+                try await writer.write(ByteBuffer(string: (try? await controller.event()) ?? ": redis unavailable\n\n"))
+                try await Task.sleep(for: .milliseconds(500))
+            }
+        })
+    }
+
+    private func event() async throws -> String {
+        let (totals, rows) = try await snapshot()
+        let payload: JSONValue = ["totals": totals.json, "workers": .array(rows.map(\.json))]
+        return "event: dashboard\ndata: \(payload.jsonText)\n\n"
+    }
+}

@@ -1,0 +1,92 @@
+import Hummingbird
+import PetalWeb
+import Petal
+
+/// `/queues`: every queue with length, latency, consumers; purge (after a confirmation page),
+/// pause and resume. Scheduled jobs and dead letters are counted beside them.
+struct QueuesController: Sendable {
+    let client: PetalClient
+    let renderer: PageRenderer
+
+    struct Page: Sendable {
+        let layout: Layout
+        let queues: [Row]
+        let hasQueues: Bool
+        let scheduled: Int
+        let deadLetters: Int
+        let deadSamples: [String]
+        let hasDeadSamples: Bool
+    }
+
+    struct Row: Sendable {
+        let name: String
+        let path: String
+        let length: Int
+        let latency: String
+        let consumers: [Consumer]
+        let hasConsumers: Bool
+        let paused: Bool
+    }
+
+    struct Consumer: Sendable { let name: String; let link: String }
+
+    struct ConfirmPage: Sendable {
+        let layout: Layout
+        let name: String
+        let length: Int
+        let path: String
+    }
+
+    func addRoutes(to router: some RouterMethods<MonitorRequestContext>) {
+        router.get("/queues", use: page)
+        router.get("/queues/:name/purge", use: confirmPurge)
+        router.post("/queues/:name/:action", use: act)
+    }
+
+    @Sendable func page(request: Request, context: MonitorRequestContext) async throws -> HTML {
+        let base = renderer.base
+        let queues = try await client.queues()
+        let dead = try await client.deadLetters(limit: 5)
+        let page = Page(
+            layout: renderer.layout(request, context, title: "Queues", nav: "queues"),
+            queues: queues.map { queue in
+                Row(name: queue.name, path: base + "/queues/" + PageRenderer.encode(queue.name), length: queue.length,
+                    latency: queue.length > 0 ? Format.duration(queue.latency) : "–",
+                    consumers: queue.consumers.map { Consumer(name: $0, link: base + "/worker/" + PageRenderer.encode($0)) },
+                    hasConsumers: !queue.consumers.isEmpty, paused: queue.paused)
+            },
+            hasQueues: !queues.isEmpty, scheduled: try await client.scheduledCount(),
+            deadLetters: try await client.deadLetterCount(), deadSamples: dead.map { TaskRow.clip($0, to: 200) }, hasDeadSamples: !dead.isEmpty)
+        return try renderer.page(page, template: "monitor/queues")
+    }
+
+    @Sendable func confirmPurge(request: Request, context: MonitorRequestContext) async throws -> HTML {
+        let name = try context.parameters.require("name")
+        guard let queue = try await client.queues().first(where: { $0.name == name }) else {
+            throw HTTPError(.notFound, message: "No queue named \(name).")
+        }
+        let page = ConfirmPage(layout: renderer.layout(request, context, title: "Purge \(name)?", nav: "queues"),
+                               name: name, length: queue.length, path: renderer.base + "/queues/" + PageRenderer.encode(name))
+        return try renderer.page(page, template: "monitor/purge")
+    }
+
+    @Sendable func act(request: Request, context: MonitorRequestContext) async throws -> Response {
+        let name = try context.parameters.require("name")
+        guard try await client.queues().contains(where: { $0.name == name }) else {
+            throw HTTPError(.notFound, message: "No queue named \(name).")
+        }
+        switch try context.parameters.require("action") {
+        case "purge":
+            let purged = try await client.purge(queue: name)
+            return renderer.redirect("/queues", notice: "Purged \(purged) job\(purged == 1 ? "" : "s") from \(name).")
+        case "pause":
+            try await client.pause(queue: name)
+            return renderer.redirect("/queues", notice: "Paused \(name): workers leave its jobs waiting.")
+        case "resume":
+            try await client.resume(queue: name)
+            return renderer.redirect("/queues", notice: "Resumed \(name).")
+        default:
+            throw HTTPError(.notFound, message: "No such action.")
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Petal
+
+/// One worker as the dashboard's table and live updates show it.
+struct WorkerRow: Sendable {
+    let name: String
+    let link: String
+    let online: Bool
+    let status: String
+    let heartbeatAge: String
+    let concurrency: Int
+    let active: Int
+    let processed: Int
+    let succeeded: Int
+    let failed: Int
+    let retried: Int
+    let load: String
+
+    init(_ worker: WorkerRecord, base: String, now: Double) {
+        name = worker.name
+        link = base + "/worker/" + PageRenderer.encode(worker.name)
+        online = worker.online
+        status = worker.online ? (worker.shuttingDown ? "stopping" : "online") : "offline"
+        heartbeatAge = Format.age(worker.lastHeartbeat, now: now)
+        concurrency = worker.concurrency
+        active = worker.online ? worker.active.count : 0
+        processed = worker.processed
+        succeeded = worker.succeeded
+        failed = worker.failed
+        retried = worker.retried
+        load = Format.loadAverage(worker.loadAverage)
+    }
+
+    var json: JSONValue {
+        ["name": .string(name), "link": .string(link), "online": .bool(online), "status": .string(status),
+         "heartbeat": .string(heartbeatAge), "concurrency": .number(Double(concurrency)), "active": .number(Double(active)),
+         "processed": .number(Double(processed)), "succeeded": .number(Double(succeeded)), "failed": .number(Double(failed)),
+         "retried": .number(Double(retried)), "load": .string(load)]
+    }
+
+    /// Sort keys the dashboard's column headers offer.
+    static let sortKeys = ["name", "status", "concurrency", "active", "processed", "succeeded", "failed", "retried", "load"]
+
+    static func sorted(_ rows: [WorkerRow], by key: String, descending: Bool) -> [WorkerRow] {
+        let ordered = rows.sorted { a, b in
+            switch key {
+            case "status": return (a.online ? 0 : 1, a.name) < (b.online ? 0 : 1, b.name)
+            case "concurrency": return (a.concurrency, a.name) < (b.concurrency, b.name)
+            case "active": return (a.active, a.name) < (b.active, b.name)
+            case "processed": return (a.processed, a.name) < (b.processed, b.name)
+            case "succeeded": return (a.succeeded, a.name) < (b.succeeded, b.name)
+            case "failed": return (a.failed, a.name) < (b.failed, b.name)
+            case "retried": return (a.retried, a.name) < (b.retried, b.name)
+            case "load": return (a.load, a.name) < (b.load, b.name)
+            default: return a.name < b.name
+            }
+        }
+        return descending ? ordered.reversed() : ordered
+    }
+}
+
+/// The dashboard's cards.
+struct Totals: Sendable {
+    let onlineWorkers: Int
+    let active: Int
+    let queued: Int
+    let processed: Int
+    let succeeded: Int
+    let failed: Int
+    let retried: Int
+    let revoked: Int
+
+    init(workers: [WorkerRecord], totals: JobTotals, queued: Int) {
+        onlineWorkers = workers.filter(\.online).count
+        active = workers.filter(\.online).reduce(0) { $0 + $1.active.count }
+        self.queued = queued
+        processed = totals.processed
+        succeeded = totals.succeeded
+        failed = totals.failed
+        retried = totals.retried
+        revoked = totals.revoked
+    }
+
+    var json: JSONValue {
+        ["online": .number(Double(onlineWorkers)), "active": .number(Double(active)), "queued": .number(Double(queued)),
+         "processed": .number(Double(processed)), "succeeded": .number(Double(succeeded)), "failed": .number(Double(failed)),
+         "retried": .number(Double(retried)), "revoked": .number(Double(revoked))]
+    }
+}

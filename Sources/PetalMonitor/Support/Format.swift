@@ -1,0 +1,63 @@
+import Foundation
+
+/// How the monitor writes times, durations and sizes: UTC timestamps, short relative ages.
+enum Format {
+    /// "2026-11-22 23:41:31" (UTC), or "" for nil.
+    static func timestamp(_ seconds: Double?) -> String {
+        guard let seconds else { return "" }
+        var time = time_t(seconds.rounded(.down))
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        return String(format: "%04d-%02d-%02d %02d:%02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+    }
+
+    /// "0.42 s", "3 min 5 s", "2 h 4 min", "3 d 2 h".
+    static func duration(_ seconds: Double?) -> String {
+        guard let seconds, seconds.isFinite else { return "" }
+        if seconds < 10 { return String(format: "%.2f s", max(0, seconds)) }
+        let whole = Int(seconds)
+        if whole < 60 { return "\(whole) s" }
+        if whole < 3600 { return "\(whole / 60) min \(whole % 60) s" }
+        if whole < 86_400 { return "\(whole / 3600) h \(whole % 3600 / 60) min" }
+        return "\(whole / 86_400) d \(whole % 86_400 / 3600) h"
+    }
+
+    /// "3 s ago" from a past time.
+    static func age(_ seconds: Double?, now: Double) -> String {
+        guard let seconds else { return "never" }
+        return duration(max(0, now - seconds)) + " ago"
+    }
+
+    static func megabytes(_ bytes: Int) -> String { String(format: "%.1f MB", Double(bytes) / 1_048_576) }
+
+    static func loadAverage(_ values: [Double]) -> String { values.map { String(format: "%.2f", $0) }.joined(separator: ", ") }
+
+    /// "2026-11-22 23:41" (Flower's received_start format) to seconds since 1970 (UTC); also accepts
+    /// the browser's datetime-local "2026-11-22T23:41" and whole seconds since 1970.
+    static func parseTime(_ text: String) -> Double? {
+        if let seconds = Double(text), seconds > 0 { return seconds }
+        // YYYY-MM-DD, then optionally [ T]HH:MM and :SS; nothing else.
+        let fields = text.split(whereSeparator: { $0 == "-" || $0 == " " || $0 == "T" || $0 == ":" })
+        guard [3, 5, 6].contains(fields.count), fields.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+              fields[0].count == 4 else { return nil }
+        let numbers = fields.compactMap { Int32($0) }
+        guard numbers.count == fields.count else { return nil }
+        var parts = tm()
+        parts.tm_year = numbers[0] - 1900
+        parts.tm_mon = numbers[1] - 1
+        parts.tm_mday = numbers[2]
+        if numbers.count >= 5 { parts.tm_hour = numbers[3]; parts.tm_min = numbers[4] }
+        if numbers.count == 6 { parts.tm_sec = numbers[5] }
+        guard (1...12).contains(numbers[1]), (1...31).contains(numbers[2]), parts.tm_hour < 24, parts.tm_min < 60, parts.tm_sec < 61 else {
+            return nil
+        }
+        return Double(timegm(&parts))
+    }
+
+    /// The value back as the browser's datetime-local wants it, for a form that keeps its input.
+    static func localInput(_ seconds: Double?) -> String {
+        guard let seconds else { return "" }
+        return String(timestamp(seconds).prefix(16)).replacingOccurrences(of: " ", with: "T")
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Hummingbird
+import Mustache
+import PetalWeb
+
+/// What every page's layout needs: where the app is mounted, the form token, the active tab.
+struct Layout: Sendable {
+    let base: String
+    let csrf: String
+    let title: String
+    let notice: String?
+    let problem: String?
+    let navDashboard: Bool
+    let navTasks: Bool
+    let navQueues: Bool
+    let navProcesses: Bool
+
+    init(base: String, csrf: String, title: String, nav: String, notice: String?, problem: String?) {
+        self.base = base
+        self.csrf = csrf
+        self.title = title
+        self.notice = notice
+        self.problem = problem
+        navDashboard = nav == "dashboard"
+        navTasks = nav == "tasks"
+        navQueues = nav == "queues"
+        navProcesses = nav == "processes"
+    }
+}
+
+/// Renders the monitor's Mustache templates into HTML responses.
+struct PageRenderer: Sendable {
+    let templates: MustacheLibrary
+    let base: String
+
+    func layout(_ request: Request, _ context: MonitorRequestContext, title: String, nav: String) -> Layout {
+        let parameters = request.parameters
+        return Layout(base: base, csrf: context.csrfToken, title: title, nav: nav,
+                      notice: parameters["notice"].flatMap { $0.isEmpty ? nil : String($0.prefix(300)) },
+                      problem: parameters["problem"].flatMap { $0.isEmpty ? nil : String($0.prefix(300)) })
+    }
+
+    func page(_ model: some Sendable, template: String, status: HTTPResponse.Status = .ok) throws -> HTML {
+        guard let html = templates.render(model, withTemplate: template) else {
+            throw HTTPError(.internalServerError, message: "template \(template) is missing")
+        }
+        return HTML(html, status: status)
+    }
+
+    /// 303 back to a page with a message for the visitor (escaped when shown).
+    func redirect(_ path: String, notice: String? = nil, problem: String? = nil) -> Response {
+        var location = base + path
+        var query: [String] = []
+        if let notice { query.append("notice=" + Self.encode(notice)) }
+        if let problem { query.append("problem=" + Self.encode(problem)) }
+        if !query.isEmpty { location += (location.contains("?") ? "&" : "?") + query.joined(separator: "&") }
+        return Response(status: .seeOther, headers: [.location: location])
+    }
+
+    static func encode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+}
+
