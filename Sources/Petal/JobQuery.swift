@@ -61,6 +61,10 @@ public struct JobSearch: Sendable, Equatable {
     public struct Term: Sendable, Equatable {
         public var field: Field
         public var text: String
+        public init(field: Field, text: String) {
+            self.field = field
+            self.text = text
+        }
     }
 
     public var terms: [Term] = []

@@ -23,10 +23,13 @@ public final class HTTPTestClient: Sendable {
     private let session: URLSession
     /// A cookie header to send, e.g. the visitor cookie from a previous answer.
     public let cookie: String?
+    /// Headers sent with every request (Authorization, say).
+    public let headers: [String: String]
 
-    public init(base: String, cookie: String? = nil) {
+    public init(base: String, cookie: String? = nil, headers: [String: String] = [:]) {
         self.base = base
         self.cookie = cookie
+        self.headers = headers
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpShouldSetCookies = false
         configuration.timeoutIntervalForRequest = 30
@@ -36,7 +39,7 @@ public final class HTTPTestClient: Sendable {
     /// The same client with the cookie the reply set (if any).
     public func keepingCookie(from reply: Reply) -> HTTPTestClient {
         guard let setCookie = reply.header("Set-Cookie"), let pair = setCookie.split(separator: ";").first else { return self }
-        return HTTPTestClient(base: base, cookie: String(pair))
+        return HTTPTestClient(base: base, cookie: String(pair), headers: headers)
     }
 
     public func get(_ path: String) async throws -> Reply { try await send(path, method: "GET", body: nil) }
@@ -58,6 +61,7 @@ public final class HTTPTestClient: Sendable {
         if let body { request.httpBody = Data(body.utf8) }
         if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
         if let cookie { request.setValue(cookie, forHTTPHeaderField: "Cookie") }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let (data, response) = try await session.data(for: request)
         guard let http = response as? HTTPURLResponse else { throw TestSupportError("not an HTTP response") }
         var headers: [String: String] = [:]

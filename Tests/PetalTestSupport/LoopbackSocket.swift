@@ -17,21 +17,30 @@ enum LoopbackSocket {
 }
 
 /// One HTTP/1.1 exchange with `Connection: close`, done with blocking calls on a thread of its own
-/// (never on the cooperative pool, which the server under test needs). Used for chromedriver, whose
-/// header lines (`Content-Length:249`, no space) Foundation's URLSession on Linux refuses.
-enum WireHTTP {
-    struct Reply { let status: Int; let body: String }
+/// (never on the cooperative pool, which the server under test needs). Used where Foundation's
+/// URLSession on Linux falls short: chromedriver's header lines (`Content-Length:249`, no space)
+/// and 401 answers, on which it waits for credentials forever.
+public enum WireHTTP {
+    public struct Reply: Sendable {
+        public let status: Int
+        public let headers: String
+        public let body: String
+    }
 
-    static func exchange(port: Int, method: String, path: String, body: String?, timeout: Double) async throws -> Reply {
+    public static func exchange(port: Int, method: String = "GET", path: String, body: String? = nil,
+                                headers: [String: String] = [:], timeout: Double = 30) async throws -> Reply {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
-                continuation.resume(with: Result { try exchangeBlocking(port: port, method: method, path: path, body: body, timeout: timeout) })
+                continuation.resume(with: Result {
+                    try exchangeBlocking(port: port, method: method, path: path, body: body, headers: headers, timeout: timeout)
+                })
             }
             thread.start()
         }
     }
 
-    private static func exchangeBlocking(port: Int, method: String, path: String, body: String?, timeout: Double) throws -> Reply {
+    private static func exchangeBlocking(port: Int, method: String, path: String, body: String?, headers: [String: String],
+                                         timeout: Double) throws -> Reply {
         let descriptor = try LoopbackSocket.connect(port: port)
         defer { close(descriptor) }
         var limit = timeval(tv_sec: Int(timeout), tv_usec: 0)
@@ -39,6 +48,7 @@ enum WireHTTP {
         let payload = Array((body ?? "").utf8)
         var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         if body != nil { request += "Content-Type: application/json\r\n" }
+        for (name, value) in headers { request += "\(name): \(value)\r\n" }
         request += "Content-Length: \(payload.count)\r\n\r\n"
         let bytes = Array(request.utf8) + payload
         var sent = 0
@@ -68,6 +78,6 @@ enum WireHTTP {
               let status = text.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap({ Int($0) }) else {
             throw TestSupportError("\(method) \(path): not an HTTP answer: \(text.prefix(200))")
         }
-        return Reply(status: status, body: String(text[headerEnd.upperBound...]))
+        return Reply(status: status, headers: String(text[..<headerEnd.lowerBound]), body: String(text[headerEnd.upperBound...]))
     }
 }

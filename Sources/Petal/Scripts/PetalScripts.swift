@@ -283,8 +283,7 @@ local function matches(id)
     if field == 'args' then found = contains(f[5], text)
     elseif field == 'kwargs' then found = contains(f[6], text)
     elseif field == 'result' then found = contains(f[7], text) or contains(f[8], text)
-    else found = contains(f[5], text) or contains(f[6], text) or contains(f[7], text) or contains(f[8], text)
-      or contains(f[2], text) or contains(id, text) end
+    else found = contains(f[5], text) or contains(f[6], text) or contains(f[7], text) or contains(f[8], text) end
     if not found then return false end
   end
   return true

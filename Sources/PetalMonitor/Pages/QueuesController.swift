@@ -40,7 +40,10 @@ struct QueuesController: Sendable {
     func addRoutes(to router: some RouterMethods<MonitorRequestContext>) {
         router.get("/queues", use: page)
         router.get("/queues/:name/purge", use: confirmPurge)
-        router.post("/queues/:name/:action", use: act)
+        // Each action has its own route: a constant path segment beats a parameter in the router.
+        for action in ["purge", "pause", "resume"] {
+            router.post("/queues/:name/\(action)") { request, context in try await act(action, context: context) }
+        }
     }
 
     @Sendable func page(request: Request, context: MonitorRequestContext) async throws -> HTML {
@@ -70,12 +73,12 @@ struct QueuesController: Sendable {
         return try renderer.page(page, template: "monitor/purge")
     }
 
-    @Sendable func act(request: Request, context: MonitorRequestContext) async throws -> Response {
+    func act(_ action: String, context: MonitorRequestContext) async throws -> Response {
         let name = try context.parameters.require("name")
         guard try await client.queues().contains(where: { $0.name == name }) else {
             throw HTTPError(.notFound, message: "No queue named \(name).")
         }
-        switch try context.parameters.require("action") {
+        switch action {
         case "purge":
             let purged = try await client.purge(queue: name)
             return renderer.redirect("/queues", notice: "Purged \(purged) job\(purged == 1 ? "" : "s") from \(name).")

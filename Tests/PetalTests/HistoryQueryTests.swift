@@ -1,0 +1,83 @@
+import Foundation
+import Petal
+import PetalTestSupport
+import Testing
+
+/// `PetalClient.jobs(matching:)`: filters, search, sort, time range and paging, done in Redis.
+@Suite("History queries")
+struct HistoryQueryTests {
+    let server: RedisServer
+    let client: PetalClient
+    /// 30 jobs, oldest first: task a/b/c in turn, queue q1 for even i, args [i]; every third revoked.
+    let ids: [String]
+
+    init() async throws {
+        server = try RedisServer()
+        client = server.petalClient(poolSize: 2)
+        var ids: [String] = []
+        for i in 0..<30 {
+            ids.append(try await client.enqueue(EnqueueRequest(task: ["a", "b", "c"][i % 3], args: [.number(Double(i))],
+                                                                queue: i % 2 == 0 ? "q1" : "q2")))
+        }
+        for i in stride(from: 0, to: 30, by: 3) { _ = try await client.revoke(ids[i]) }
+        self.ids = ids
+    }
+
+    private func newestFirst(_ indexes: some Sequence<Int>) -> [String] { indexes.sorted(by: >).map { ids[$0] } }
+
+    @Test func pagesThroughEverythingNewestFirstWithATotal() async throws {
+        let first = try await client.jobs(matching: JobQuery(limit: 10))
+        #expect(first.jobs.map(\.id) == newestFirst(20..<30))
+        #expect(first.total == 30)
+        #expect(first.hasMore)
+        let last = try await client.jobs(matching: JobQuery(offset: 25, limit: 10))
+        #expect(last.jobs.map(\.id) == newestFirst(0..<5))
+        #expect(!last.hasMore)
+        let oldest = try await client.jobs(matching: JobQuery(descending: false, limit: 2))
+        #expect(oldest.jobs.map(\.id) == [ids[0], ids[1]])
+    }
+
+    @Test func oneFilterIsExactAndSeveralAreScanned() async throws {
+        let revoked = try await client.jobs(matching: JobQuery(state: .revoked, limit: 100))
+        #expect(revoked.total == 10)
+        #expect(revoked.jobs.map(\.id) == newestFirst(stride(from: 0, to: 30, by: 3)))
+        // Task a is i % 3 == 0, the revoked ones too; queue q1 is even i: i % 6 == 0.
+        let both = try await client.jobs(matching: JobQuery(state: .revoked, task: "a", queue: "q1", limit: 100))
+        #expect(both.jobs.map(\.id) == newestFirst(stride(from: 0, to: 30, by: 6)))
+        #expect(both.total == nil)
+        #expect(!both.hasMore)
+        let paged = try await client.jobs(matching: JobQuery(task: "b", queue: "q2", offset: 1, limit: 2))
+        #expect(paged.jobs.map(\.id) == [ids[19], ids[13]])  // b and odd: 1, 7, 13, 19, 25
+        #expect(paged.hasMore)
+    }
+
+    @Test func searchesTheArgumentsAndQualifiers() async throws {
+        let found = try await client.jobs(matching: JobQuery(search: try JobSearch(parsing: "args:17")))
+        #expect(found.jobs.map(\.id) == [ids[17]])
+        let qualified = try await client.jobs(matching: JobQuery(search: try JobSearch(parsing: "name:c state:pending 2"), limit: 100))
+        // c is i % 3 == 2 (never revoked, so pending); "2" somewhere in the args.
+        #expect(qualified.jobs.map(\.id) == newestFirst([2, 20, 23, 26, 29]))
+        #expect(throws: JobSearch.ParseError.self) { try JobSearch(parsing: "state:sideways") }
+        let quoted = try JobSearch(parsing: #"result:"two words" plain"#)
+        #expect(quoted.terms == [.init(field: .result, text: "two words"), .init(field: .any, text: "plain")])
+    }
+
+    @Test func sortsByAFieldThroughItsIndexes() async throws {
+        let byName = try await client.jobs(matching: JobQuery(sortKey: .name, descending: false, limit: 12))
+        #expect(byName.jobs.map(\.task) == Array(repeating: "a", count: 10) + ["b", "b"])
+        #expect(byName.total == 30)
+        let byStateThenPage = try await client.jobs(matching: JobQuery(sortKey: .state, descending: false, offset: 19, limit: 2))
+        #expect(byStateThenPage.jobs.map(\.state) == [.pending, .revoked], "20 PENDING sort before 10 REVOKED")
+    }
+
+    @Test func aTimeRangeAndAScanBudget() async throws {
+        let records = try await client.jobs(ids).compactMap { $0 }
+        let middle = try #require(records[15].sent)
+        let later = try await client.jobs(matching: JobQuery(sentAfter: middle, limit: 100))
+        #expect(later.jobs.map(\.id) == newestFirst(15..<30))
+        #expect(later.total == 15)
+        let budgeted = try await client.jobs(matching: JobQuery(task: "a", queue: "q2", limit: 100, scanBudget: 4))
+        #expect(budgeted.truncated, "only 4 of the 10 task-a jobs were examined")
+        #expect(budgeted.jobs.map(\.id) == [ids[27], ids[21]])
+    }
+}
