@@ -84,7 +84,7 @@ let package = Package(
         .executableTarget(name: "PetalBench", dependencies: ["Petal", "PetalRedis", "PetalSystem"], path: "Benchmarks/PetalBench"),
 
         // Tests run against a real redis-server the support target starts on a free port.
-        .target(name: "PetalTestSupport", dependencies: ["Petal", "PetalRedis", "PetalSystem", "CLibXML2"], path: "Tests/PetalTestSupport"),
+        .target(name: "PetalTestSupport", dependencies: ["Petal", "PetalRedis", "PetalSystem", "PetalRunner", "CLibXML2"], path: "Tests/PetalTestSupport"),
         .testTarget(name: "PetalRedisTests", dependencies: ["PetalRedis", "PetalTestSupport"]),
         .testTarget(name: "PetalTests", dependencies: ["Petal", "PetalTestSupport"]),
         .testTarget(name: "PetalWorkerTests", dependencies: ["Petal", "PetalWorker", "PetalTestSupport"]),

@@ -7,46 +7,7 @@ import Testing
 /// `petal start` as a real process, with a Procfile of shell commands.
 @Suite("petal start", .serialized)
 struct RunnerProcessTests {
-    /// A folder with a Procfile; `petal start` runs from it and its output goes to a file.
-    final class Stack {
-        let directory: String
-        let process: ChildProcess
-        var socket: String { directory + "/runner.sock" }
-        var outputPath: String { directory + "/output.log" }
-
-        init(procfile: String, arguments: [String] = []) throws {
-            directory = FileManager.default.temporaryDirectory.appendingPathComponent("petal-stack-\(UUID().uuidString.prefix(8))").path
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try procfile.write(toFile: directory + "/Procfile", atomically: true, encoding: .utf8)
-            FileManager.default.createFile(atPath: directory + "/output.log", contents: nil)
-            let log = open(directory + "/output.log", O_WRONLY | O_APPEND)
-            defer { close(log) }
-            process = try ChildProcess.spawn(executable: try PetalBinary.path(),
-                                             arguments: ["start", "-f", directory + "/Procfile", "--socket", directory + "/runner.sock"] + arguments,
-                                             environment: ProcessInfo.processInfo.environment, descriptors: [1: log, 2: log])
-        }
-
-        var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
-
-        func request(_ line: String) throws -> String { try UnixSocket.request(line, path: socket) }
-
-        /// pids of the running instances, from `ps`.
-        func pids() throws -> [Int32] {
-            let answer = try request("ps")
-            let object = try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any]
-            let rows = ((object?["ok"] as? [String: Any])?["processes"] as? [[String: Any]]) ?? []
-            return rows.compactMap { ($0["pid"] as? Int).map(Int32.init) }
-        }
-
-        func waitForSocket() async throws {
-            try await Eventually.wait("runner socket") { (try? self.request("ps")) != nil }
-        }
-
-        deinit {
-            if process.poll() == nil { process.stop(grace: 15) }
-            try? FileManager.default.removeItem(atPath: directory)
-        }
-    }
+    typealias Stack = RunnerStack
 
     static func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
 

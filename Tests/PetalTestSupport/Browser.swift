@@ -88,6 +88,12 @@ public final class Browser: Sendable {
         _ = try await command("POST", "/element/\(element)/click", [:])
     }
 
+    /// Runs a script in the page and returns what it returns.
+    @discardableResult
+    public func run(_ script: String) async throws -> JSONValue {
+        try await command("POST", "/execute/sync", ["script": .string(script), "args": []])
+    }
+
     /// A cookie's value as the browser holds it, or nil.
     public func cookie(_ name: String) async throws -> String? {
         do { return try await command("GET", "/cookie/\(name)", nil)["value"]?.stringValue } catch { return nil }
