@@ -32,27 +32,8 @@ struct GreeterBench {
             if Self.isListening(port: port) { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        let pipe = try PipeDescriptors()
-        let wrk = try ChildProcess.spawn(executable: "/usr/bin/wrk",
-                                         arguments: ["-t", "2", "-c", "50", "-d", "10s", "--latency", "http://127.0.0.1:\(port)/status/\(id)"],
-                                         environment: environment, descriptors: [1: pipe.write, 2: pipe.write])
-        close(pipe.write)
-        var output = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = read(pipe.read, &chunk, chunk.count)
-            if count <= 0 { break }
-            output.append(contentsOf: chunk[0..<count])
-        }
-        close(pipe.read)
-        _ = wrk.wait()
-        let text = String(decoding: output, as: UTF8.self)
-        func line(_ prefix: String) -> String {
-            text.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(prefix) }
-                .map { $0.trimmingCharacters(in: .whitespaces) } ?? "\(prefix) ?"
-        }
-        let errors = text.contains("Non-2xx") ? line("Non-2xx") : "no errors"
-        return "greeter /status under wrk -t2 -c50 -d10s while the worker runs jobs: \(line("Requests/sec:")); latency \(line("50%")), \(line("99%")); \(errors)"
+        let summary = try WrkRun(url: "http://127.0.0.1:\(port)/status/\(id)", connections: 50, seconds: 10).run()
+        return "greeter /status under wrk -t2 -c50 -d10s while the worker runs jobs: \(summary)"
     }
 }
 

@@ -4,7 +4,7 @@ import PetalRedis
 import PetalSystem
 
 // `make bench`: starts its own redis-server and workers (the release `petal`), prints figures.
-// Usage: petal-bench --petal PATH [--greeter PATH] [--jobs N]
+// Usage: petal-bench --petal PATH [--greeter PATH] [--jobs N] [--monitor-jobs N] [--sections core,greeter,monitor,runner]
 
 let arguments = CommandLine.arguments
 func option(_ name: String) -> String? {
@@ -12,11 +12,13 @@ func option(_ name: String) -> String? {
 }
 let petalPath = option("--petal") ?? ".build/release/petal"
 let jobCount = Int(option("--jobs") ?? "") ?? 100_000
+let sections = Set((option("--sections") ?? "core,greeter,monitor,runner").split(separator: ",").map(String.init))
 
 let bench = try Bench(petalPath: petalPath)
 print("Petal benchmark: \(jobCount) no-op jobs, Redis \(bench.redisURL), \(ProcessInfo.processInfo.activeProcessorCount) cores")
 print("")
 
+if sections.contains("core") {
 let single = try await bench.enqueueSingle(count: 10_000)
 print(String(format: "enqueue, one at a time (10000):     %8.0f jobs/s", single))
 let enqueueCPU = try await bench.redisCPUSeconds()
@@ -32,15 +34,25 @@ for concurrency in [2, 4] {
 let latency = try await bench.latency(count: 1000, interval: 0.005)
 print(String(format: "latency at light load (1000 jobs, one per 5 ms): enqueue->start p50 %.2f ms, p99 %.2f ms; enqueue->SUCCESS p50 %.2f ms, p99 %.2f ms",
              latency.startP50 * 1000, latency.startP99 * 1000, latency.doneP50 * 1000, latency.doneP99 * 1000))
+}
 
 
 print("")
-if let greeterPath = option("--greeter"), FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") {
+if !sections.contains("greeter") {
+} else if let greeterPath = option("--greeter"), FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") {
     try await bench.flushForOthers()
     print(try await GreeterBench(greeterPath: greeterPath, redisURL: bench.redisURL, client: bench.client).run())
 } else {
     print("(greeter benchmark skipped: give --greeter PATH and install wrk)")
 }
+if sections.contains("monitor"), FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") {
+    try await bench.flushForOthers()
+    var monitorBench = MonitorBench(petalPath: petalPath, redisURL: bench.redisURL, client: bench.client)
+    if let count = option("--monitor-jobs").flatMap({ Int($0) }) { monitorBench.jobs = count }
+    print(try await monitorBench.run())
+    try await bench.flushForOthers()
+}
+if sections.contains("runner") {
 let runnerBench = try RunnerBench(petalPath: petalPath)
 defer { runnerBench.remove() }
 let lineCount = 2_000_000
@@ -51,6 +63,7 @@ for (label, path) in runners {
     let rate = try runnerBench.linesPerSecond(path, lines: lineCount)
     print(String(format: "%@: 3 processes running after %.0f ms, all gone %.0f ms after SIGINT (medians of 5); %.0f lines/s forwarded (%d lines)",
                  label, times.start * 1000, times.stop * 1000, rate, lineCount))
+}
 }
 
 bench.stopRedis()

@@ -60,7 +60,7 @@ extension PetalClient {
             let names = if let queue { [queue] } else { try await queueNames() }
             return (names.map(keys.jobs(queue:)), "ordered")
         case .worker:
-            let names = if let worker { [worker] } else { try await workers().map(\.name).sorted() }
+            let names = if let worker { [worker] } else { try await workerNames() }
             return (names.map(keys.jobs(worker:)), "ordered")
         }
     }

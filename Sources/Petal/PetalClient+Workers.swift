@@ -151,3 +151,12 @@ extension PetalClient {
         return try await run { connection throws(RedisError) in try connection.command(["LLEN", RedisArgument(key)]).int ?? 0 }
     }
 }
+
+extension PetalClient {
+    /// Names of the workers seen in the last day, sorted, without reading their records.
+    public func workerNames() async throws(PetalError) -> [String] {
+        let key = keys.workers
+        let reply = try await run { connection throws(RedisError) in try connection.command(["ZRANGE", RedisArgument(key), "0", "-1"]) }
+        return (reply.array ?? []).compactMap(\.string).sorted()
+    }
+}

@@ -26,11 +26,14 @@ struct WorkersAPI: Sendable {
         if try arguments.bool("status") {
             return JSONResponse.ordered(workers.map { ($0.name, .bool($0.online)) })
         }
-        var pairs: [(String, JSONValue)] = []
-        for worker in workers {
-            pairs.append((worker.name, FlowerShapes.worker(worker, activeJobs: try await client.jobs(worker.active.map(\.id)))))
-        }
-        return JSONResponse.ordered(pairs)
+        // Every worker's running jobs in one round trip.
+        let activeIDs = workers.flatMap { $0.active.map(\.id) }
+        let records = activeIDs.isEmpty ? [] : try await client.jobs(activeIDs)
+        var byID: [String: JobRecord] = [:]
+        for record in records.compactMap({ $0 }) { byID[record.id] = record }
+        return JSONResponse.ordered(workers.map { worker in
+            (worker.name, FlowerShapes.worker(worker, activeJobs: worker.active.map { byID[$0.id] }))
+        })
     }
 
     @Sendable func shutdown(request: Request, context: MonitorRequestContext) async throws -> Response {

@@ -112,3 +112,25 @@ struct DashboardController: Sendable {
         return "event: dashboard\ndata: \(payload.jsonText)\n\n"
     }
 }
+
+// Mustache reads these views through key paths (see MustacheView).
+extension DashboardController.Page: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "layout": \.layout,
+        "totals": \.totals,
+        "workers": \.workers,
+        "hasWorkers": \.hasWorkers,
+        "columns": \.columns,
+        "pagination": \.pagination,
+        "minuteChart": \.minuteChart,
+        "dayChart": \.dayChart,
+    ]
+}
+
+extension DashboardController.Column: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "label": \.label,
+        "link": \.link,
+        "sorted": \.sorted,
+    ]
+}

@@ -58,3 +58,24 @@ struct ProcessesController: Sendable {
         }
     }
 }
+
+// Mustache reads these views through key paths (see MustacheView).
+extension ProcessesController.Page: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "layout": \.layout,
+        "connected": \.connected,
+        "reason": \.reason,
+        "processes": \.processes,
+        "types": \.types,
+    ]
+}
+
+extension ProcessesController.TypeRow: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "type": \.type,
+        "count": \.count,
+        "more": \.more,
+        "fewer": \.fewer,
+        "canShrink": \.canShrink,
+    ]
+}

@@ -93,3 +93,44 @@ struct QueuesController: Sendable {
         }
     }
 }
+
+// Mustache reads these views through key paths (see MustacheView).
+extension QueuesController.Page: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "layout": \.layout,
+        "queues": \.queues,
+        "hasQueues": \.hasQueues,
+        "scheduled": \.scheduled,
+        "deadLetters": \.deadLetters,
+        "deadSamples": \.deadSamples,
+        "hasDeadSamples": \.hasDeadSamples,
+    ]
+}
+
+extension QueuesController.Row: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "name": \.name,
+        "path": \.path,
+        "length": \.length,
+        "latency": \.latency,
+        "consumers": \.consumers,
+        "hasConsumers": \.hasConsumers,
+        "paused": \.paused,
+    ]
+}
+
+extension QueuesController.Consumer: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "name": \.name,
+        "link": \.link,
+    ]
+}
+
+extension QueuesController.ConfirmPage: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "layout": \.layout,
+        "name": \.name,
+        "length": \.length,
+        "path": \.path,
+    ]
+}

@@ -122,3 +122,52 @@ struct TaskController: Sendable {
         }
     }
 }
+
+// Mustache reads these views through key paths (see MustacheView).
+extension TaskController.Page: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "layout": \.layout,
+        "id": \.id,
+        "name": \.name,
+        "state": \.state,
+        "stateClass": \.stateClass,
+        "fields": \.fields,
+        "args": \.args,
+        "kwargs": \.kwargs,
+        "result": \.result,
+        "exception": \.exception,
+        "traceback": \.traceback,
+        "hasProgress": \.hasProgress,
+        "progressPercent": \.progressPercent,
+        "progressText": \.progressText,
+        "timeline": \.timeline,
+        "children": \.children,
+        "hasChildren": \.hasChildren,
+        "revocable": \.revocable,
+        "running": \.running,
+        "path": \.path,
+    ]
+}
+
+extension TaskController.Field: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "label": \.label,
+        "value": \.value,
+        "link": \.link,
+    ]
+}
+
+extension TaskController.Step: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "time": \.time,
+        "what": \.what,
+        "detail": \.detail,
+    ]
+}
+
+extension TaskController.Link: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "id": \.id,
+        "link": \.link,
+    ]
+}

@@ -40,3 +40,24 @@ struct TaskRow: Sendable {
         text.count <= length ? text : String(text.prefix(length)) + "…"
     }
 }
+
+// Mustache reads these views through key paths (see MustacheView).
+extension TaskRow: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "id": \.id,
+        "link": \.link,
+        "name": \.name,
+        "state": \.state,
+        "stateClass": \.stateClass,
+        "args": \.args,
+        "kwargs": \.kwargs,
+        "result": \.result,
+        "received": \.received,
+        "started": \.started,
+        "runtime": \.runtime,
+        "worker": \.worker,
+        "workerLink": \.workerLink,
+        "queue": \.queue,
+        "revocable": \.revocable,
+    ]
+}

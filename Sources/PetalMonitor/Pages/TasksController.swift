@@ -70,7 +70,7 @@ struct TasksController: Sendable {
             states: [Choice(value: "", label: "All", selected: query.state == nil)]
                 + JobState.allCases.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0 == query.state) },
             taskNames: try await choices(client.taskNames(), selected: query.task),
-            workers: try await choices(client.workers().map(\.name).sorted(), selected: query.worker),
+            workers: try await choices(client.workerNames(), selected: query.worker),
             queues: try await choices(client.queueNames(), selected: query.queue),
             pageSizes: TaskFilter.pageSizes.map { Choice(value: String($0), label: String($0), selected: $0 == query.limit) },
             search: filter.searchText,
@@ -102,4 +102,43 @@ struct TasksController: Sendable {
         guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), !text.contains("\\") else { return nil }
         return text
     }
+}
+
+// Mustache reads these views through key paths (see MustacheView).
+extension TasksController.Page: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "layout": \.layout,
+        "rows": \.rows,
+        "hasRows": \.hasRows,
+        "columns": \.columns,
+        "pagination": \.pagination,
+        "truncated": \.truncated,
+        "scanBudget": \.scanBudget,
+        "states": \.states,
+        "taskNames": \.taskNames,
+        "workers": \.workers,
+        "queues": \.queues,
+        "pageSizes": \.pageSizes,
+        "search": \.search,
+        "receivedStart": \.receivedStart,
+        "receivedEnd": \.receivedEnd,
+        "sortBy": \.sortBy,
+        "returnTo": \.returnTo,
+    ]
+}
+
+extension TasksController.Choice: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "value": \.value,
+        "label": \.label,
+        "selected": \.selected,
+    ]
+}
+
+extension TasksController.Column: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "label": \.label,
+        "link": \.link,
+        "sorted": \.sorted,
+    ]
 }

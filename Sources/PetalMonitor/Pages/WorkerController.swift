@@ -144,3 +144,82 @@ struct WorkerController: Sendable {
     }
 }
 
+// Mustache reads these views through key paths (see MustacheView).
+extension WorkerController.Page: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "layout": \.layout,
+        "name": \.name,
+        "path": \.path,
+        "status": \.status,
+        "online": \.online,
+        "heartbeatAge": \.heartbeatAge,
+        "concurrency": \.concurrency,
+        "autoscale": \.autoscale,
+        "children": \.children,
+        "queues": \.queues,
+        "registered": \.registered,
+        "active": \.active,
+        "hasActive": \.hasActive,
+        "scheduled": \.scheduled,
+        "hasScheduled": \.hasScheduled,
+        "limits": \.limits,
+        "hasLimits": \.hasLimits,
+        "hostname": \.hostname,
+        "pid": \.pid,
+        "rss": \.rss,
+        "uptime": \.uptime,
+        "version": \.version,
+        "load": \.load,
+        "processed": \.processed,
+        "succeeded": \.succeeded,
+        "failed": \.failed,
+        "retried": \.retried,
+        "revoked": \.revoked,
+    ]
+}
+
+extension WorkerController.Child: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "pid": \.pid,
+        "jobID": \.jobID,
+        "task": \.task,
+        "link": \.link,
+        "runningFor": \.runningFor,
+    ]
+}
+
+extension WorkerController.TaskCount: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "name": \.name,
+        "finished": \.finished,
+    ]
+}
+
+extension WorkerController.ActiveJob: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "id": \.id,
+        "link": \.link,
+        "task": \.task,
+        "pid": \.pid,
+        "started": \.started,
+        "args": \.args,
+    ]
+}
+
+extension WorkerController.ScheduledJob: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "id": \.id,
+        "link": \.link,
+        "task": \.task,
+        "due": \.due,
+        "queue": \.queue,
+    ]
+}
+
+extension WorkerController.Limit: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "task": \.task,
+        "soft": \.soft,
+        "hard": \.hard,
+    ]
+}

@@ -86,3 +86,34 @@ struct Totals: Sendable {
          "retried": .number(Double(retried)), "revoked": .number(Double(revoked))]
     }
 }
+
+// Mustache reads these views through key paths (see MustacheView).
+extension WorkerRow: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "name": \.name,
+        "link": \.link,
+        "online": \.online,
+        "status": \.status,
+        "heartbeatAge": \.heartbeatAge,
+        "concurrency": \.concurrency,
+        "active": \.active,
+        "processed": \.processed,
+        "succeeded": \.succeeded,
+        "failed": \.failed,
+        "retried": \.retried,
+        "load": \.load,
+    ]
+}
+
+extension Totals: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "onlineWorkers": \.onlineWorkers,
+        "active": \.active,
+        "queued": \.queued,
+        "processed": \.processed,
+        "succeeded": \.succeeded,
+        "failed": \.failed,
+        "retried": \.retried,
+        "revoked": \.revoked,
+    ]
+}

@@ -69,3 +69,14 @@ struct MonitorErrorMiddleware: RouterMiddleware {
         return response
     }
 }
+
+// Mustache reads these views through key paths (see MustacheView).
+extension MonitorErrorMiddleware.ErrorPage: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "layout": \.layout,
+        "status": \.status,
+        "heading": \.heading,
+        "message": \.message,
+        "retrying": \.retrying,
+    ]
+}

@@ -64,3 +64,17 @@ struct PageRenderer: Sendable {
     }
 }
 
+// Mustache reads these views through key paths (see MustacheView).
+extension Layout: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "base": \.base,
+        "csrf": \.csrf,
+        "title": \.title,
+        "notice": \.notice,
+        "problem": \.problem,
+        "navDashboard": \.navDashboard,
+        "navTasks": \.navTasks,
+        "navQueues": \.navQueues,
+        "navProcesses": \.navProcesses,
+    ]
+}

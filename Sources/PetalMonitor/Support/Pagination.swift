@@ -26,3 +26,12 @@ enum QueryString {
         return parts.isEmpty ? "" : "?" + parts.joined(separator: "&")
     }
 }
+
+// Mustache reads these views through key paths (see MustacheView).
+extension Pagination: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "summary": \.summary,
+        "previous": \.previous,
+        "next": \.next,
+    ]
+}

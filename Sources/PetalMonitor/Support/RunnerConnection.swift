@@ -43,3 +43,15 @@ struct RunnerConnection: Sendable {
 
     struct RunnerControlError: Error, CustomStringConvertible { let message: String; var description: String { message } }
 }
+
+// Mustache reads these views through key paths (see MustacheView).
+extension RunnerConnection.Process: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "name": \.name,
+        "type": \.type,
+        "pid": \.pid,
+        "state": \.state,
+        "uptime": \.uptime,
+        "restarts": \.restarts,
+    ]
+}
