@@ -4,7 +4,7 @@ import Petal
 
 /// GET /healthcheck ("OK" while the monitor runs, as Flower) and GET /metrics (Prometheus text).
 struct OperationsController: Sendable {
-    let client: PetalClient
+    let workerCache: WorkerCache
     let metrics: MonitorMetrics
 
     func addRoutes(to router: some RouterMethods<MonitorRequestContext>) {
@@ -15,7 +15,7 @@ struct OperationsController: Sendable {
     }
 
     @Sendable func exposition(request: Request, context: MonitorRequestContext) async throws -> Response {
-        let text = metrics.exposition(workers: try await client.workers())
+        let text = metrics.exposition(workers: try await workerCache.workers())
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: text)))
     }

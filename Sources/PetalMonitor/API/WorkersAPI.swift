@@ -6,6 +6,7 @@ import Petal
 /// "Failed to …" body.
 struct WorkersAPI: Sendable {
     let client: PetalClient
+    let workerCache: WorkerCache
 
     func addRoutes(to router: some RouterMethods<MonitorRequestContext>) {
         router.get("/api/workers", use: workers)
@@ -16,9 +17,8 @@ struct WorkersAPI: Sendable {
 
     @Sendable func workers(request: Request, context: MonitorRequestContext) async throws -> Response {
         let arguments = try await APIArguments.read(request)
-        // Heartbeats are always current in Redis, so `refresh` has nothing to refresh; it is accepted.
-        _ = try arguments.bool("refresh")
-        var workers = try await client.workers()
+        // Heartbeats are current in Redis; `refresh` skips the monitor's quarter-second cache.
+        var workers = try await workerCache.workers(refresh: try arguments.bool("refresh"))
         if let name = arguments.string("workername") {
             workers = workers.filter { $0.name == name }
             guard !workers.isEmpty else { throw HTTPError(.notFound, message: "Unknown worker '\(name)'") }

@@ -8,6 +8,7 @@ import Petal
 /// pushed whenever the event stream moves.
 struct DashboardController: Sendable {
     let client: PetalClient
+    let workerCache: WorkerCache
     let renderer: PageRenderer
     let live: LiveUpdates
     static let pageSize = 50
@@ -72,7 +73,7 @@ struct DashboardController: Sendable {
 
     /// Totals and every worker's row, read fresh from Redis.
     func snapshot() async throws -> (Totals, [WorkerRow]) {
-        let workers = try await client.workers()
+        let workers = try await workerCache.workers()
         let queued = try await client.queues(workers: workers).reduce(0) { $0 + $1.length }
         let totals = Totals(workers: workers, totals: try await client.totals(), queued: queued)
         let now = Clock.now()

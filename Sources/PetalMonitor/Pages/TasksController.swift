@@ -18,7 +18,8 @@ struct TasksController: Sendable {
         let scanBudget: Int
         let states: [Choice]
         let taskNames: [Choice]
-        let workers: [Choice]
+        /// A text field, not a list: there may be hundreds of workers.
+        let worker: String
         let queues: [Choice]
         let pageSizes: [Choice]
         let search: String
@@ -70,7 +71,7 @@ struct TasksController: Sendable {
             states: [Choice(value: "", label: "All", selected: query.state == nil)]
                 + JobState.allCases.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0 == query.state) },
             taskNames: try await choices(client.taskNames(), selected: query.task),
-            workers: try await choices(client.workerNames(), selected: query.worker),
+            worker: query.worker ?? "",
             queues: try await choices(client.queueNames(), selected: query.queue),
             pageSizes: TaskFilter.pageSizes.map { Choice(value: String($0), label: String($0), selected: $0 == query.limit) },
             search: filter.searchText,
@@ -116,7 +117,7 @@ extension TasksController.Page: MustacheView {
         "scanBudget": \.scanBudget,
         "states": \.states,
         "taskNames": \.taskNames,
-        "workers": \.workers,
+        "worker": \.worker,
         "queues": \.queues,
         "pageSizes": \.pageSizes,
         "search": \.search,

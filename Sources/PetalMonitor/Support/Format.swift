@@ -8,14 +8,29 @@ enum Format {
         var time = time_t(seconds.rounded(.down))
         var parts = tm()
         gmtime_r(&time, &parts)
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+        return "\(Int(parts.tm_year) + 1900)-\(two(Int(parts.tm_mon) + 1))-\(two(Int(parts.tm_mday))) "
+            + "\(two(Int(parts.tm_hour))):\(two(Int(parts.tm_min))):\(two(Int(parts.tm_sec)))"
+    }
+
+    private static func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
+
+    /// `value` with exactly `digits` decimals ("0.50", "12.3"). String(format:) goes through
+    /// Foundation's CFString formatting, which was a tenth of a dashboard's time.
+    static func fixed(_ value: Double, digits: Int) -> String {
+        guard value.isFinite else { return "–" }
+        var scale = 1
+        for _ in 0..<digits { scale *= 10 }
+        let scaled = Int((abs(value) * Double(scale)).rounded())
+        let sign = value < 0 && scaled > 0 ? "-" : ""
+        guard digits > 0 else { return sign + String(scaled) }
+        let fraction = String(scaled % scale)
+        return sign + String(scaled / scale) + "." + String(repeating: "0", count: digits - fraction.count) + fraction
     }
 
     /// "0.42 s", "3 min 5 s", "2 h 4 min", "3 d 2 h".
     static func duration(_ seconds: Double?) -> String {
         guard let seconds, seconds.isFinite else { return "" }
-        if seconds < 10 { return String(format: "%.2f s", max(0, seconds)) }
+        if seconds < 10 { return fixed(max(0, seconds), digits: 2) + " s" }
         let whole = Int(seconds)
         if whole < 60 { return "\(whole) s" }
         if whole < 3600 { return "\(whole / 60) min \(whole % 60) s" }
@@ -29,9 +44,9 @@ enum Format {
         return duration(max(0, now - seconds)) + " ago"
     }
 
-    static func megabytes(_ bytes: Int) -> String { String(format: "%.1f MB", Double(bytes) / 1_048_576) }
+    static func megabytes(_ bytes: Int) -> String { fixed(Double(bytes) / 1_048_576, digits: 1) + " MB" }
 
-    static func loadAverage(_ values: [Double]) -> String { values.map { String(format: "%.2f", $0) }.joined(separator: ", ") }
+    static func loadAverage(_ values: [Double]) -> String { values.map { fixed($0, digits: 2) }.joined(separator: ", ") }
 
     /// "2026-11-22 23:41" (Flower's received_start format) to seconds since 1970 (UTC); also accepts
     /// the browser's datetime-local "2026-11-22T23:41" and whole seconds since 1970.

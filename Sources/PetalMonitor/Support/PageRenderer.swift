@@ -57,10 +57,21 @@ struct PageRenderer: Sendable {
         return Response(status: .seeOther, headers: [.location: location])
     }
 
+    /// Percent-encodes a path segment or query value (RFC 3986 unreserved characters stay).
     static func encode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+        if text.utf8.allSatisfy(isUnreserved) { return text }
+        var encoded = ""
+        for byte in text.utf8 {
+            if isUnreserved(byte) { encoded.unicodeScalars.append(Unicode.Scalar(byte)) } else { encoded += "%" + hex[Int(byte >> 4)] + hex[Int(byte & 15)] }
+        }
+        return encoded
+    }
+
+    private static let hex = "0123456789ABCDEF".map { String($0) }
+
+    private static func isUnreserved(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+            || byte == 0x2D || byte == 0x2E || byte == 0x5F || byte == 0x7E
     }
 }
 

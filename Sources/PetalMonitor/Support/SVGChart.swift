@@ -56,7 +56,7 @@ struct SVGChart {
         return 10 * magnitude
     }
 
-    private static func number(_ value: Double) -> String { String(format: "%.1f", value) }
+    private static func number(_ value: Double) -> String { Format.fixed(value, digits: 1) }
 
     static func escape(_ text: String) -> String {
         var escaped = ""
