@@ -18,11 +18,12 @@ enum JSONText {
             output += "]"
         case .object(let members):
             output += "{"
-            for (index, key) in members.keys.sorted().enumerated() {
+            // Keys sorted so the same value always gives the same text.
+            for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
                 if index > 0 { output += "," }
-                writeString(key, into: &output)
+                writeString(member.key, into: &output)
                 output += ":"
-                write(members[key]!, into: &output)
+                write(member.value, into: &output)
             }
             output += "}"
         }
@@ -37,6 +38,12 @@ enum JSONText {
 
     static func writeString(_ text: String, into output: inout String) {
         output += "\""
+        // Most strings need no escape: append them whole, not scalar by scalar.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
+            output += text
+            output += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""

@@ -160,3 +160,15 @@ extension PetalClient {
         return (reply.array ?? []).compactMap(\.string).sorted()
     }
 }
+
+extension PetalClient {
+    /// Jobs waiting on every known queue together (one LLEN each, one round trip).
+    public func queuedCount() async throws(PetalError) -> Int {
+        let keys = self.keys
+        return try await run { connection throws(RedisError) in
+            let names = (try connection.command(["SMEMBERS", RedisArgument(keys.queues)]).array ?? []).compactMap(\.string)
+            guard !names.isEmpty else { return 0 }
+            return try connection.pipeline(names.map { ["LLEN", RedisArgument(keys.queue($0))] }).reduce(0) { $0 + ($1.int ?? 0) }
+        }
+    }
+}

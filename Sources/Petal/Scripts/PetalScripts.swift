@@ -269,7 +269,9 @@ if exact then
   return result
 end
 
-local FIELDS = {'state', 'task', 'worker', 'queue', 'args', 'kwargs', 'result', 'exception'}
+-- Only the text fields when a search needs them: most filters read four short fields.
+local FIELDS = {'state', 'task', 'worker', 'queue'}
+if nterms > 0 then FIELDS = {'state', 'task', 'worker', 'queue', 'args', 'kwargs', 'result', 'exception'} end
 local function contains(haystack, needle) return haystack and string.find(string.lower(haystack), needle, 1, true) end
 local function matches(id)
   local f = redis.call('HMGET', key('job', id), unpack(FIELDS))

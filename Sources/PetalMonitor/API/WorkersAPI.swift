@@ -1,4 +1,5 @@
 import Hummingbird
+import Synchronization
 import Petal
 
 /// Flower's worker endpoints: GET /api/workers, POST /api/worker/shutdown|pool/*|queue/*/{name}.
@@ -7,6 +8,19 @@ import Petal
 struct WorkersAPI: Sendable {
     let client: PetalClient
     let workerCache: WorkerCache
+    /// The full listing's JSON for one generation of the worker cache: built once, sent to all.
+    private let listing = ListingMemo()
+
+    private final class ListingMemo: Sendable {
+        private let latest = Mutex<(generation: Int, text: String)?>(nil)
+        func text(for generation: Int) -> String? { latest.withLock { $0?.generation == generation ? $0?.text : nil } }
+        func keep(_ text: String, for generation: Int) { latest.withLock { $0 = (generation, text) } }
+    }
+
+    init(client: PetalClient, workerCache: WorkerCache) {
+        self.client = client
+        self.workerCache = workerCache
+    }
 
     func addRoutes(to router: some RouterMethods<MonitorRequestContext>) {
         router.get("/api/workers", use: workers)
@@ -18,7 +32,9 @@ struct WorkersAPI: Sendable {
     @Sendable func workers(request: Request, context: MonitorRequestContext) async throws -> Response {
         let arguments = try await APIArguments.read(request)
         // Heartbeats are current in Redis; `refresh` skips the monitor's quarter-second cache.
-        var workers = try await workerCache.workers(refresh: try arguments.bool("refresh"))
+        let snapshot = try await workerCache.snapshot(refresh: try arguments.bool("refresh"))
+        var workers = snapshot.workers
+        let filtered = arguments.string("workername") != nil
         if let name = arguments.string("workername") {
             workers = workers.filter { $0.name == name }
             guard !workers.isEmpty else { throw HTTPError(.notFound, message: "Unknown worker '\(name)'") }
@@ -26,14 +42,17 @@ struct WorkersAPI: Sendable {
         if try arguments.bool("status") {
             return JSONResponse.ordered(workers.map { ($0.name, .bool($0.online)) })
         }
+        if !filtered, let text = listing.text(for: snapshot.generation) { return JSONResponse.text(text) }
         // Every worker's running jobs in one round trip.
         let activeIDs = workers.flatMap { $0.active.map(\.id) }
         let records = activeIDs.isEmpty ? [] : try await client.jobs(activeIDs)
         var byID: [String: JobRecord] = [:]
         for record in records.compactMap({ $0 }) { byID[record.id] = record }
-        return JSONResponse.ordered(workers.map { worker in
+        let text = JSONResponse.orderedText(workers.map { worker in
             (worker.name, FlowerShapes.worker(worker, activeJobs: worker.active.map { byID[$0.id] }))
         })
+        if !filtered { listing.keep(text, for: snapshot.generation) }
+        return JSONResponse.text(text)
     }
 
     @Sendable func shutdown(request: Request, context: MonitorRequestContext) async throws -> Response {

@@ -11,7 +11,8 @@ struct DashboardController: Sendable {
     let workerCache: WorkerCache
     let renderer: PageRenderer
     let live: LiveUpdates
-    static let pageSize = 50
+    /// Workers per page, as Sidekiq's process list.
+    static let pageSize = 25
 
     struct Page: Sendable {
         let layout: Layout
@@ -74,7 +75,7 @@ struct DashboardController: Sendable {
     /// Totals and every worker's row, read fresh from Redis.
     func snapshot() async throws -> (Totals, [WorkerRow]) {
         let workers = try await workerCache.workers()
-        let queued = try await client.queues(workers: workers).reduce(0) { $0 + $1.length }
+        let queued = try await client.queuedCount()
         let totals = Totals(workers: workers, totals: try await client.totals(), queued: queued)
         let now = Clock.now()
         return (totals, workers.map { WorkerRow($0, base: renderer.base, now: now) })
