@@ -21,6 +21,8 @@ struct MonitorPageTests {
         for id in [done, failed, child] { try await Eventually.job(client, id) }
         try await harness.run { session in
             let dashboard = try await session.page("/")
+            #expect(dashboard.count("//p[contains(@class,'flash')]") == 0, "no notice unless one was given")
+            #expect(dashboard.count("//nav[@class='pager']/a") == 0, "one page: no previous or next")
             #expect(dashboard.text("//tr[@data-worker='\(worker.name)']/td[@data-field='status']") == "online")
             #expect(dashboard.text("//tr[@data-worker='\(worker.name)']/td[@data-field='concurrency']") == "2")
             #expect(dashboard.text("//*[@data-total='processed']") == "3")
@@ -39,7 +41,10 @@ struct MonitorPageTests {
             let sorted = try await session.page("/tasks?sort_by=name")
             #expect(sorted.texts("//table[@id='tasks']/tbody/tr/td[2]") == ["add", "fail", "noop"])
 
+            let noticed = try await session.page("/tasks?notice=Done%20%3Cb%3E")
+            #expect(noticed.text("//p[contains(@class,'notice')]") == "Done <b>")
             let task = try await session.page("/task/\(done)")
+            #expect(task.count("//pre[@id='exception']") == 0, "no exception section for a success")
             #expect(task.text("//span[@id='state']") == "SUCCESS")
             #expect(task.text("//pre[@id='result']") == "5")
             #expect(task.text("//pre[@id='args']") == "[2,3]")

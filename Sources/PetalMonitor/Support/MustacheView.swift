@@ -10,8 +10,20 @@ protocol MustacheView: MustacheParent {
 extension MustacheView {
     func child(named name: String) -> Any? {
         guard let path = Self.mustacheKeys[name] else { return nil }
-        return self[keyPath: path]
+        let value = self[keyPath: path]
+        // An optional field comes back boxed in Any; Mustache must see nil, not "nil".
+        if let optional = value as? any OptionalField { return optional.unwrapped }
+        return value
     }
 
     static var mustacheKeyNames: [String] { Array(mustacheKeys.keys) }
+}
+
+/// Lets `MustacheView` unwrap optional fields that a key path returns as `Any`.
+protocol OptionalField {
+    var unwrapped: Any? { get }
+}
+
+extension Optional: OptionalField {
+    var unwrapped: Any? { self.map { $0 as Any } }
 }
