@@ -12,7 +12,8 @@ struct RunnerProcessTests {
     static func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
 
     @Test func aProcessExitingStopsTheRestWithItsStatus() async throws {
-        let stack = try Stack(procfile: "quitter: sleep 0.5; exit 3\nsleeper: sleep 60\n")
+        // The quitter lives long enough for ps to see both, even on a loaded machine.
+        let stack = try Stack(procfile: "quitter: sleep 3; exit 3\nsleeper: sleep 60\n")
         try await stack.waitForSocket()
         let pids = try stack.pids()
         #expect(stack.process.wait(upTo: 20) == .exited(3))
