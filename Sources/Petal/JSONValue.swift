@@ -53,6 +53,12 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         return output
     }
 
+    /// Appends the JSON text to `output`: one growing buffer for big documents.
+    public func appendJSON(to output: inout String) { JSONText.write(self, into: &output) }
+
+    /// Appends `text` as a JSON string literal (quoted, escaped).
+    public static func appendJSONString(_ text: String, to output: inout String) { JSONText.writeString(text, into: &output) }
+
     public var description: String { jsonText }
 
     public var stringValue: String? { if case .string(let value) = self { return value } else { return nil } }

@@ -38,6 +38,8 @@ struct MonitorPageTests {
             #expect(onlyFailures.texts("//table[@id='tasks']/tbody/tr/@data-id") == [failed])
             let byName = try await session.page("/tasks?taskname=add&search=args:2")
             #expect(byName.texts("//table[@id='tasks']/tbody/tr/@data-id") == [done])
+            #expect(byName.texts("//input[@name='taskname']/@value") == ["add"], "the filter keeps what was asked")
+            #expect(byName.texts("//datalist[@id='task-names']/option/@value") == ["add", "fail", "noop"])
             let sorted = try await session.page("/tasks?sort_by=name")
             #expect(sorted.texts("//table[@id='tasks']/tbody/tr/td[2]") == ["add", "fail", "noop"])
 

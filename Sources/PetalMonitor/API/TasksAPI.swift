@@ -26,8 +26,15 @@ struct TasksAPI: Sendable {
         let filter = try TaskFilter(parameters: request.parameters, defaultLimit: 100)
         let page = try await client.jobs(matching: filter.query)
         // Keyed by id in the page's order, each entry in Flower's field order.
-        let entries = page.jobs.map { JSONValue.string($0.id).jsonText + ":" + JSONResponse.orderedText(FlowerShapes.task($0)) }
-        return JSONResponse.text("{" + entries.joined(separator: ",") + "}")
+        var text = "{"
+        text.reserveCapacity(page.jobs.count * 900)
+        for (index, job) in page.jobs.enumerated() {
+            if index > 0 { text += "," }
+            JSONValue.appendJSONString(job.id, to: &text)
+            text += ":"
+            JSONResponse.appendOrdered(FlowerShapes.task(job), to: &text)
+        }
+        return JSONResponse.text(text + "}")
     }
 
     @Sendable func types(request: Request, context: MonitorRequestContext) async throws -> Response {

@@ -17,10 +17,12 @@ struct TasksController: Sendable {
         let truncated: Bool
         let scanBudget: Int
         let states: [Choice]
-        let taskNames: [Choice]
-        /// A text field, not a list: there may be hundreds of workers.
+        /// Text fields with suggestions, not lists: there may be hundreds of each.
+        let taskName: String
+        let taskNames: [String]
         let worker: String
-        let queues: [Choice]
+        let queue: String
+        let queueNames: [String]
         let pageSizes: [Choice]
         let search: String
         let receivedStart: String
@@ -70,19 +72,15 @@ struct TasksController: Sendable {
             truncated: answer.truncated, scanBudget: query.scanBudget,
             states: [Choice(value: "", label: "All", selected: query.state == nil)]
                 + JobState.allCases.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0 == query.state) },
-            taskNames: try await choices(client.taskNames(), selected: query.task),
+            taskName: query.task ?? "", taskNames: try await client.taskNames(),
             worker: query.worker ?? "",
-            queues: try await choices(client.queueNames(), selected: query.queue),
+            queue: query.queue ?? "", queueNames: try await client.queueNames(),
             pageSizes: TaskFilter.pageSizes.map { Choice(value: String($0), label: String($0), selected: $0 == query.limit) },
             search: filter.searchText,
             receivedStart: parameters["received_start"] ?? "", receivedEnd: parameters["received_end"] ?? "",
             sortBy: filter.sortBy,
             returnTo: String(path.dropFirst(base.count)))
         return try renderer.page(page, template: "monitor/tasks")
-    }
-
-    private func choices(_ values: [String], selected: String?) -> [Choice] {
-        [Choice(value: "", label: "Any", selected: selected == nil)] + values.map { Choice(value: $0, label: $0, selected: $0 == selected) }
     }
 
     /// Revokes every ticked row; running ones are terminated when asked.
@@ -116,9 +114,11 @@ extension TasksController.Page: MustacheView {
         "truncated": \.truncated,
         "scanBudget": \.scanBudget,
         "states": \.states,
+        "taskName": \.taskName,
         "taskNames": \.taskNames,
         "worker": \.worker,
-        "queues": \.queues,
+        "queue": \.queue,
+        "queueNames": \.queueNames,
         "pageSizes": \.pageSizes,
         "search": \.search,
         "receivedStart": \.receivedStart,

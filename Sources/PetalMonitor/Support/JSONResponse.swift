@@ -15,7 +15,21 @@ enum JSONResponse {
     }
 
     static func orderedText(_ pairs: [(String, JSONValue)]) -> String {
-        "{" + pairs.map { JSONValue.string($0.0).jsonText + ":" + $0.1.jsonText }.joined(separator: ",") + "}"
+        var output = ""
+        appendOrdered(pairs, to: &output)
+        return output
+    }
+
+    /// Writes into one buffer: building a string per member cost a quarter of /api/tasks.
+    static func appendOrdered(_ pairs: [(String, JSONValue)], to output: inout String) {
+        output += "{"
+        for (index, pair) in pairs.enumerated() {
+            if index > 0 { output += "," }
+            JSONValue.appendJSONString(pair.0, to: &output)
+            output += ":"
+            pair.1.appendJSON(to: &output)
+        }
+        output += "}"
     }
 
     static func text(_ json: String, status: HTTPResponse.Status = .ok) -> Response {
