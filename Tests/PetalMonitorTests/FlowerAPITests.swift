@@ -31,6 +31,8 @@ struct FlowerAPITests {
             let autoscale = try await session.postJSON("/api/worker/pool/autoscale/\(worker.name)", ["min": 1, "max": 4])
             #expect(autoscale.value["message"]?.stringValue == "Autoscaling '\(worker.name)' worker (min=1, max=4)")
             #expect(try await session.postJSON("/api/worker/pool/autoscale/\(worker.name)").status == 400, "min and max are required")
+            let restart = try await session.postJSON("/api/worker/pool/restart/\(worker.name)")
+            #expect(restart.value["message"]?.stringValue == "Restarting '\(worker.name)' worker's pool")
             let add = try await session.postJSON("/api/worker/queue/add-consumer/\(worker.name)?queue=video")
             #expect(add.value["message"]?.stringValue == "add consumer video")
             let cancel = try await session.postJSON("/api/worker/queue/cancel-consumer/\(worker.name)?queue=video")
@@ -97,6 +99,10 @@ struct FlowerAPITests {
             #expect(revoke.value["message"]?.stringValue == "Revoked '\(sleeping)'")
             #expect(try await Eventually.job(harness.client, sleeping).state == .revoked)
             #expect(try await session.postJSON("/api/task/revoke/nope").status == 404)
+            let waiting = try await harness.client.enqueue(EnqueueRequest(task: "noop", queue: "nobody-consumes"))
+            let aborted = try await session.postJSON("/api/task/abort/\(waiting)")
+            #expect(aborted.value["message"]?.stringValue == "Aborted '\(waiting)'")
+            #expect(try await harness.client.job(waiting)?.state == .revoked, "a waiting job never runs")
             #expect(try await session.postJSON("/api/task/rate-limit/add", ["ratelimit": "10/m"]).status == 501)
         }
     }
