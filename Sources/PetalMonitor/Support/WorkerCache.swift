@@ -1,15 +1,17 @@
 import Petal
 import Synchronization
 
-/// The workers' records as read at most `freshFor` seconds ago. Heartbeats change every couple
-/// of seconds, so pages, the live stream, the API and /metrics arriving together share one read
-/// of the worker hashes instead of each reading hundreds; requests that find the copy stale while
-/// a read is under way wait for that read rather than start their own. Nothing outlives the process.
+/// The workers' records as read at most about `freshFor` seconds ago. Heartbeats change every
+/// couple of seconds, so pages, the live stream, the API and /metrics share one read of the worker
+/// hashes instead of each reading hundreds. When the copy is stale, one background read replaces it
+/// while requests go on with the copy they have (stale-while-revalidate, for at most `maxStale`
+/// seconds); only the first request, or one asking `refresh`, waits for Redis. Nothing outlives
+/// the process.
 final class WorkerCache: Sendable {
     private struct State {
         var time = 0.0
         var generation = 0
-        var workers: [WorkerRecord] = []
+        var workers: [WorkerRecord]?
         var reading: Task<[WorkerRecord], Error>?
     }
 
@@ -20,6 +22,7 @@ final class WorkerCache: Sendable {
 
     private let client: PetalClient
     private let freshFor: Double
+    private let maxStale = 5.0
     private let state = Mutex(State())
 
     init(client: PetalClient, freshFor: Double = 0.25) {
@@ -27,41 +30,47 @@ final class WorkerCache: Sendable {
         self.freshFor = freshFor
     }
 
-    /// The cached list, or a fresh read when it is older than `freshFor` (or `refresh` is set).
     func workers(refresh: Bool = false) async throws -> [WorkerRecord] {
         try await snapshot(refresh: refresh).workers
     }
 
-    /// The list with a number that changes whenever the list was read again, for callers that
-    /// keep something derived from it (the API's JSON text).
+    /// The list with a number that changes whenever it was read again, for callers that keep
+    /// something derived from it (the API's JSON text).
     func snapshot(refresh: Bool = false) async throws -> (generation: Int, workers: [WorkerRecord]) {
-        let client = self.client
         let plan = state.withLock { state -> Plan in
-            if !refresh, state.reading == nil, Clock.now() - state.time < freshFor { return .cached(state.generation, state.workers) }
-            if let reading = state.reading { return .join(reading) }
-            let reading = Task { try await client.workers() }
-            state.reading = reading
-            return .join(reading)
+            let age = Clock.now() - state.time
+            if state.reading == nil, age >= freshFor || refresh || state.workers == nil { state.reading = startReading() }
+            // A copy too old to stand in (Redis away for a while) is not served: the caller waits, and
+            // sees the outage.
+            if !refresh, age < maxStale, let workers = state.workers { return .cached(state.generation, workers) }
+            return .join(state.reading!)
         }
-        let reading: Task<[WorkerRecord], Error>
         switch plan {
         case .cached(let generation, let workers): return (generation, workers)
-        case .join(let task): reading = task
+        case .join(let reading):
+            _ = try await reading.value
+            return state.withLock { ($0.generation, $0.workers ?? []) }
         }
-        do {
-            let fresh = try await reading.value
-            return state.withLock { state in
-                if state.reading != nil {
+    }
+
+    /// One read of every worker; stores it when done (or forgets the attempt on failure, so the
+    /// next request tries again and a request with no copy sees the error).
+    private func startReading() -> Task<[WorkerRecord], Error> {
+        let client = self.client
+        return Task { [weak self] in
+            do {
+                let fresh = try await client.workers()
+                self?.state.withLock { state in
                     state.time = Clock.now()
                     state.generation += 1
                     state.workers = fresh
                     state.reading = nil
                 }
-                return (state.generation, state.workers)
+                return fresh
+            } catch {
+                self?.state.withLock { $0.reading = nil }
+                throw error
             }
-        } catch {
-            state.withLock { $0.reading = nil }
-            throw error
         }
     }
 }
