@@ -25,7 +25,8 @@ public func buildMonitorApplication(configuration: MonitorConfiguration, client:
     router.add(middleware: MonitorErrorMiddleware(renderer: renderer, redisURL: configuration.redisDisplayURL, apiPrefix: prefix + "/api/"))
     router.add(middleware: CSRFMiddleware(apiPrefix: prefix + "/api/"))
     let routes = prefix.isEmpty ? router.group() : router.group(RouterPath(prefix))
-    DashboardController(client: client, workerCache: workerCache, renderer: renderer, live: live).addRoutes(to: routes)
+    DashboardController(workerCache: workerCache, numbers: RefreshingValue(freshFor: 1) { try await .read(client) },
+                        renderer: renderer, live: live).addRoutes(to: routes)
     WorkerController(client: client, renderer: renderer).addRoutes(to: routes)
     TasksController(client: client, renderer: renderer).addRoutes(to: routes)
     TaskController(client: client, renderer: renderer).addRoutes(to: routes)

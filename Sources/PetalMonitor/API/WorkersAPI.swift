@@ -33,7 +33,7 @@ struct WorkersAPI: Sendable {
         let arguments = try await APIArguments.read(request)
         // Heartbeats are current in Redis; `refresh` skips the monitor's quarter-second cache.
         let snapshot = try await workerCache.snapshot(refresh: try arguments.bool("refresh"))
-        var workers = snapshot.workers
+        var workers = snapshot.value
         let filtered = arguments.string("workername") != nil
         if let name = arguments.string("workername") {
             workers = workers.filter { $0.name == name }

@@ -7,8 +7,21 @@ import Petal
 /// `/`: workers, totals and history charts; `/live`: the same numbers as Server-Sent Events,
 /// pushed whenever the event stream moves.
 struct DashboardController: Sendable {
-    let client: PetalClient
+    /// The counters behind the cards and charts, read at most once a second.
+    struct Numbers: Sendable {
+        let totals: JobTotals
+        let queued: Int
+        let minutes: [StatsBucket]
+        let days: [StatsBucket]
+
+        static func read(_ client: PetalClient) async throws -> Numbers {
+            Numbers(totals: try await client.totals(), queued: try await client.queuedCount(),
+                    minutes: try await client.stats(.minute, last: 60), days: try await client.stats(.day, last: 30))
+        }
+    }
+
     let workerCache: WorkerCache
+    let numbers: RefreshingValue<Numbers>
     let renderer: PageRenderer
     let live: LiveUpdates
     /// Workers per page, as Sidekiq's process list.
@@ -47,8 +60,8 @@ struct DashboardController: Sendable {
         let (totals, rows) = try await snapshot()
         let sorted = WorkerRow.sorted(rows, by: sortKey, descending: descending)
         let shown = Array(sorted.dropFirst(offset).prefix(Self.pageSize))
-        let minutes = try await client.stats(.minute, last: 60)
-        let days = try await client.stats(.day, last: 30)
+        let numbers = try await self.numbers.value()
+        let (minutes, days) = (numbers.minutes, numbers.days)
         let columns = WorkerRow.sortKeys.map { key in
             let next = key == sortKey && !descending ? "desc" : "asc"
             return Column(label: key == "load" ? "Load average" : key.capitalized,
@@ -75,8 +88,8 @@ struct DashboardController: Sendable {
     /// Totals and every worker's row, read fresh from Redis.
     func snapshot() async throws -> (Totals, [WorkerRow]) {
         let workers = try await workerCache.workers()
-        let queued = try await client.queuedCount()
-        let totals = Totals(workers: workers, totals: try await client.totals(), queued: queued)
+        let numbers = try await self.numbers.value()
+        let totals = Totals(workers: workers, totals: numbers.totals, queued: numbers.queued)
         let now = Clock.now()
         return (totals, workers.map { WorkerRow($0, base: renderer.base, now: now) })
     }
