@@ -62,6 +62,9 @@ return count
         let rssBefore = SystemStats.rss(pid: monitor.pid)
         let paths = ["/", "/tasks", "/tasks?state=FAILURE&taskname=bench.task_3", "/task/bench-00500000",
                      "/api/tasks?limit=100", "/api/workers"]
+        // Steady state is measured: one second of load on each URL first (a fresh process still
+        // instantiates generic metadata and fills its caches on its first requests).
+        for path in paths { _ = try WrkRun(url: "http://127.0.0.1:\(port)\(path)", connections: 10, seconds: 1).run() }
         // wrk's default two threads, then one: on two cores the load generator's second thread takes
         // CPU from the server it measures.
         for threads in [2, 1] {
