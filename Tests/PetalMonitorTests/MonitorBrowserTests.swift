@@ -30,7 +30,10 @@ struct MonitorBrowserTests {
                 try await Eventually.wait("the processed count", timeout: 15) {
                     try await browser.text(row + " td[data-field='processed']") == "1"
                 }
-                #expect(try await browser.text("[data-total='processed']") == "1")
+                // The cards' counters are shared reads at most a second old: they follow shortly.
+                try await Eventually.wait("the processed card", timeout: 10) {
+                    try await browser.text("[data-total='processed']") == "1"
+                }
                 #expect(try await browser.count("body[data-marked='yes']") == 1, "the page was never reloaded")
 
                 // The pause switch stops the updates.
