@@ -10,7 +10,7 @@ struct GreeterBench {
     let client: PetalClient
 
     func run() async throws -> String {
-        let port = Int.random(in: 40_001...50_000)
+        let port = Bench.freePort()
         var environment = ProcessInfo.processInfo.environment
         environment["PETAL_LOG_LEVEL"] = "warning"
         environment["REDIS_URL"] = redisURL

@@ -48,7 +48,7 @@ return count
         let started = Clock.now()
         try await seedHistory()
         report.append(String(format: "monitor: %d jobs, %d workers, %d queues written in %.0f s", jobs, workers, queues, Clock.now() - started))
-        let port = Int.random(in: 50_001...60_000)
+        let port = Bench.freePort()
         var environment = ProcessInfo.processInfo.environment
         environment["PETAL_LOG_LEVEL"] = "warning"
         let devNull = open("/dev/null", O_WRONLY)

@@ -77,7 +77,7 @@ final class Bench {
 
     init(petalPath: String) throws {
         self.petalPath = petalPath
-        port = Int.random(in: 20_000...40_000)
+        port = Bench.freePort()
         let devNull = open("/dev/null", O_WRONLY)
         redisProcess = try ChildProcess.spawn(executable: "/usr/bin/redis-server",
                                               arguments: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
@@ -86,7 +86,27 @@ final class Bench {
         let configuration = RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port))
         client = PetalClient(redis: RedisClient(configuration: configuration, poolSize: 4))
         let probe = RedisConnection(configuration: configuration)
-        for _ in 0..<200 where (try? probe.command("PING")) == nil { usleep(20_000) }
+        for _ in 0..<200 {
+            if (try? probe.command("PING")) != nil { break }
+            usleep(20_000)
+        }
+    }
+
+    /// A port nothing listens on: bound to port 0, the kernel picks one (a random guess can hit a
+    /// server left over from an earlier run).
+    static func freePort() -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        return bound ? Int(UInt16(bigEndian: address.sin_port)) : Int.random(in: 20_000...40_000)
     }
 
     func stopRedis() { redisProcess.stop(grace: 5) }
