@@ -121,7 +121,21 @@ final class Bench {
         }
     }
 
-    private func flush() async throws { try await client.redis.command("FLUSHALL") }
+    /// FLUSHALL, retried: the pool's first connection to a just-started server has failed now and
+    /// then with EAGAIN (not understood yet; see the closing note of session 2).
+    private func flush() async throws {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                _ = try await client.redis.command("FLUSHALL")
+                return
+            } catch {
+                if attempt >= 5 { throw error }
+                try await Task.sleep(for: .milliseconds(200 * attempt))
+            }
+        }
+    }
     func flushForOthers() async throws { try await flush() }
 
     func enqueueSingle(count: Int) async throws -> Double {

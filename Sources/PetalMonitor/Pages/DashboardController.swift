@@ -7,16 +7,21 @@ import Petal
 /// `/`: workers, totals and history charts; `/live`: the same numbers as Server-Sent Events,
 /// pushed whenever the event stream moves.
 struct DashboardController: Sendable {
-    /// The counters behind the cards and charts, read at most once a second.
+    /// The counters behind the cards and the charts drawn from them, read (and drawn) at most once
+    /// a second.
     struct Numbers: Sendable {
         let totals: JobTotals
         let queued: Int
-        let minutes: [StatsBucket]
-        let days: [StatsBucket]
+        let minuteChart: String
+        let dayChart: String
 
         static func read(_ client: PetalClient) async throws -> Numbers {
-            Numbers(totals: try await client.totals(), queued: try await client.queuedCount(),
-                    minutes: try await client.stats(.minute, last: 60), days: try await client.stats(.day, last: 30))
+            let minutes = try await client.stats(.minute, last: 60)
+            let days = try await client.stats(.day, last: 30)
+            return Numbers(
+                totals: try await client.totals(), queued: try await client.queuedCount(),
+                minuteChart: chart("Jobs per minute, last hour", minutes, label: { String(Format.timestamp($0.start).dropFirst(11).prefix(5)) }),
+                dayChart: chart("Jobs per day, last 30 days", days, label: { String(Format.timestamp($0.start).dropFirst(5).prefix(5)) }))
         }
     }
 
@@ -61,7 +66,6 @@ struct DashboardController: Sendable {
         let sorted = WorkerRow.sorted(rows, by: sortKey, descending: descending)
         let shown = Array(sorted.dropFirst(offset).prefix(Self.pageSize))
         let numbers = try await self.numbers.value()
-        let (minutes, days) = (numbers.minutes, numbers.days)
         let columns = WorkerRow.sortKeys.map { key in
             let next = key == sortKey && !descending ? "desc" : "asc"
             return Column(label: key == "load" ? "Load average" : key.capitalized,
@@ -73,8 +77,7 @@ struct DashboardController: Sendable {
             totals: totals, workers: shown, hasWorkers: !shown.isEmpty, columns: columns,
             pagination: Pagination(path: renderer.base + "/" + QueryString.make([("sort", sortKey), ("order", descending ? "desc" : nil)]),
                                    offset: offset, limit: Self.pageSize, shown: shown.count, total: rows.count, hasMore: false),
-            minuteChart: Self.chart("Jobs per minute, last hour", minutes, label: { String(Format.timestamp($0.start).dropFirst(11).prefix(5)) }),
-            dayChart: Self.chart("Jobs per day, last 30 days", days, label: { String(Format.timestamp($0.start).dropFirst(5).prefix(5)) }))
+            minuteChart: numbers.minuteChart, dayChart: numbers.dayChart)
         return try renderer.page(page, template: "monitor/dashboard")
     }
 
@@ -85,7 +88,7 @@ struct DashboardController: Sendable {
         ]).render()
     }
 
-    /// Totals and every worker's row, read fresh from Redis.
+    /// Totals and every worker's row, from the shared reads.
     func snapshot() async throws -> (Totals, [WorkerRow]) {
         let workers = try await workerCache.workers()
         let numbers = try await self.numbers.value()
