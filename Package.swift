@@ -44,6 +44,7 @@ let package = Package(
         // What the web apps share: HTML responses with security headers, form bodies.
         .target(name: "PetalWeb", dependencies: [
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
         // `petal monitor`: the Flower-style admin app and Flower-compatible API, read through PetalClient.
@@ -92,6 +93,7 @@ let package = Package(
                                                          .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "PetalMonitorTests", dependencies: ["PetalMonitor", "Petal", "PetalRedis", "PetalRunner", "PetalTestSupport",
                                                               .product(name: "Hummingbird", package: "hummingbird")]),
+        .testTarget(name: "PetalWebTests", dependencies: ["PetalWeb", .product(name: "Mustache", package: "swift-mustache")]),
         .testTarget(name: "PetalRunnerTests", dependencies: ["PetalRunner", "PetalSystem", "PetalTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

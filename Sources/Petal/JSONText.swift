@@ -1,65 +1,6 @@
-/// A small JSON reader and writer for `JSONValue`. Foundation's JSONDecoder and JSONEncoder cost
+/// A small JSON reader for `JSONValue` (JSONWriter writes). Foundation's JSONDecoder and JSONEncoder cost
 /// tens of microseconds per call on Linux, which showed up in every job a child runs.
 enum JSONText {
-    // MARK: Writing
-
-    static func write(_ value: JSONValue, into output: inout String) {
-        switch value {
-        case .null: output += "null"
-        case .bool(let flag): output += flag ? "true" : "false"
-        case .number(let number): output += format(number)
-        case .string(let text): writeString(text, into: &output)
-        case .array(let items):
-            output += "["
-            for (index, item) in items.enumerated() {
-                if index > 0 { output += "," }
-                write(item, into: &output)
-            }
-            output += "]"
-        case .object(let members):
-            output += "{"
-            // Keys sorted so the same value always gives the same text.
-            for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
-                if index > 0 { output += "," }
-                writeString(member.key, into: &output)
-                output += ":"
-                write(member.value, into: &output)
-            }
-            output += "}"
-        }
-    }
-
-    /// Whole numbers without a fraction; NaN and infinities (not JSON) as null.
-    static func format(_ number: Double) -> String {
-        guard number.isFinite else { return "null" }
-        if number.rounded() == number && abs(number) < 1e15 { return String(Int64(number)) }
-        return String(number)
-    }
-
-    static func writeString(_ text: String, into output: inout String) {
-        output += "\""
-        // Most strings need no escape: append them whole, not scalar by scalar.
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
-            output += text
-            output += "\""
-            return
-        }
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        output += "\""
-    }
-
     // MARK: Reading
 
     struct Reader {

@@ -48,16 +48,10 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// Compact JSON text with sorted keys (stable for tests and diffs).
     public var jsonText: String {
-        var output = ""
-        JSONText.write(self, into: &output)
-        return output
+        var writer = JSONWriter()
+        writer.write(self)
+        return writer.text
     }
-
-    /// Appends the JSON text to `output`: one growing buffer for big documents.
-    public func appendJSON(to output: inout String) { JSONText.write(self, into: &output) }
-
-    /// Appends `text` as a JSON string literal (quoted, escaped).
-    public static func appendJSONString(_ text: String, to output: inout String) { JSONText.writeString(text, into: &output) }
 
     public var description: String { jsonText }
 

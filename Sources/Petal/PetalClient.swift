@@ -87,9 +87,9 @@ public struct PetalClient: Sendable {
 
     /// Many records in one round trip, in the order asked (nil for ids that are gone).
     public func jobs(_ ids: [String]) async throws(PetalError) -> [JobRecord?] {
-        let commands = ids.map { [RedisArgument("HGETALL"), RedisArgument(keys.job($0))] }
-        let replies = try await run { connection throws(RedisError) in try connection.pipeline(commands) }
-        return replies.map { JobRecord(fields: $0.fieldMap) }
+        let hashKeys = ids.map(keys.job)
+        let hashes = try await run { connection throws(RedisError) in try connection.hashes(hashKeys) }
+        return hashes.map { JobRecord(pairs: $0) }
     }
 
     /// Waits up to `timeout` seconds for the job to reach a final state; returns the record as it

@@ -13,7 +13,7 @@ public func buildMonitorApplication(configuration: MonitorConfiguration, client:
     if !configuration.isLoopback && configuration.basicAuth == nil {
         logger.warning("the monitor listens on \(configuration.address) without --basic-auth: anyone who can reach it can revoke jobs and stop workers")
     }
-    let templates = try await MustacheLibrary(directory: configuration.templatesDirectory)
+    let templates = try await Templates.load(directory: configuration.templatesDirectory)
     let prefix = configuration.urlPrefix
     let renderer = PageRenderer(templates: templates, base: prefix)
     let metrics = MonitorMetrics()
@@ -25,7 +25,7 @@ public func buildMonitorApplication(configuration: MonitorConfiguration, client:
     router.add(middleware: MonitorErrorMiddleware(renderer: renderer, redisURL: configuration.redisDisplayURL, apiPrefix: prefix + "/api/"))
     router.add(middleware: CSRFMiddleware(apiPrefix: prefix + "/api/"))
     let routes = prefix.isEmpty ? router.group() : router.group(RouterPath(prefix))
-    DashboardController(workerCache: workerCache, numbers: RefreshingValue(freshFor: 1) { try await .read(client) },
+    DashboardController(workerTables: WorkerTables(workerCache: workerCache, base: prefix), numbers: RefreshingValue(freshFor: 1) { try await .read(client) },
                         renderer: renderer, live: live).addRoutes(to: routes)
     WorkerController(client: client, renderer: renderer).addRoutes(to: routes)
     TasksController(client: client, renderer: renderer).addRoutes(to: routes)

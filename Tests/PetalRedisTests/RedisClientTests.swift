@@ -35,6 +35,22 @@ struct RedisClientTests {
         #expect(replies[3].string == "2")
     }
 
+    @Test func hashesReadManyInOrder() async throws {
+        try await client.command("HSET", "h1", "a", "1", "long", String(repeating: "é", count: 40))
+        try await client.command("HSET", "h2", "b", "")
+        let hashes = try await client.withConnection { connection throws(RedisError) in try connection.hashes(["h1", "missing", "h2"]) }
+        #expect(hashes.count == 3)
+        #expect(Dictionary(uniqueKeysWithValues: hashes[0]) == ["a": "1", "long": String(repeating: "é", count: 40)])
+        #expect(hashes[1].isEmpty)
+        #expect(hashes[2].map(\.0) == ["b"] && hashes[2].map(\.1) == [""])
+        try await client.command("SET", "plain", "x")
+        await #expect(throws: RedisError.self) {
+            try await client.withConnection { connection throws(RedisError) in try connection.hashes(["h1", "plain"]) }
+        }
+        // The connection read every reply before throwing: the pool still answers in step.
+        #expect(try await client.command("GET", "plain").string == "x")
+    }
+
     @Test func scriptsLoadOnNoscriptAndRunBySHA() async throws {
         let script = RedisScript(name: "double", source: "return tonumber(ARGV[1]) * 2")
         #expect(script.sha.count == 40)

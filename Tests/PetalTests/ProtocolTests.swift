@@ -309,6 +309,26 @@ struct ProtocolValueTests {
     }
 }
 
+@Suite("Job records")
+struct JobRecordTests {
+    @Test func readsHashPairsInAnyOrder() throws {
+        let pairs = [("state", "PROGRESS"), ("progress_current", "3"), ("task", "greet"), ("id", "j1"), ("progress_total", "10"),
+                     ("sent", "1700000000.5"), ("worker", ""), ("retries", "2"), ("newer_field", "ignored"), ("result", "")]
+        let record = try #require(JobRecord(pairs: pairs))
+        #expect(record.id == "j1" && record.task == "greet" && record.state == .progress)
+        #expect(record.progress == JobRecord.Progress(current: 3, total: 10))
+        #expect(record.sent == 1_700_000_000.5 && record.retries == 2)
+        #expect(record.worker == nil && record.resultJSON == nil)  // empty values count as absent
+        #expect(record.argsJSON == "[]" && record.kwargsJSON == "{}")
+        #expect(JobRecord(fields: Dictionary(uniqueKeysWithValues: pairs)) == record)
+    }
+
+    @Test func needsAnIDAndATask() {
+        #expect(JobRecord(pairs: []) == nil)
+        #expect(JobRecord(pairs: [("id", "j1"), ("state", "SUCCESS")]) == nil)
+    }
+}
+
 @Suite("JSON text")
 struct JSONTextTests {
     @Test func parsesWhatJSONAllows() throws {
@@ -327,5 +347,12 @@ struct JSONTextTests {
     @Test func writesCompactSortedEscapedText() {
         let value: JSONValue = ["b": [1, 2.5, .null], "a": "line\n\"quoted\"\u{1}", "c": .number(.nan)]
         #expect(value.jsonText == #"{"a":"line\n\"quoted\"\u0001","b":[1,2.5,null],"c":null}"#)
+    }
+
+    @Test func writesOrderedObjectsAndUnicodeWhole() throws {
+        var writer = JSONWriter()
+        writer.write(object: [("z", "ünï😀"), ("a", .bool(true)), ("tab\t", [:]), ("n", -0.25)])
+        #expect(writer.text == #"{"z":"ünï😀","a":true,"tab\t":{},"n":-0.25}"#)
+        #expect(try JSONValue(parsing: writer.text)["z"] == "ünï😀")
     }
 }

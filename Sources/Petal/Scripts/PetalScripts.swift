@@ -269,23 +269,30 @@ if exact then
   return result
 end
 
--- Only the text fields when a search needs them: most filters read four short fields.
-local FIELDS = {'state', 'task', 'worker', 'queue'}
-if nterms > 0 then FIELDS = {'state', 'task', 'worker', 'queue', 'args', 'kwargs', 'result', 'exception'} end
+-- Only the fields a filter or a search needs: 'state' first (every job has one, so a job that
+-- is gone reads nil), then the filtered ones, then the text fields when searching.
+local FIELDS, WANT = {'state'}, {want[1]}
+local FILTERED = {'task', 'worker', 'queue'}
+for i = 2, 4 do
+  if want[i] ~= '' then FIELDS[#FIELDS + 1] = FILTERED[i - 1]; WANT[#WANT + 1] = want[i] end
+end
+local text = #FIELDS
+if nterms > 0 then for _, name in ipairs({'args', 'kwargs', 'result', 'exception'}) do FIELDS[#FIELDS + 1] = name end end
 local function contains(haystack, needle) return haystack and string.find(string.lower(haystack), needle, 1, true) end
 local function matches(id)
   local f = redis.call('HMGET', key('job', id), unpack(FIELDS))
   if not f[1] then return false end
-  for i = 1, 4 do
-    if want[i] ~= '' and f[i] ~= want[i] then return false end
+  for i = 1, #WANT do
+    if WANT[i] ~= '' and f[i] ~= WANT[i] then return false end
   end
   for _, term in ipairs(terms) do
-    local field, text = term[1], term[2]
+    local field, needle = term[1], term[2]
+    local args, kwargs, result, exception = f[text + 1], f[text + 2], f[text + 3], f[text + 4]
     local found
-    if field == 'args' then found = contains(f[5], text)
-    elseif field == 'kwargs' then found = contains(f[6], text)
-    elseif field == 'result' then found = contains(f[7], text) or contains(f[8], text)
-    else found = contains(f[5], text) or contains(f[6], text) or contains(f[7], text) or contains(f[8], text) end
+    if field == 'args' then found = contains(args, needle)
+    elseif field == 'kwargs' then found = contains(kwargs, needle)
+    elseif field == 'result' then found = contains(result, needle) or contains(exception, needle)
+    else found = contains(args, needle) or contains(kwargs, needle) or contains(result, needle) or contains(exception, needle) end
     if not found then return false end
   end
   return true

@@ -26,15 +26,16 @@ struct TasksAPI: Sendable {
         let filter = try TaskFilter(parameters: request.parameters, defaultLimit: 100)
         let page = try await client.jobs(matching: filter.query)
         // Keyed by id in the page's order, each entry in Flower's field order.
-        var text = "{"
-        text.reserveCapacity(page.jobs.count * 900)
+        var writer = JSONWriter(capacity: page.jobs.count * 900)
+        writer.raw("{")
         for (index, job) in page.jobs.enumerated() {
-            if index > 0 { text += "," }
-            JSONValue.appendJSONString(job.id, to: &text)
-            text += ":"
-            JSONResponse.appendOrdered(FlowerShapes.task(job), to: &text)
+            if index > 0 { writer.raw(",") }
+            writer.write(string: job.id)
+            writer.raw(":")
+            writer.write(object: FlowerShapes.task(job))
         }
-        return JSONResponse.text(text + "}")
+        writer.raw("}")
+        return JSONResponse.written(writer)
     }
 
     @Sendable func types(request: Request, context: MonitorRequestContext) async throws -> Response {

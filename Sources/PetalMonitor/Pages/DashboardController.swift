@@ -25,7 +25,7 @@ struct DashboardController: Sendable {
         }
     }
 
-    let workerCache: WorkerCache
+    let workerTables: WorkerTables
     let numbers: RefreshingValue<Numbers>
     let renderer: PageRenderer
     let live: LiveUpdates
@@ -35,7 +35,8 @@ struct DashboardController: Sendable {
     struct Page: Sendable {
         let layout: Layout
         let totals: Totals
-        let workers: [WorkerRow]
+        /// The shown rows' `<tr>`s, already rendered (and escaped) by `monitor/worker_row`.
+        let workerRows: String
         let hasWorkers: Bool
         let columns: [Column]
         let pagination: Pagination
@@ -62,10 +63,11 @@ struct DashboardController: Sendable {
         guard let offset = Int(parameters["offset"] ?? "0"), offset >= 0 else {
             throw HTTPError(.badRequest, message: "offset must be a whole number of 0 or more")
         }
-        let (totals, rows) = try await snapshot()
-        let sorted = WorkerRow.sorted(rows, by: sortKey, descending: descending)
-        let shown = Array(sorted.dropFirst(offset).prefix(Self.pageSize))
-        let numbers = try await self.numbers.value()
+        let (table, totals, numbers) = try await current()
+        let shown = table.order(by: sortKey, descending: descending).dropFirst(offset).prefix(Self.pageSize)
+        let workerRows = try shown.map { position in
+            try table.html(row: position) { row in try renderer.fragment(row, template: "monitor/worker_row") }
+        }
         let columns = WorkerRow.sortKeys.map { key in
             let next = key == sortKey && !descending ? "desc" : "asc"
             return Column(label: key == "load" ? "Load average" : key.capitalized,
@@ -74,9 +76,9 @@ struct DashboardController: Sendable {
         }
         let page = Page(
             layout: renderer.layout(request, context, title: "Dashboard", nav: "dashboard"),
-            totals: totals, workers: shown, hasWorkers: !shown.isEmpty, columns: columns,
+            totals: totals, workerRows: workerRows.joined(), hasWorkers: !shown.isEmpty, columns: columns,
             pagination: Pagination(path: renderer.base + "/" + QueryString.make([("sort", sortKey), ("order", descending ? "desc" : nil)]),
-                                   offset: offset, limit: Self.pageSize, shown: shown.count, total: rows.count, hasMore: false),
+                                   offset: offset, limit: Self.pageSize, shown: shown.count, total: table.rows.count, hasMore: false),
             minuteChart: numbers.minuteChart, dayChart: numbers.dayChart)
         return try renderer.page(page, template: "monitor/dashboard")
     }
@@ -88,13 +90,11 @@ struct DashboardController: Sendable {
         ]).render()
     }
 
-    /// Totals and every worker's row, from the shared reads.
-    func snapshot() async throws -> (Totals, [WorkerRow]) {
-        let workers = try await workerCache.workers()
+    /// The worker table and the cards, from the shared reads.
+    private func current() async throws -> (WorkerTable, Totals, Numbers) {
+        let (table, workers) = try await workerTables.table()
         let numbers = try await self.numbers.value()
-        let totals = Totals(workers: workers, totals: numbers.totals, queued: numbers.queued)
-        let now = Clock.now()
-        return (totals, workers.map { WorkerRow($0, base: renderer.base, now: now) })
+        return (table, Totals(workers: workers, totals: numbers.totals, queued: numbers.queued), numbers)
     }
 
     /// `event: dashboard` with totals and worker rows, at most twice a second, whenever the event
@@ -125,8 +125,8 @@ struct DashboardController: Sendable {
     }
 
     private func event() async throws -> String {
-        let (totals, rows) = try await snapshot()
-        let payload: JSONValue = ["totals": totals.json, "workers": .array(rows.map(\.json))]
+        let (table, totals, _) = try await current()
+        let payload: JSONValue = ["totals": totals.json, "workers": .array(table.rows.map(\.json))]
         return "event: dashboard\ndata: \(payload.jsonText)\n\n"
     }
 }
@@ -136,7 +136,7 @@ extension DashboardController.Page: MustacheView {
     static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
         "layout": \.layout,
         "totals": \.totals,
-        "workers": \.workers,
+        "workerRows": \.workerRows,
         "hasWorkers": \.hasWorkers,
         "columns": \.columns,
         "pagination": \.pagination,

@@ -1,7 +1,7 @@
 import Petal
 
 /// One job as the task list shows it.
-struct TaskRow: Sendable {
+struct TaskRow: Sendable, Hashable {
     let id: String
     let link: String
     let name: String

@@ -7,10 +7,13 @@ import PetalWeb
 struct TasksController: Sendable {
     let client: PetalClient
     let renderer: PageRenderer
+    /// Rows already rendered by `monitor/task_row`, kept by content (a few pages' worth).
+    let renderedRows = RenderedRows<TaskRow>(capacity: 2_000)
 
     struct Page: Sendable {
         let layout: Layout
-        let rows: [TaskRow]
+        /// The rows' `<tr>`s, already rendered (and escaped) by `monitor/task_row`.
+        let rowsHTML: String
         let hasRows: Bool
         let columns: [Column]
         let pagination: Pagination
@@ -59,7 +62,10 @@ struct TasksController: Sendable {
         let current = filter.sortBy.hasPrefix("-") ? String(filter.sortBy.dropFirst()) : filter.sortBy
         let page = Page(
             layout: renderer.layout(request, context, title: "Tasks", nav: "tasks"),
-            rows: answer.jobs.map { TaskRow($0, base: base) }, hasRows: !answer.jobs.isEmpty,
+            rowsHTML: try answer.jobs.map { job in
+                try renderedRows.html(TaskRow(job, base: base)) { try renderer.fragment($0, template: "monitor/task_row") }
+            }.joined(),
+            hasRows: !answer.jobs.isEmpty,
             columns: columns.map { label, key in
                 guard let key else { return Column(label: label, link: nil, sorted: "none") }
                 let isCurrent = key == current || (current == "received" && key == "started") || (current == "started" && key == "received")
@@ -107,7 +113,7 @@ struct TasksController: Sendable {
 extension TasksController.Page: MustacheView {
     static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
         "layout": \.layout,
-        "rows": \.rows,
+        "rowsHTML": \.rowsHTML,
         "hasRows": \.hasRows,
         "columns": \.columns,
         "pagination": \.pagination,

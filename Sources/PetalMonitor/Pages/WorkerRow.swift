@@ -40,8 +40,10 @@ struct WorkerRow: Sendable {
     /// Sort keys the dashboard's column headers offer.
     static let sortKeys = ["name", "status", "concurrency", "active", "processed", "succeeded", "failed", "retried", "load"]
 
-    static func sorted(_ rows: [WorkerRow], by key: String, descending: Bool) -> [WorkerRow] {
-        let ordered = rows.sorted { a, b in
+    /// Positions of `rows` in the order of a column, ties broken by name.
+    static func sortedPositions(_ rows: [WorkerRow], by key: String, descending: Bool) -> [Int] {
+        let ordered = rows.indices.sorted { i, j in
+            let a = rows[i], b = rows[j]
             switch key {
             case "status": return (a.online ? 0 : 1, a.name) < (b.online ? 0 : 1, b.name)
             case "concurrency": return (a.concurrency, a.name) < (b.concurrency, b.name)

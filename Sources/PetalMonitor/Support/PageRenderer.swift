@@ -41,10 +41,15 @@ struct PageRenderer: Sendable {
     }
 
     func page(_ model: some Sendable, template: String, status: HTTPResponse.Status = .ok) throws -> HTML {
+        HTML(try fragment(model, template: template), status: status)
+    }
+
+    /// A template rendered on its own: a whole page, or a piece a page keeps between requests.
+    func fragment(_ model: some Sendable, template: String) throws -> String {
         guard let html = templates.render(model, withTemplate: template) else {
             throw HTTPError(.internalServerError, message: "template \(template) is missing")
         }
-        return HTML(html, status: status)
+        return html
     }
 
     /// 303 back to a page with a message for the visitor (escaped when shown).
