@@ -74,6 +74,17 @@ return count
                 report.append("    GET \(path): " + (try run.run()))
             }
         }
+        // Beyond the issue's list: a page deep in the history, and pages whose rows were never
+        // shown before (a random offset per request, so no rendered row is reused).
+        report.append("  wrk -t1 -c10 -d10s, deep and unseen pages:")
+        let deep = WrkRun(url: "http://127.0.0.1:\(port)/tasks?offset=900000", connections: 10, seconds: 10, threads: 1)
+        report.append("    GET /tasks?offset=900000: " + (try deep.run()))
+        let randomPages = NSTemporaryDirectory() + "petal-bench-random-pages.lua"
+        try #"request = function() return wrk.format(nil, "/tasks?offset=" .. math.random(0, 999000)) end"#
+            .write(toFile: randomPages, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: randomPages) }
+        let unseen = WrkRun(url: "http://127.0.0.1:\(port)/tasks", connections: 10, seconds: 10, threads: 1, script: randomPages)
+        report.append("    GET /tasks?offset=<random>: " + (try unseen.run()))
         let rssAfter = SystemStats.rss(pid: monitor.pid)
         report.append(String(format: "  monitor RSS: %.1f MB after start, %.1f MB after the runs", Double(rssBefore) / 1_048_576, Double(rssAfter) / 1_048_576))
         return report.joined(separator: "\n")
@@ -133,11 +144,14 @@ struct WrkRun {
     let connections: Int
     let seconds: Int
     var threads = 2
+    /// A wrk Lua script (`-s`), e.g. one that varies the path per request.
+    var script: String?
 
     func run() throws -> String {
         let pipe = try PipeDescriptors()
-        let wrk = try ChildProcess.spawn(executable: "/usr/bin/wrk",
-                                         arguments: ["-t", String(threads), "-c", String(connections), "-d", "\(seconds)s", "--latency", url],
+        let arguments = ["-t", String(threads), "-c", String(connections), "-d", "\(seconds)s", "--latency"]
+            + (script.map { ["-s", $0] } ?? []) + [url]
+        let wrk = try ChildProcess.spawn(executable: "/usr/bin/wrk", arguments: arguments,
                                          environment: ProcessInfo.processInfo.environment, descriptors: [1: pipe.write, 2: pipe.write])
         close(pipe.write)
         var output = [UInt8]()

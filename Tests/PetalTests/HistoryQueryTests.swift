@@ -80,4 +80,24 @@ struct HistoryQueryTests {
         #expect(budgeted.truncated, "only 4 of the 10 task-a jobs were examined")
         #expect(budgeted.jobs.map(\.id) == [ids[27], ids[21]])
     }
+
+    /// Pages are read by rank inside the window the time range cuts from an index.
+    @Test func pagesInsideATimeWindowInBothOrders() async throws {
+        let records = try await client.jobs(ids).compactMap { $0 }
+        let (from, to) = (try #require(records[10].sent), try #require(records[19].sent))  // jobs 10...19
+        let newest = try await client.jobs(matching: JobQuery(sentAfter: from, sentBefore: to, offset: 3, limit: 4))
+        #expect(newest.jobs.map(\.id) == newestFirst(10...19).dropFirst(3).prefix(4).map { $0 })
+        #expect(newest.total == 10 && newest.hasMore)
+        let oldest = try await client.jobs(matching: JobQuery(sentAfter: from, sentBefore: to, descending: false, offset: 8, limit: 4))
+        #expect(oldest.jobs.map(\.id) == [ids[18], ids[19]])
+        #expect(!oldest.hasMore)
+        let beyond = try await client.jobs(matching: JobQuery(sentAfter: from, sentBefore: to, offset: 10))
+        #expect(beyond.jobs.isEmpty && beyond.total == 10)
+        // Scanned: task b on queue q2 is b and odd, 13 and 19 in the window.
+        let scanned = try await client.jobs(matching: JobQuery(task: "b", queue: "q2", sentAfter: from, sentBefore: to, limit: 100))
+        #expect(scanned.jobs.map(\.id) == [ids[19], ids[13]])
+        let scannedOldest = try await client.jobs(matching: JobQuery(task: "b", queue: "q2", sentAfter: from, sentBefore: to,
+                                                                     descending: false, limit: 100))
+        #expect(scannedOldest.jobs.map(\.id) == [ids[13], ids[19]])
+    }
 }

@@ -244,9 +244,27 @@ if mode == 'smallest' and #segments > 1 then
   segments = {best}
 end
 
+-- Read by rank, never by LIMIT offset: ZRANGEBYSCORE's LIMIT walks every id it skips (186 ms to
+-- skip 900,000), ZRANGE by rank finds its start in O(log n). An index's window in the time range
+-- begins after the ids beyond the range's near end; both counts are O(log n) too.
+local windows = {}
+local function window(index)
+  local w = windows[index]
+  if not w then
+    local before = 0
+    if desc and max ~= '+inf' then before = redis.call('ZCOUNT', index, '(' .. max, '+inf') end
+    if not desc and min ~= '-inf' then before = redis.call('ZCOUNT', index, '-inf', '(' .. min) end
+    w = {before, redis.call('ZCOUNT', index, min, max)}
+    windows[index] = w
+  end
+  return w[1], w[2]
+end
 local function range(index, start, count)
-  if desc then return redis.call('ZREVRANGEBYSCORE', index, max, min, 'LIMIT', start, count) end
-  return redis.call('ZRANGEBYSCORE', index, min, max, 'LIMIT', start, count)
+  local before, size = window(index)
+  if start >= size then return {} end
+  local first, last = before + start, before + math.min(start + count, size) - 1
+  if desc then return redis.call('ZREVRANGE', index, first, last) end
+  return redis.call('ZRANGE', index, first, last)
 end
 
 local page = {}
@@ -254,7 +272,7 @@ if exact then
   -- Every id in the segments matches: skip whole segments by count, then read one range.
   local total, skip = 0, offset
   for _, index in ipairs(segments) do
-    local n = redis.call('ZCOUNT', index, min, max)
+    local _, n = window(index)
     total = total + n
     if #page < limit then
       if skip >= n then skip = skip - n
