@@ -5,6 +5,17 @@ public struct JobQuery: Sendable, Equatable {
         /// When the job was sent (received and started follow it closely: Flower's `received`, `started`).
         case sent
         case name, state, queue, worker
+        /// Fields no index orders: the newest `scanBudget` matching jobs are read and sorted in
+        /// Redis, and the answer says `truncated` when there were more.
+        case runtime, id, args, kwargs, result
+
+        /// The job hash's field behind a key that has no index, nil for the indexed ones.
+        public var unindexedField: String? {
+            switch self {
+            case .sent, .name, .state, .queue, .worker: nil
+            case .runtime, .id, .args, .kwargs, .result: rawValue
+            }
+        }
     }
 
     public var state: JobState?

@@ -17,8 +17,10 @@ extension PetalClient {
         case .state: state != nil
         case .queue: queue != nil
         case .worker: worker != nil
+        case .runtime, .id, .args, .kwargs, .result: false
         }
-        let exact = query.search.terms.isEmpty && (filters == 0 || (filters == 1 && sortFieldFiltered))
+        let exact = query.sortKey.unindexedField == nil && query.search.terms.isEmpty
+            && (filters == 0 || (filters == 1 && sortFieldFiltered))
         var arguments: [RedisArgument] = [
             query.descending ? "desc" : "asc",
             RedisArgument(query.sentAfter.map(Clock.text) ?? "-inf"), RedisArgument(query.sentBefore.map(Clock.text) ?? "+inf"),
@@ -39,16 +41,18 @@ extension PetalClient {
     }
 
     /// The indexes to walk for a sort order: for time order the narrowest filter's index; for a
-    /// field order one index per value of that field, in order.
+    /// field order one index per value of that field, in order; for a field without an index the
+    /// narrowest filter's index, newest first, and the field to sort the matches by.
     private func segments(for sort: JobQuery.SortKey, state: JobState?, task: String?, worker: String?, queue: String?)
         async throws(PetalError) -> ([String], String) {
         switch sort {
-        case .sent:
+        case .sent, .runtime, .id, .args, .kwargs, .result:
             var candidates: [String] = []
             if let state { candidates.append(keys.jobs(state: state)) }
             if let task { candidates.append(keys.jobs(task: task)) }
             if let worker { candidates.append(keys.jobs(worker: worker)) }
             if let queue { candidates.append(keys.jobs(queue: queue)) }
+            if let field = sort.unindexedField { return (candidates.isEmpty ? [keys.jobs] : candidates, "field:" + field) }
             return (candidates.isEmpty ? [keys.jobs] : candidates, candidates.isEmpty ? "all" : "smallest")
         case .name:
             let names = if let task { [task] } else { try await taskNames() }

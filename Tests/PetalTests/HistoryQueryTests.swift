@@ -1,5 +1,6 @@
 import Foundation
 import Petal
+import PetalRedis
 import PetalTestSupport
 import Testing
 
@@ -99,5 +100,25 @@ struct HistoryQueryTests {
         let scannedOldest = try await client.jobs(matching: JobQuery(task: "b", queue: "q2", sentAfter: from, sentBefore: to,
                                                                      descending: false, limit: 100))
         #expect(scannedOldest.jobs.map(\.id) == [ids[13], ids[19]])
+    }
+
+    /// Columns without an index: the newest matching jobs are read and sorted in Redis.
+    @Test func sortsByAFieldWithoutAnIndex() async throws {
+        // Job i ran (7i mod 30) / 10 seconds, all different; jobs 0, 1 and 2 never ran.
+        for (i, id) in ids.enumerated() where i >= 3 {
+            try await client.redis.command(["HSET", RedisArgument(Keys().job(id)), "runtime", RedisArgument(String(Double(i * 7 % 30) / 10))])
+        }
+        let slowest = try await client.jobs(matching: JobQuery(sortKey: .runtime, limit: 3))
+        #expect(slowest.jobs.map(\.id) == [17, 4, 21].map { ids[$0] })  // 2.9 s, 2.8 s, 2.7 s
+        #expect(slowest.total == 30 && slowest.hasMore && !slowest.truncated)
+        // Task a is i % 3 == 0; job 0 has no runtime and comes last.
+        let fastestOfA = try await client.jobs(matching: JobQuery(task: "a", sortKey: .runtime, descending: false, limit: 100))
+        #expect(fastestOfA.jobs.map(\.id) == [9, 18, 27, 6, 15, 24, 3, 12, 21, 0].map { ids[$0] })
+        let byID = try await client.jobs(matching: JobQuery(sortKey: .id, descending: false, offset: 5, limit: 5))
+        #expect(byID.jobs.map(\.id) == Array(ids.sorted()[5..<10]))
+        // Only the newest 10 (jobs 20...29) are looked at: 21 (2.7 s) and 25 (2.5 s) lead them.
+        let budgeted = try await client.jobs(matching: JobQuery(sortKey: .runtime, limit: 2, scanBudget: 10))
+        #expect(budgeted.truncated && budgeted.total == nil)
+        #expect(budgeted.jobs.map(\.id) == [ids[21], ids[25]])
     }
 }

@@ -235,6 +235,11 @@ for i = 1, nterms do terms[i] = {ARGV[13 + 2 * i], ARGV[14 + 2 * i]} end
 local mode = ARGV[15 + 2 * nterms]
 local segments = {}
 for i = 16 + 2 * nterms, #ARGV do segments[#segments + 1] = ARGV[i] end
+-- 'field:<name>': sort by a field no index orders. The narrowest index is walked newest first
+-- (so a spent budget keeps the newest) and the matches are sorted here.
+local sortField
+if string.sub(mode, 1, 6) == 'field:' then sortField, mode = string.sub(mode, 7), 'smallest' end
+local walkDesc = desc or sortField ~= nil
 if mode == 'smallest' and #segments > 1 then
   local best, size = segments[1], redis.call('ZCARD', segments[1])
   for i = 2, #segments do
@@ -252,8 +257,8 @@ local function window(index)
   local w = windows[index]
   if not w then
     local before = 0
-    if desc and max ~= '+inf' then before = redis.call('ZCOUNT', index, '(' .. max, '+inf') end
-    if not desc and min ~= '-inf' then before = redis.call('ZCOUNT', index, '-inf', '(' .. min) end
+    if walkDesc and max ~= '+inf' then before = redis.call('ZCOUNT', index, '(' .. max, '+inf') end
+    if not walkDesc and min ~= '-inf' then before = redis.call('ZCOUNT', index, '-inf', '(' .. min) end
     w = {before, redis.call('ZCOUNT', index, min, max)}
     windows[index] = w
   end
@@ -263,7 +268,7 @@ local function range(index, start, count)
   local before, size = window(index)
   if start >= size then return {} end
   local first, last = before + start, before + math.min(start + count, size) - 1
-  if desc then return redis.call('ZREVRANGE', index, first, last) end
+  if walkDesc then return redis.call('ZREVRANGE', index, first, last) end
   return redis.call('ZRANGE', index, first, last)
 end
 
@@ -296,6 +301,7 @@ for i = 2, 4 do
 end
 local text = #FIELDS
 if nterms > 0 then for _, name in ipairs({'args', 'kwargs', 'result', 'exception'}) do FIELDS[#FIELDS + 1] = name end end
+if sortField then FIELDS[#FIELDS + 1] = sortField end
 local function contains(haystack, needle) return haystack and string.find(string.lower(haystack), needle, 1, true) end
 local function matches(id)
   local f = redis.call('HMGET', key('job', id), unpack(FIELDS))
@@ -313,11 +319,43 @@ local function matches(id)
     else found = contains(args, needle) or contains(kwargs, needle) or contains(result, needle) or contains(exception, needle) end
     if not found then return false end
   end
-  return true
+  return f
 end
 
 local skipped, examined, more, cut = 0, 0, 0, 0
 local batch = 200
+
+if sortField then
+  local numeric = sortField == 'runtime'
+  local rows = {}
+  local index, start = segments[1], 0
+  while cut == 0 do
+    local ids = range(index, start, batch)
+    if #ids == 0 then break end
+    for _, id in ipairs(ids) do
+      examined = examined + 1
+      if examined > budget then cut = 1; break end
+      local f = matches(id)
+      if f then
+        local value = f[#FIELDS]
+        if value == false or value == '' then value = nil elseif numeric then value = tonumber(value) end
+        rows[#rows + 1] = {id, value, #rows}
+      end
+    end
+    start = start + batch
+  end
+  -- Jobs without the field last either way; ties keep time order (newest first).
+  table.sort(rows, function(a, b)
+    if a[2] == b[2] then return a[3] < b[3] end
+    if a[2] == nil then return false end
+    if b[2] == nil then return true end
+    if desc then return a[2] > b[2] end
+    return a[2] < b[2]
+  end)
+  local result = {cut == 1 and -1 or #rows, (offset + limit < #rows) and 1 or 0, cut}
+  for i = offset + 1, math.min(offset + limit, #rows) do result[#result + 1] = rows[i][1] end
+  return result
+end
 for _, index in ipairs(segments) do
   local start = 0
   while more == 0 and cut == 0 do

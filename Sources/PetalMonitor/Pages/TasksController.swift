@@ -56,8 +56,8 @@ struct TasksController: Sendable {
         ]
         let path = base + "/tasks" + QueryString.make(kept + [("sort_by", filter.sortBy == "-received" ? nil : filter.sortBy)])
         let columns: [(String, String?)] = [
-            ("", nil), ("Name", "name"), ("UUID", nil), ("State", "state"), ("Args", nil), ("Kwargs", nil), ("Result", nil),
-            ("Received", "received"), ("Started", "started"), ("Runtime", nil), ("Worker", "worker"), ("Queue", "queue"),
+            ("", nil), ("Name", "name"), ("UUID", "uuid"), ("State", "state"), ("Args", "args"), ("Kwargs", "kwargs"), ("Result", "result"),
+            ("Received", "received"), ("Started", "started"), ("Runtime", "runtime"), ("Worker", "worker"), ("Queue", "queue"),
         ]
         let current = filter.sortBy.hasPrefix("-") ? String(filter.sortBy.dropFirst()) : filter.sortBy
         let page = Page(

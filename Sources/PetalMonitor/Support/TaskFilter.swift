@@ -10,6 +10,7 @@ struct TaskFilter: Sendable {
     static let sortKeys: [String: JobQuery.SortKey] = [
         "received": .sent, "started": .sent, "sent": .sent, "timestamp": .sent,
         "name": .name, "state": .state, "queue": .queue, "worker": .worker,
+        "runtime": .runtime, "uuid": .id, "args": .args, "kwargs": .kwargs, "result": .result,
     ]
 
     var query: JobQuery
