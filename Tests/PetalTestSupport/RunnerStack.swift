@@ -13,7 +13,7 @@ public final class RunnerStack {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("petal-stack-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try procfile.write(toFile: directory + "/Procfile", atomically: true, encoding: .utf8)
-        FileManager.default.createFile(atPath: directory + "/output.log", contents: nil)
+        _ = FileManager.default.createFile(atPath: directory + "/output.log", contents: nil)
         let log = open(directory + "/output.log", O_WRONLY | O_APPEND)
         defer { close(log) }
         process = try ChildProcess.spawn(executable: try PetalBinary.path(),

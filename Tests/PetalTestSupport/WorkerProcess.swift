@@ -15,7 +15,7 @@ public final class WorkerProcess: Sendable {
                 environment extraEnvironment: [String: String] = [:]) async throws {
         self.name = name
         logPath = FileManager.default.temporaryDirectory.appendingPathComponent("petal-worker-\(name).log").path
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = open(logPath, O_WRONLY | O_APPEND)
         defer { close(log) }
         var environment = ProcessInfo.processInfo.environment
@@ -85,8 +85,8 @@ public enum PetalBinary {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let outPath = directory.appendingPathComponent("out").path, errPath = directory.appendingPathComponent("err").path
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let out = open(outPath, O_WRONLY), err = open(errPath, O_WRONLY)
         let process = try ChildProcess.spawn(executable: try path(), arguments: arguments,
                                              environment: ProcessInfo.processInfo.environment, descriptors: [1: out, 2: err])
