@@ -30,6 +30,10 @@ struct MonitorPageTests {
             #expect(dashboard.count("//svg[@class='chart']") == 2, "minute and day charts")
             #expect(dashboard.count("//svg[@class='chart']//*[local-name()='rect']") >= 2, "bars for this minute")
             #expect(dashboard.count("//nav//a[@href='/tasks']") == 1)
+            let pastTheEnd = try await session.page("/?offset=50")
+            #expect(pastTheEnd.count("//p[@id='no-workers']") == 0, "there are workers, on an earlier page")
+            #expect(pastTheEnd.text("//nav[@class='pager']/span") == "none of 1")
+            #expect(pastTheEnd.count("//nav[@class='pager']/a[@rel='prev']") == 1)
 
             let tasks = try await session.page("/tasks")
             #expect(tasks.count("//table[@id='tasks']/tbody/tr") == 3)

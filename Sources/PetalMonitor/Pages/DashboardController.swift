@@ -76,7 +76,7 @@ struct DashboardController: Sendable {
         }
         let page = Page(
             layout: renderer.layout(request, context, title: "Dashboard", nav: "dashboard"),
-            totals: totals, workerRows: workerRows.joined(), hasWorkers: !shown.isEmpty, columns: columns,
+            totals: totals, workerRows: workerRows.joined(), hasWorkers: !table.rows.isEmpty, columns: columns,
             pagination: Pagination(path: renderer.base + "/" + QueryString.make([("sort", sortKey), ("order", descending ? "desc" : nil)]),
                                    offset: offset, limit: Self.pageSize, shown: shown.count, total: table.rows.count, hasMore: false),
             minuteChart: numbers.minuteChart, dayChart: numbers.dayChart)

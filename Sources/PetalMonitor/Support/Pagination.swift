@@ -9,7 +9,12 @@ struct Pagination: Sendable {
         let joiner = path.contains("?") ? "&" : "?"
         let first = shown == 0 ? 0 : offset + 1
         let last = offset + shown
-        summary = total.map { "\(first)–\(last) of \($0)" } ?? (shown == 0 ? "none" : "\(first)–\(last)")
+        summary = switch (total, shown) {
+        case (let total?, 0): "none of \(total)"  // an offset past the end
+        case (let total?, _): "\(first)–\(last) of \(total)"
+        case (nil, 0): "none"
+        case (nil, _): "\(first)–\(last)"
+        }
         previous = offset > 0 ? path + joiner + "offset=\(max(0, offset - limit))" : nil
         let more = total.map { last < $0 } ?? hasMore
         next = more ? path + joiner + "offset=\(offset + limit)" : nil
