@@ -13,7 +13,7 @@ struct EventTail: Service {
     let logger: Logger
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             var backoff = Backoff(initial: 0.1, maximum: 5)
             var last: String?
             while !Task.isCancelled {
