@@ -83,7 +83,8 @@ final class Bench {
                                               arguments: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
                                               environment: ProcessInfo.processInfo.environment, descriptors: [1: devNull, 2: devNull])
         close(devNull)
-        let configuration = RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port))
+        // FLUSHALL between sections frees a million records: longer than the default 5 s timeout allows.
+        let configuration = RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port), commandTimeout: 60)
         client = PetalClient(redis: RedisClient(configuration: configuration, poolSize: 4))
         let probe = RedisConnection(configuration: configuration)
         for _ in 0..<200 {

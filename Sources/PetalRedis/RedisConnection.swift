@@ -194,7 +194,13 @@ public final class RedisConnection {
     }
 
     private func brokenConnection() -> RedisError {
-        let message = context.map(Self.errorText) ?? "not connected"
+        let code = errno
+        var message = context.map(Self.errorText) ?? "not connected"
+        // A read that outlives SO_RCVTIMEO fails with EAGAIN, which hiredis reports as "Resource
+        // temporarily unavailable": say what happened instead.
+        if context?.pointee.err == REDIS_ERR_IO, code == EAGAIN || code == EWOULDBLOCK {
+            message = "no reply within \(configuration.commandTimeout) s (the command timeout)"
+        }
         close()
         return .connection("\(configuration): \(message)")
     }

@@ -100,6 +100,20 @@ struct RedisClientTests {
         _ = restarted
     }
 
+    @Test func aSlowReplySaysItTimedOut() throws {
+        var configuration = server.configuration
+        configuration.commandTimeout = 0.3
+        let connection = RedisConnection(configuration: configuration)
+        // BLPOP sent as a plain command: Redis answers after 2 s, the connection gives up first.
+        do {
+            try connection.command("BLPOP", "nothing", "2")
+            Issue.record("expected a timeout")
+        } catch {
+            #expect("\(error)".contains("no reply within 0.3 s"), "\(error)")
+        }
+        #expect(try connection.command("PING") == .status("PONG"), "the next call connects again")
+    }
+
     @Test func connectsOverAUnixSocketWithADatabase() async throws {
         let socketClient = try RedisClient(url: "unix://\(server.socketPath)?db=3", poolSize: 1)
         try await socketClient.command("SET", "where", "db3")
