@@ -35,7 +35,8 @@ public final class Runner {
     /// the process whose exit stopped the others, 0 after a signal).
     public func run() -> Int32 {
         do {
-            signalDescriptor = try SignalPipe.install([SIGINT, SIGTERM, SIGHUP])
+            // SIGCHLD only wakes the loop, so a shutdown's next type is told as soon as one has gone.
+            signalDescriptor = try SignalPipe.install([SIGINT, SIGTERM, SIGHUP, SIGCHLD])
             SignalPipe.ignore(SIGPIPE)
             control = try ControlSocket(path: options.socketPath)
         } catch {
@@ -58,6 +59,7 @@ public final class Runner {
             readOutput()
             control?.serve(self)
             reap()
+            if shuttingDown { stopNextType() }
             enforceDeadlines()
             startDueRestarts()
         }
@@ -108,8 +110,19 @@ public final class Runner {
         shuttingDown = true
         if exitCode == nil { exitCode = status }
         pendingRestarts.removeAll()
-        output.system("sending SIGTERM to all processes")
-        for position in instances.indices { stop(position) }
+        output.system("stopping every process, the Procfile's last entry first")
+        stopNextType()
+    }
+
+    /// At shutdown the types stop one at a time in the reverse of the Procfile's order (as docker
+    /// compose stops services in reverse dependency order): what is listed after `redis` finishes
+    /// its jobs and writes its last records while Redis still runs. Each type gets SIGTERM when
+    /// the types after it are gone; one that outlives `--timeout` is killed, so every turn comes.
+    func stopNextType() {
+        guard !instances.contains(where: { $0.state == .stopping }) else { return }
+        let running = Set(instances.filter { $0.state == .running }.map(\.type))
+        guard let type = procfile.entries.last(where: { running.contains($0.name) })?.name else { return }
+        for position in instances.indices where instances[position].type == type { stop(position) }
         shutdownDeadline = Self.now() + options.timeout
     }
 
@@ -127,6 +140,7 @@ public final class Runner {
     private func handleSignals() {
         var byte: UInt8 = 0
         while read(signalDescriptor, &byte, 1) == 1 {
+            if Int32(byte) == SIGCHLD { continue }  // reap() looks at every instance anyway
             if shuttingDown {
                 output.system("\(SignalName.of(Int32(byte))) again: killing all processes")
                 for instance in instances { kill(-instance.process.pid, SIGKILL) }

@@ -32,6 +32,24 @@ struct RunnerProcessTests {
         #expect(stack.output.contains("stubborn.1 did not stop in 1s: SIGKILL"))
     }
 
+    @Test func shutdownStopsTheProcfileInReverseOrder() async throws {
+        // "last" takes half a second to go; "first" (Redis, say) must hear nothing until it has gone.
+        let stack = try Stack(procfile: """
+            first: trap 'echo first got TERM; exit 0' TERM; while true; do sleep 0.1; done
+            last: trap 'echo last got TERM; sleep 0.5; exit 0' TERM; while true; do sleep 0.1; done
+
+            """)
+        try await stack.waitForSocket()
+        try await Eventually.wait("both running") { try stack.pids().count == 2 }
+        stack.process.signal(SIGINT)
+        #expect(stack.process.wait(upTo: 20) == .exited(0))
+        let output = stack.output
+        let lastGone = try #require(output.range(of: "last.1 exited with code 0"))
+        let firstTold = try #require(output.range(of: "first got TERM"))
+        #expect(lastGone.lowerBound < firstTold.lowerBound, "\(output)")
+        #expect(output.contains("first.1 exited with code 0"))
+    }
+
     @Test func restartBringsACrashedProcessBack() async throws {
         let stack = try Stack(procfile: "flaky: echo up; sleep 0.3; exit 1\n", arguments: ["--restart"])
         try await Eventually.wait("restarted twice", timeout: 20) {
