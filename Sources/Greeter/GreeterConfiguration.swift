@@ -10,14 +10,17 @@ public struct GreeterConfiguration: Sendable {
     /// Signs the visitor cookie.
     public var cookieSecret: String
     public var queue: String
+    /// Host names answered besides IP literals, localhost and `address` (--allowed-hosts).
+    public var allowedHosts: [String]
 
     public init(address: String = "127.0.0.1", port: Int = 5554, templatesDirectory: String, staticDirectory: String,
-                cookieSecret: String, queue: String = "default") {
+                cookieSecret: String, queue: String = "default", allowedHosts: [String] = []) {
         self.address = address
         self.port = port
         self.templatesDirectory = templatesDirectory
         self.staticDirectory = staticDirectory
         self.cookieSecret = cookieSecret
         self.queue = queue
+        self.allowedHosts = allowedHosts
     }
 }

@@ -16,7 +16,7 @@ struct GreeterController: Sendable {
     let queue: String
     let logger: Logger
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: some RouterMethods<BasicRequestContext>) {
         router.get("/", use: index)
         router.post("/greet", use: greet)
         router.post("/demo/{task}", use: demo)
@@ -36,7 +36,8 @@ struct GreeterController: Sendable {
 
     @Sendable func greet(request: Request, context: BasicRequestContext) async throws -> Response {
         let (visitor, isNew) = visitorID(request)
-        let body = try await request.body.collect(upTo: 16_384)
+        var request = request
+        let body = try await request.readBody(limit: 16_384)
         let fields = FormBody.parse(String(buffer: body))
         let form = GreetForm(person: fields["person"] ?? "", total: fields["total"] ?? "")
         switch form.validate() {
@@ -54,7 +55,7 @@ struct GreeterController: Sendable {
 
     @Sendable func demo(request: Request, context: BasicRequestContext) async throws -> Response {
         let (visitor, isNew) = visitorID(request)
-        let task = context.parameters.get("task") ?? ""
+        let task = (try context.parameters.decoded("task"))
         let args: [JSONValue]
         switch task {
         case "flaky": args = []
@@ -72,7 +73,7 @@ struct GreeterController: Sendable {
     }
 
     @Sendable func status(request: Request, context: BasicRequestContext) async throws -> Response {
-        let id = context.parameters.get("id") ?? ""
+        let id = (try context.parameters.decoded("id"))
         guard let job = try await guarded({ try await client.job(id) }) else {
             return json(["error": .string("no job with id \(id)")], status: .notFound)
         }
@@ -87,7 +88,7 @@ struct GreeterController: Sendable {
 
     @Sendable func health(request: Request, context: BasicRequestContext) async throws -> Response {
         do {
-            _ = try await client.redis.command("PING")
+            _ = try await client.redis.command("PING")  // (the pool reconnects a stale connection first)
             return json(["status": "ok", "redis": "ok"], status: .ok)
         } catch {
             return json(["status": "degraded", "redis": .string("\(error)")], status: .serviceUnavailable)
@@ -107,7 +108,7 @@ struct GreeterController: Sendable {
     }
 
     private func requireJob(_ context: BasicRequestContext) async throws -> JobRecord {
-        let id = context.parameters.get("id") ?? ""
+        let id = (try context.parameters.decoded("id"))
         guard let job = try await guarded({ try await client.job(id) }) else {
             throw HTTPError(.notFound, message: "There is no job with id \(id).")
         }
@@ -118,20 +119,22 @@ struct GreeterController: Sendable {
     private func guarded<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
-        } catch {
+        } catch let error as PetalError where error.isRedisOutOfMemory {
+            logger.error("Redis: \(error)")
+            throw HTTPError(.insufficientStorage, message: "The job queue is full right now (\(error)); nothing was started. Please try again later.")
+        } catch let error as PetalError where error.isRedisUnavailable {
             logger.error("Redis: \(error)")
             throw HTTPError(.serviceUnavailable, message: "The job queue is unreachable right now; please try again in a moment.")
+        } catch let error as PetalError {
+            if case .invalidRequest(let message) = error { throw HTTPError(.badRequest, message: message) }
+            logger.error("Redis: \(error)")
+            throw HTTPError(.serviceUnavailable, message: "The job queue could not take that right now (\(error)); please try again in a moment.")
         }
     }
 
-    private func visitorID(_ request: Request) -> (String, Bool) {
-        if let value = VisitorCookie.value(in: request.headers[.cookie]), let visitor = cookies.verify(value) { return (visitor, false) }
-        return (VisitorCookie.newVisitorID(), true)
-    }
+    private func visitorID(_ request: Request) -> (String, Bool) { cookies.visitor(of: request) }
 
-    private func cookieHeader(_ visitor: String) -> String {
-        "\(VisitorCookie.name)=\(cookies.issue(visitor)); Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000"
-    }
+    private func cookieHeader(_ visitor: String) -> String { cookies.setCookieHeader(visitor) }
 
     private func render(_ template: String, _ page: some Sendable, request: Request, context: BasicRequestContext,
                         status: HTTPResponse.Status = .ok) throws -> Response {

@@ -20,9 +20,10 @@ public struct JobView: Sendable {
         task = job.task
         state = job.state.rawValue
         let progress = job.progress
-        total = Int(progress?.total ?? (job.task == GreeterTasks.expensiveGreet ? Self.requestedTotal(job) : 0))
-        current = job.state == .success ? total : Int(progress?.current ?? 0)
-        percent = job.state == .success ? 100 : Int((progress?.fraction ?? 0) * 100)
+        // Saturating: progress numbers come from task code and Redis, and a wild one must not trap.
+        total = Int(saturating: progress?.total ?? (job.task == GreeterTasks.expensiveGreet ? Self.requestedTotal(job) : 0))
+        current = job.state == .success ? total : Int(saturating: progress?.current ?? 0)
+        percent = job.state == .success ? 100 : min(100, max(0, Int(saturating: (progress?.fraction ?? 0) * 100)))
         done = job.state.isFinal
         failed = job.state == .failure || job.state == .revoked
         result = job.state == .success ? job.result.map { $0.stringValue ?? $0.jsonText } : nil

@@ -15,7 +15,7 @@ struct JobsController: Sendable {
     let templates: MustacheLibrary
     let cookies: VisitorCookie
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: some RouterMethods<BasicRequestContext>) {
         router.get("/jobs", use: page)
         router.get("/jobs/events", use: events)
     }
@@ -25,13 +25,17 @@ struct JobsController: Sendable {
         let hasJobs: Bool
     }
 
+    /// A first-time visitor gets an empty list and their cookie, so jobs they then start in
+    /// another tab appear here live.
     @Sendable func page(request: Request, context: BasicRequestContext) async throws -> Response {
-        let visitor = try visitorID(request)
-        let jobs = try await recentJobs(visitor)
+        let (visitor, isNew) = cookies.visitor(of: request)
+        let jobs = isNew ? [] : try await recentJobs(visitor)
         guard let html = templates.render(JobsPage(jobs: jobs, hasJobs: !jobs.isEmpty), withTemplate: "greeter/jobs") else {
             throw HTTPError(.internalServerError)
         }
-        return try HTML(html).response(from: request, context: context)
+        var response = try HTML(html).response(from: request, context: context)
+        if isNew { response.headers[.setCookie] = cookies.setCookieHeader(visitor) }
+        return response
     }
 
     @Sendable func events(request: Request, context: BasicRequestContext) async throws -> Response {
@@ -91,11 +95,10 @@ struct JobsController: Sendable {
         }
     }
 
-    /// The list is the visitor's own: without a valid cookie there is nothing to show.
+    /// The stream is the visitor's own: without a valid cookie (the page sets one) there is none.
     private func visitorID(_ request: Request) throws -> String {
-        guard let value = VisitorCookie.value(in: request.headers[.cookie]), let visitor = cookies.verify(value) else {
-            throw HTTPError(.notFound, message: "You have no jobs yet: start one from the form.")
-        }
+        let (visitor, isNew) = cookies.visitor(of: request)
+        if isNew { throw HTTPError(.notFound, message: "Open /jobs first: it gives you your visitor cookie.") }
         return visitor
     }
 }

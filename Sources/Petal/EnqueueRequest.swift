@@ -60,8 +60,10 @@ public struct EnqueueRequest: Sendable {
         try check(Self.isName(queue), "queue name '\(queue)' must be 1 to 100 letters, digits, '.', '_' or '-'")
         try check(maxRetries >= 0, "max retries must not be negative")
         for (label, value) in [("countdown", countdown), ("expires", expiresIn), ("soft time limit", softTimeLimit), ("time limit", timeLimit)] {
-            if let value { try check(value.isFinite && value >= 0, "\(label) must be a non-negative number") }
+            if let value { try check(TimeBounds.isInterval(value), "\(label) must be a number of seconds from 0 to \(Int(TimeBounds.longestInterval)), not \(value)") }
         }
+        if let eta { try check(TimeBounds.isMoment(eta.timeIntervalSince1970), "eta must be between 1970 and 9999") }
+        try check(maxRetries <= 1000, "max retries must be at most 1000")
         if let soft = softTimeLimit, let hard = timeLimit { try check(soft <= hard, "soft time limit must not exceed the time limit") }
         if let group { try check(!group.isEmpty && group.count <= 200, "group must be 1 to 200 characters") }
         if let id { try check(Self.isName(id), "job id '\(id)' must be 1 to 100 letters, digits, '.', '_' or '-'") }

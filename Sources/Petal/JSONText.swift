@@ -6,6 +6,9 @@ enum JSONText {
     struct Reader {
         let bytes: [UInt8]
         var index = 0
+        /// Why reading stopped, when it is more than "not JSON" (nesting, a number out of range).
+        var failure: String?
+        static let maximumDepth = 512
 
         init(_ text: String) { bytes = Array(text.utf8) }
 
@@ -28,7 +31,10 @@ enum JSONText {
         }
 
         private mutating func value(depth: Int = 0) -> JSONValue? {
-            guard depth < 512 else { return nil }
+            guard depth < Self.maximumDepth else {
+                failure = "too deeply nested (more than \(Self.maximumDepth) levels of arrays and objects)"
+                return nil
+            }
             skipSpace()
             guard index < bytes.count else { return nil }
             switch bytes[index] {
@@ -94,7 +100,13 @@ enum JSONText {
                 while index < bytes.count, (0x30...0x39).contains(bytes[index]) { index += 1 }
                 guard index > exponentStart else { return nil }
             }
-            return Double(String(decoding: bytes[start..<index], as: UTF8.self)).map(JSONValue.number)
+            let text = String(decoding: bytes[start..<index], as: UTF8.self)
+            // 1e309 reads as infinity, which no JSON peer can take back: refuse it here.
+            guard let number = Double(text), number.isFinite else {
+                failure = "the number \(text.prefix(40)) is out of range"
+                return nil
+            }
+            return .number(number)
         }
 
         private mutating func string() -> String? {

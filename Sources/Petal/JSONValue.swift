@@ -25,7 +25,7 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
         case .number(let value):
-            if value.rounded() == value, abs(value) < 1e15 { try container.encode(Int64(value)) } else { try container.encode(value) }
+            if value.rounded() == value, abs(value) < 1e15 { try container.encode(Int(saturating: value)) } else { try container.encode(value) }
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
@@ -37,13 +37,22 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         if text == "[]" { self = .array([]); return }
         if text == "{}" { self = .object([:]); return }
         var reader = JSONText.Reader(text)
-        guard let value = reader.document() else { throw ParseError(text: text) }
+        guard let value = reader.document() else { throw ParseError(text: text, reason: reader.failure) }
         self = value
     }
 
     public struct ParseError: Error, CustomStringConvertible, Sendable {
         public let text: String
-        public var description: String { "not valid JSON: \(text.prefix(200))" }
+        /// A specific reason ("too deeply nested …", "the number 1e309 is out of range"), when known.
+        public let reason: String?
+        public init(text: String, reason: String? = nil) {
+            self.text = text
+            self.reason = reason
+        }
+        public var description: String {
+            if let reason { return "not valid JSON: \(reason)" }
+            return "not valid JSON: \(text.prefix(200))"
+        }
     }
 
     /// Compact JSON text with sorted keys (stable for tests and diffs).
@@ -57,7 +66,8 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
 
     public var stringValue: String? { if case .string(let value) = self { return value } else { return nil } }
     public var doubleValue: Double? { if case .number(let value) = self { return value } else { return nil } }
-    public var intValue: Int? { doubleValue.flatMap { $0.rounded() == $0 ? Int($0) : nil } }
+    /// The number when it is whole and fits an Int (nil for 2.5, 1e300 or a non-number).
+    public var intValue: Int? { doubleValue.flatMap { $0.rounded() == $0 ? Int(wholePartOf: $0) : nil } }
     public var boolValue: Bool? { if case .bool(let value) = self { return value } else { return nil } }
     public var arrayValue: [JSONValue]? { if case .array(let value) = self { return value } else { return nil } }
     public var objectValue: [String: JSONValue]? { if case .object(let value) = self { return value } else { return nil } }

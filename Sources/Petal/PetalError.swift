@@ -20,6 +20,12 @@ public enum PetalError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Redis is full (maxmemory, noeviction): nothing can be written until memory is freed.
+    public var isRedisOutOfMemory: Bool {
+        if case .redis(let error) = self { return error.isOutOfMemory }
+        return false
+    }
+
     public var isRedisUnavailable: Bool {
         if case .redis(let error) = self { return error.isConnectionError }
         return false

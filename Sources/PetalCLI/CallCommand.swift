@@ -11,7 +11,9 @@ struct CallCommand: AsyncParsableCommand {
     @OptionGroup var redis: RedisOptions
 
     @Argument(help: "Task name.") var task: String
-    @Argument(help: "Positional arguments (JSON values or plain strings).") var positional: [String] = []
+    // .allUnrecognized so a negative number (`petal call add -1 2`) is a value, not an unknown option.
+    @Argument(parsing: .allUnrecognized, help: "Positional arguments (JSON values or plain strings; negative numbers too).")
+    var positional: [String] = []
 
     @Option(help: "Positional arguments as a JSON array (instead of the trailing arguments).") var args: String?
     @Option(help: "Keyword arguments as a JSON object.") var kwargs: String?
@@ -23,6 +25,13 @@ struct CallCommand: AsyncParsableCommand {
     @Option(help: "Hard time limit in seconds.") var timeLimit: Double?
     @Option(help: "Retries on failure, with exponential backoff.") var maxRetries: Int = 0
     @Option(help: "Group (user or session) the job belongs to.") var group: String?
+
+    func validate() throws {
+        // What .allUnrecognized let through that is neither a value nor a negative number is a mistyped option.
+        if let stray = positional.first(where: { $0.hasPrefix("-") && $0 != "-" && Double($0) == nil }) {
+            throw ValidationError("unknown option '\(stray)' (a negative number is a value: petal call add -1 2)")
+        }
+    }
 
     func run() async throws {
         let argsValue: [JSONValue]

@@ -16,6 +16,8 @@ struct MonitorCommand: AsyncParsableCommand {
     @Option(help: "USER:PASS required on every page and API call (default: MONITOR_BASIC_AUTH).") var basicAuth: String?
     @Option(help: "Serve under this path, e.g. /monitor behind a proxy.") var urlPrefix = ""
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String?
+    @Option(help: "Host names to answer besides IP addresses and localhost, comma-separated; .example.com allows subdomains, * any name (default: MONITOR_ALLOWED_HOSTS). Other names get 421, which stops DNS rebinding.")
+    var allowedHosts: String?
 
     func validate() throws {
         if let basicAuth, !basicAuth.contains(":") { throw ValidationError("--basic-auth takes USER:PASS") }
@@ -29,19 +31,14 @@ struct MonitorCommand: AsyncParsableCommand {
         let keys = Keys(prefix: redisOptions.prefix)
         let configuration = MonitorConfiguration(
             address: address, port: port ?? environment["MONITOR_PORT"].flatMap { Int($0) } ?? 5555,
-            redisDisplayURL: Self.withoutPassword(redisOptions.url),
+            redisDisplayURL: RedisConfiguration.redacted(redisOptions.url),
             basicAuth: basicAuth ?? environment["MONITOR_BASIC_AUTH"].flatMap { $0.isEmpty ? nil : $0 },
             urlPrefix: urlPrefix, templatesDirectory: ResourceDirectory.find("Templates"),
-            staticDirectory: ResourceDirectory.find("Static"), runnerSocket: environment["PETAL_RUNNER_SOCKET"])
+            staticDirectory: ResourceDirectory.find("Static"), runnerSocket: environment["PETAL_RUNNER_SOCKET"],
+            allowedHosts: (allowedHosts ?? environment["MONITOR_ALLOWED_HOSTS"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init),
+            secret: environment["MONITOR_SECRET"].flatMap { $0.isEmpty ? nil : $0 } ?? MessageSigner.randomSecret())
         let client = PetalClient(redis: RedisClient(configuration: redisConfiguration, poolSize: 4), keys: keys)
         let eventClient = PetalClient(redis: RedisClient(configuration: redisConfiguration, poolSize: 1), keys: keys)
         try await buildMonitorApplication(configuration: configuration, client: client, eventClient: eventClient).runService()
-    }
-
-    /// redis://user:secret@host → redis://user:***@host, for pages and logs.
-    static func withoutPassword(_ url: String) -> String {
-        guard let scheme = url.range(of: "://"), let at = url.range(of: "@", range: scheme.upperBound..<url.endIndex),
-              let colon = url.range(of: ":", range: scheme.upperBound..<at.lowerBound) else { return url }
-        return url.replacingCharacters(in: colon.upperBound..<at.lowerBound, with: "***")
     }
 }

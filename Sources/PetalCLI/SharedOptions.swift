@@ -29,6 +29,8 @@ func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
         return try await body()
     } catch let error as PetalError {
         FileHandle.standardError.write(Data("petal: \(error)\n".utf8))
+        // sysexits: 64 for input the caller must fix, 69 for Redis out of reach.
+        if case .invalidRequest = error { throw ExitCode(64) }
         throw ExitCode(error.isRedisUnavailable ? 69 : 1)
     }
 }

@@ -80,8 +80,8 @@ enum JobJSON {
     static func summary(_ job: JobRecord) -> String {
         var line = "\(job.id) \(job.task) \(job.state.rawValue)"
         if let progress = job.progress {
-            line += " \(Int(progress.current))/\(Int(progress.total))"
-            if let fraction = progress.fraction { line += " (\(Int(fraction * 100))%)" }
+            line += " \(Int(saturating: progress.current))/\(Int(saturating: progress.total))"
+            if let fraction = progress.fraction { line += " (\(Int(saturating: fraction * 100))%)" }
         }
         if job.state == .success { line += " result=\(job.resultJSON ?? "null")" }
         if let exception = job.exception, job.state == .failure || job.state == .retry || job.state == .revoked { line += " error=\(exception)" }

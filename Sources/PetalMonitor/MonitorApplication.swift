@@ -19,12 +19,15 @@ public func buildMonitorApplication(configuration: MonitorConfiguration, client:
     let metrics = MonitorMetrics()
     let live = LiveUpdates()
     let workerCache = WorkerCache(client: client)
-    let router = Router(context: MonitorRequestContext.self)
+    let router = Router(context: MonitorRequestContext.self, options: .autoGenerateHeadEndpoints)
+    let table = RouteTable()
+    router.add(middleware: AllowedHostsMiddleware(hosts: AllowedHosts(configuration.allowedHosts, listeningOn: configuration.address)))
     router.add(middleware: SecurityHeadersMiddleware())
     if let credentials = configuration.basicAuth { router.add(middleware: BasicAuthMiddleware(credentials: credentials, prefix: prefix)) }
+    router.add(middleware: MethodNotAllowedMiddleware(table: table))
     router.add(middleware: MonitorErrorMiddleware(renderer: renderer, redisURL: configuration.redisDisplayURL, apiPrefix: prefix + "/api/"))
-    router.add(middleware: CSRFMiddleware(apiPrefix: prefix + "/api/"))
-    let routes = prefix.isEmpty ? router.group() : router.group(RouterPath(prefix))
+    router.add(middleware: CSRFMiddleware(apiPrefix: prefix + "/api/", signer: MessageSigner(secret: configuration.secret)))
+    let routes = RouteRecorder(prefix.isEmpty ? router.group() : router.group(RouterPath(prefix)), table: table, prefix: prefix)
     DashboardController(workerTables: WorkerTables(workerCache: workerCache, base: prefix), numbers: RefreshingValue(freshFor: 1) { try await .read(client) },
                         renderer: renderer, live: live).addRoutes(to: routes)
     WorkerController(client: client, renderer: renderer).addRoutes(to: routes)

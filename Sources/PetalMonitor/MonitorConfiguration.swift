@@ -1,3 +1,5 @@
+import PetalWeb
+
 /// Everything `petal monitor` is started with. Tests build one with their own ports and paths.
 public struct MonitorConfiguration: Sendable {
     public var address: String
@@ -12,10 +14,15 @@ public struct MonitorConfiguration: Sendable {
     public var staticDirectory: String
     /// The Procfile runner's control socket (PETAL_RUNNER_SOCKET), for the Processes page.
     public var runnerSocket: String?
+    /// Host names answered besides IP literals, localhost and `address` (--allowed-hosts).
+    public var allowedHosts: [String]
+    /// Signs CSRF tokens; random per start unless given (several monitors behind one name share it).
+    public var secret: String
 
     public init(address: String = "127.0.0.1", port: Int = 5555, redisDisplayURL: String = "redis://127.0.0.1:6379",
                 basicAuth: String? = nil, urlPrefix: String = "", templatesDirectory: String = "Templates",
-                staticDirectory: String = "Static", runnerSocket: String? = nil) {
+                staticDirectory: String = "Static", runnerSocket: String? = nil, allowedHosts: [String] = [],
+                secret: String = MessageSigner.randomSecret()) {
         self.address = address
         self.port = port
         self.redisDisplayURL = redisDisplayURL
@@ -24,6 +31,8 @@ public struct MonitorConfiguration: Sendable {
         self.templatesDirectory = templatesDirectory
         self.staticDirectory = staticDirectory
         self.runnerSocket = runnerSocket
+        self.allowedHosts = allowedHosts
+        self.secret = secret
     }
 
     /// "monitor/" → "/monitor"; "/" → "".

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where Redis is and how long to wait for it.
 ///
 /// URLs: `redis://[user:password@]host[:port][/db]`, and for Unix sockets
@@ -29,7 +31,8 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible {
 
     public init(url: String) throws(RedisError) {
         self.init()
-        guard let schemeEnd = url.range(of: "://") else { throw .invalidURL("'\(url)' has no scheme (redis:// or unix://)") }
+        let shown = Self.redacted(url)  // error messages never echo a password
+        guard let schemeEnd = url.range(of: "://") else { throw .invalidURL("'\(shown)' has no scheme (redis:// or unix://)") }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
         var rest = String(url[schemeEnd.upperBound...])
         var query: [String: String] = [:]
@@ -42,17 +45,17 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible {
         }
         switch scheme {
         case "redis":
-            try parseTCP(rest, url: url)
+            try parseTCP(rest, url: shown)
         case "unix", "redis+unix":
-            guard rest.hasPrefix("/") else { throw .invalidURL("'\(url)' needs an absolute socket path") }
+            guard rest.hasPrefix("/") else { throw .invalidURL("'\(shown)' needs an absolute socket path") }
             endpoint = .unix(path: rest)
         case "rediss":
             throw .invalidURL("TLS (rediss://) is not supported")
         default:
-            throw .invalidURL("unknown scheme '\(scheme)' in '\(url)'")
+            throw .invalidURL("unknown scheme '\(scheme)' in '\(shown)'")
         }
         if let db = query["db"] {
-            guard let number = Int(db), number >= 0 else { throw .invalidURL("db must be a non-negative number in '\(url)'") }
+            guard let number = Int(db), number >= 0 else { throw .invalidURL("db must be a non-negative number in '\(shown)'") }
             database = number
         }
         if let password = query["password"] { self.password = password }
@@ -117,6 +120,27 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible {
             }
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `url` with its password replaced by *** (`redis://user:***@host`, `?password=***`), for
+    /// messages, logs and pages; works on text that does not parse, too.
+    public static func redacted(_ url: String) -> String {
+        var text = url
+        if let scheme = text.range(of: "://") {
+            let authorityEnd = text[scheme.upperBound...].firstIndex(where: { $0 == "/" || $0 == "?" }) ?? text.endIndex
+            if let at = text.range(of: "@", options: .backwards, range: scheme.upperBound..<authorityEnd) {
+                let credentials = text[scheme.upperBound..<at.lowerBound]
+                let replacement = credentials.firstIndex(of: ":").map { String(credentials[..<$0]) + ":***" } ?? "***"
+                text.replaceSubrange(scheme.upperBound..<at.lowerBound, with: replacement)
+            }
+        }
+        if let query = text.firstIndex(of: "?") {
+            let pairs = text[text.index(after: query)...].split(separator: "&", omittingEmptySubsequences: false).map { pair in
+                pair.lowercased().hasPrefix("password=") ? "password=***" : String(pair)
+            }
+            text = String(text[...query]) + pairs.joined(separator: "&")
+        }
+        return text
     }
 
     /// The URL without the password, for logs and error pages.

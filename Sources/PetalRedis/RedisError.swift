@@ -31,6 +31,12 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// True when Redis refused a write for want of memory (maxmemory with noeviction).
+    public var isOutOfMemory: Bool {
+        if case .server(let message) = self { return message.hasPrefix("OOM") }
+        return false
+    }
+
     /// True when retrying after a reconnect may succeed.
     public var isConnectionError: Bool {
         if case .connection = self { return true }

@@ -25,3 +25,8 @@ public struct HTML: ResponseGenerator {
 extension HTTPField.Name {
     static let xContentTypeOptions = Self("X-Content-Type-Options")!
 }
+
+extension HTTPResponse.Status {
+    /// 507: Redis is full (maxmemory with noeviction), so nothing could be written.
+    public static let insufficientStorage = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
+}

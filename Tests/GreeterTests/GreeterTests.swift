@@ -147,8 +147,13 @@ struct GreeterTests {
         let worker = try await worker()
         defer { worker.stop() }
         try await withApp { http, port in
-            #expect(try await http.get("/jobs").status == 404, "no cookie, no list")
-            let visitor = http.keepingCookie(from: try await http.get("/"))
+            // A first-time visitor opens /jobs before anything else: an empty list and a cookie,
+            // and jobs started under that cookie (another tab) arrive on the page's stream.
+            let first = try await http.get("/jobs")
+            #expect(first.status == 200)
+            #expect(try HTMLDocument(first.body).count("//p[@id='empty']") == 1)
+            #expect(first.header("Set-Cookie")?.hasPrefix("greeter_visitor=") == true)
+            let visitor = http.keepingCookie(from: first)
             let stream = try EventStreamReader(port: port, path: "/jobs/events", cookie: visitor.cookie)
             try await Eventually.wait("the snapshot") { stream.received().contains("event: snapshot") }
             #expect(stream.received().contains("text/event-stream"))

@@ -4,21 +4,25 @@ import Petal
 import PetalWeb
 
 /// The arguments of an API call, from the query string and a JSON or form body (Flower's clients
-/// send either). A malformed body or value is a 400 naming the field.
+/// send either). A malformed body or value is a 400 naming the field and what it may be.
 struct APIArguments: Sendable {
     private(set) var values: [String: JSONValue] = [:]
 
     static func read(_ request: Request) async throws -> APIArguments {
         var arguments = APIArguments()
-        for (key, value) in request.parameters { arguments.values[key] = .string(value) }
+        for (key, value) in request.formQuery { arguments.values[key] = .string(value) }
         var request = request
-        let body = String(buffer: try await request.collectBody(upTo: 1_048_576))
+        let body = String(buffer: try await request.readBody(limit: 1_048_576))
         let trimmed = body.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { return arguments }
-        if request.headers[.contentType]?.hasPrefix("application/json") == true || trimmed.hasPrefix("{") {
-            guard let object = (try? JSONValue(parsing: trimmed))?.objectValue else {
-                throw HTTPError(.badRequest, message: "the body must be a JSON object")
+        if request.headers[.contentType]?.hasPrefix("application/json") == true || trimmed.hasPrefix("{") || trimmed.hasPrefix("[") {
+            let parsed: JSONValue
+            do {
+                parsed = try JSONValue(parsing: trimmed)
+            } catch {
+                throw HTTPError(.badRequest, message: "the body is \(error)")
             }
+            guard let object = parsed.objectValue else { throw HTTPError(.badRequest, message: "the body must be a JSON object") }
             arguments.values.merge(object) { $1 }
         } else {
             for (key, value) in FormBody.parse(body) { arguments.values[key] = .string(value) }
@@ -26,10 +30,11 @@ struct APIArguments: Sendable {
         return arguments
     }
 
+    /// The value as text: a string as it is, a number as written (whole numbers without ".0").
     func string(_ name: String) -> String? {
         switch values[name] {
         case .string(let text)?: return text.isEmpty ? nil : text
-        case .number(let number)?: return number.rounded() == number ? String(Int(number)) : String(number)
+        case .number(let number)?: return Int(exactly: number).map(String.init) ?? String(number)
         case .bool(let flag)?: return String(flag)
         default: return nil
         }
@@ -41,15 +46,16 @@ struct APIArguments: Sendable {
             throw HTTPError(.badRequest, message: "\(name) is required")
         }
         guard let value = Int(text), range.contains(value) else {
-            throw HTTPError(.badRequest, message: "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+            throw HTTPError(.badRequest, message: "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text.prefix(40))'")
         }
         return value
     }
 
-    func double(_ name: String) throws(HTTPError) -> Double? {
+    /// A number of seconds from 0 to `maximum` (ten years unless said otherwise).
+    func seconds(_ name: String, maximum: Double = TimeBounds.longestInterval) throws(HTTPError) -> Double? {
         guard let text = string(name) else { return nil }
-        guard let value = Double(text), value >= 0, value.isFinite else {
-            throw HTTPError(.badRequest, message: "\(name) must be a number of seconds, not '\(text)'")
+        guard let value = Double(text), value.isFinite, value >= 0, value <= maximum else {
+            throw HTTPError(.badRequest, message: "\(name) must be a number of seconds from 0 to \(Int(saturating: maximum)), not '\(text.prefix(40))'")
         }
         return value
     }
@@ -59,10 +65,9 @@ struct APIArguments: Sendable {
         switch text {
         case "true", "1", "yes", "on": return true
         case "false", "0", "no", "off": return false
-        default: throw HTTPError(.badRequest, message: "\(name) must be true or false, not '\(text)'")
+        default: throw HTTPError(.badRequest, message: "\(name) must be true or false, not '\(text.prefix(40))'")
         }
     }
 
     func json(_ name: String) -> JSONValue? { values[name] }
 }
-

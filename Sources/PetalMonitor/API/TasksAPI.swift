@@ -23,7 +23,7 @@ struct TasksAPI: Sendable {
     }
 
     @Sendable func tasks(request: Request, context: MonitorRequestContext) async throws -> Response {
-        let filter = try TaskFilter(parameters: request.parameters, defaultLimit: 100)
+        let filter = try TaskFilter(parameters: request.formQuery, defaultLimit: 100)
         let page = try await client.jobs(matching: filter.query)
         // Keyed by id in the page's order, each entry in Flower's field order.
         var writer = JSONWriter(capacity: page.jobs.count * 900)
@@ -55,7 +55,7 @@ struct TasksAPI: Sendable {
     @Sendable func result(request: Request, context: MonitorRequestContext) async throws -> Response {
         let arguments = try await APIArguments.read(request)
         var job = try await record(context)
-        if let timeout = try arguments.double("timeout"), !job.state.isFinal {
+        if let timeout = try arguments.seconds("timeout"), !job.state.isFinal {
             job = try await client.wait(for: job.id, timeout: min(timeout, 300)) ?? job
         }
         return JSONResponse.ordered(Self.outcome(job))
@@ -75,7 +75,7 @@ struct TasksAPI: Sendable {
     @Sendable func apply(request: Request, context: MonitorRequestContext) async throws -> Response {
         let arguments = try await APIArguments.read(request)
         let id = try await enqueue(context, arguments, requireRegistered: true)
-        let timeout = try arguments.double("timeout") ?? 60
+        let timeout = try arguments.seconds("timeout") ?? 60
         let job = try await client.wait(for: id, timeout: min(timeout, 300))
         return JSONResponse.ordered(job.map(Self.outcome) ?? [("task-id", .string(id)), ("state", "PENDING")])
     }
@@ -93,7 +93,7 @@ struct TasksAPI: Sendable {
     /// Builds the job from Flower's apply body: args, kwargs, queue, countdown, eta, expires,
     /// soft_time_limit, time_limit, max_retries.
     private func enqueue(_ context: MonitorRequestContext, _ arguments: APIArguments, requireRegistered: Bool) async throws -> String {
-        let name = try context.parameters.require("name")
+        let name = try context.parameters.decoded("name")
         if requireRegistered, !(try await client.registeredTaskNames().contains(name)) {
             throw HTTPError(.notFound, message: "Unknown task '\(name)'")
         }
@@ -102,22 +102,24 @@ struct TasksAPI: Sendable {
         guard case .array(let list) = args else { throw HTTPError(.badRequest, message: "args must be a JSON array") }
         guard case .object(let map) = kwargs else { throw HTTPError(.badRequest, message: "kwargs must be a JSON object") }
         var request = EnqueueRequest(task: name, args: list, kwargs: map, queue: try arguments.string("queue").map(WorkerController.queue) ?? "default")
-        request.countdown = try arguments.double("countdown")
+        request.countdown = try arguments.seconds("countdown")
         if let eta = arguments.string("eta") {
             guard let seconds = Format.parseTime(String(eta.prefix(19))) else {
-                throw HTTPError(.badRequest, message: "eta must look like 2026-01-31 14:05:00")
+                throw HTTPError(.badRequest, message: "eta must look like 2026-01-31 14:05:00 (UTC, up to 9999-12-31), not '\(eta.prefix(40))'")
             }
             request.eta = Date(timeIntervalSince1970: seconds)
         }
-        request.expiresIn = try arguments.double("expires")
-        request.softTimeLimit = try arguments.double("soft_time_limit")
-        request.timeLimit = try arguments.double("time_limit")
+        // A caller's own id makes a retried call safe: the job is created once (Celery's task_id).
+        request.id = arguments.string("id") ?? arguments.string("task_id")
+        request.expiresIn = try arguments.seconds("expires")
+        request.softTimeLimit = try arguments.seconds("soft_time_limit")
+        request.timeLimit = try arguments.seconds("time_limit")
         if arguments.string("max_retries") != nil { request.maxRetries = try arguments.int("max_retries", range: 0...1000) }
         return try await client.enqueue(request)
     }
 
     @Sendable func revoke(request: Request, context: MonitorRequestContext) async throws -> Response {
-        let id = try context.parameters.require("id")
+        let id = try context.parameters.decoded("id")
         let arguments = try await APIArguments.read(request)
         let terminate = try arguments.bool("terminate")
         let signal = (arguments.string("signal") ?? "SIGTERM").uppercased()
@@ -132,15 +134,15 @@ struct TasksAPI: Sendable {
     /// Petal has no AbortableTask: abort is a revoke without terminate (a waiting job never runs; a
     /// running one finishes).
     @Sendable func abort(request: Request, context: MonitorRequestContext) async throws -> Response {
-        let id = try context.parameters.require("id")
+        let id = try context.parameters.decoded("id")
         guard try await client.revoke(id) != .unknown else { throw HTTPError(.notFound, message: "Unknown task '\(id)'") }
         return JSONResponse.object(["message": .string("Aborted '\(id)'")])
     }
 
     @Sendable func timeLimits(request: Request, context: MonitorRequestContext) async throws -> Response {
-        let name = try context.parameters.require("name")
+        let name = try context.parameters.decoded("name")
         let arguments = try await APIArguments.read(request)
-        let soft = try arguments.double("soft"), hard = try arguments.double("hard")
+        let soft = try arguments.seconds("soft"), hard = try arguments.seconds("hard")
         guard soft != nil || hard != nil else { throw HTTPError(.badRequest, message: "give soft and/or hard (seconds)") }
         let destination = arguments.string("workername").map { [$0] }
         let replies = try await client.control(.timeLimit(task: name, soft: soft, hard: hard), destination: destination, timeout: 2)
@@ -156,7 +158,7 @@ struct TasksAPI: Sendable {
     }
 
     private func record(_ context: MonitorRequestContext) async throws -> JobRecord {
-        let id = try context.parameters.require("id")
+        let id = try context.parameters.decoded("id")
         guard let job = try await client.job(id) else { throw HTTPError(.notFound, message: "Unknown task '\(id)'") }
         return job
     }

@@ -64,7 +64,7 @@ struct WorkersAPI: Sendable {
     @Sendable func pool(request: Request, context: MonitorRequestContext) async throws -> Response {
         let name = try await known(context)
         let arguments = try await APIArguments.read(request)
-        let action = try context.parameters.require("action")
+        let action = try context.parameters.decoded("action")
         let (command, message): (ControlCommand, String)
         switch action {
         case "restart": (command, message) = (ControlCommand("pool_restart"), "Restarting '\(name)' worker's pool")
@@ -88,7 +88,7 @@ struct WorkersAPI: Sendable {
         let name = try await known(context)
         let arguments = try await APIArguments.read(request)
         guard let queue = arguments.string("queue") else { throw HTTPError(.badRequest, message: "queue is required") }
-        let action = try context.parameters.require("action")
+        let action = try context.parameters.decoded("action")
         let command: ControlCommand
         switch action {
         case "add-consumer": command = .addConsumer(try WorkerController.queue(queue))
@@ -100,7 +100,7 @@ struct WorkersAPI: Sendable {
     }
 
     private func known(_ context: MonitorRequestContext) async throws -> String {
-        let name = try context.parameters.require("name")
+        let name = try context.parameters.decoded("name")
         guard let worker = try await client.worker(name), worker.online else {
             throw HTTPError(.notFound, message: "Unknown worker '\(name)'")
         }

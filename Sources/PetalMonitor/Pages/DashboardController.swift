@@ -57,11 +57,11 @@ struct DashboardController: Sendable {
     }
 
     @Sendable func dashboard(request: Request, context: MonitorRequestContext) async throws -> HTML {
-        let parameters = request.parameters
+        let parameters = request.formQuery
         let sortKey = parameters["sort"].flatMap { WorkerRow.sortKeys.contains($0) ? $0 : nil } ?? "status"
         let descending = parameters["order"] == "desc"
-        guard let offset = Int(parameters["offset"] ?? "0"), offset >= 0 else {
-            throw HTTPError(.badRequest, message: "offset must be a whole number of 0 or more")
+        guard let offset = Int(parameters["offset"].flatMap { $0.isEmpty ? nil : $0 } ?? "0"), (0...TaskFilter.maximumOffset).contains(offset) else {
+            throw HTTPError(.badRequest, message: "offset must be a whole number from 0 to \(TaskFilter.maximumOffset)")
         }
         let (table, totals, numbers) = try await current()
         let shown = table.order(by: sortKey, descending: descending).dropFirst(offset).prefix(Self.pageSize)

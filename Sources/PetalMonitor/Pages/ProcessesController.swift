@@ -42,7 +42,7 @@ struct ProcessesController: Sendable {
     @Sendable func scale(request: Request, context: MonitorRequestContext) async throws -> Response {
         guard let runner else { throw HTTPError(.notFound, message: "No runner is connected.") }
         var request = request
-        let form = FormBody.parse(String(buffer: try await request.collectBody(upTo: 65_536)))
+        let form = FormBody.parse(String(buffer: try await request.readBody(limit: 65_536)))
         let type = form["type"] ?? ""
         guard !type.isEmpty, type.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
             throw HTTPError(.badRequest, message: "type must be a process type from the Procfile")

@@ -64,7 +64,7 @@ struct QueuesController: Sendable {
     }
 
     @Sendable func confirmPurge(request: Request, context: MonitorRequestContext) async throws -> HTML {
-        let name = try context.parameters.require("name")
+        let name = try context.parameters.decoded("name")
         guard let queue = try await client.queues().first(where: { $0.name == name }) else {
             throw HTTPError(.notFound, message: "No queue named \(name).")
         }
@@ -74,7 +74,7 @@ struct QueuesController: Sendable {
     }
 
     func act(_ action: String, context: MonitorRequestContext) async throws -> Response {
-        let name = try context.parameters.require("name")
+        let name = try context.parameters.decoded("name")
         guard try await client.queues().contains(where: { $0.name == name }) else {
             throw HTTPError(.notFound, message: "No queue named \(name).")
         }

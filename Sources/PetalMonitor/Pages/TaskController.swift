@@ -41,7 +41,7 @@ struct TaskController: Sendable {
     }
 
     @Sendable func page(request: Request, context: MonitorRequestContext) async throws -> HTML {
-        let id = try context.parameters.require("id")
+        let id = try context.parameters.decoded("id")
         guard let job = try await client.job(id) else { throw HTTPError(.notFound, message: "No task with id \(id).") }
         let base = renderer.base
         let children = try await client.children(of: id)
@@ -51,7 +51,7 @@ struct TaskController: Sendable {
             id: job.id, name: job.task, state: job.state.rawValue, stateClass: job.state.rawValue.lowercased(),
             fields: Self.fields(job, base: base), args: job.argsJSON, kwargs: job.kwargsJSON, result: job.resultJSON,
             exception: job.exception, traceback: job.traceback,
-            hasProgress: job.progress != nil, progressPercent: Int((fraction * 100).rounded()),
+            hasProgress: job.progress != nil, progressPercent: min(100, max(0, Int(saturating: (fraction * 100).rounded()))),
             progressText: job.progress.map { p in
                 "\(Self.number(p.current)) of \(Self.number(p.total))" + (p.message.map { " – \($0)" } ?? "")
             } ?? "",
@@ -62,7 +62,7 @@ struct TaskController: Sendable {
         return try renderer.page(page, template: "monitor/task")
     }
 
-    static func number(_ value: Double) -> String { value.rounded() == value ? String(Int(value)) : String(value) }
+    static func number(_ value: Double) -> String { Int(exactly: value).map(String.init) ?? String(value) }
 
     static func fields(_ job: JobRecord, base: String) -> [Field] {
         func field(_ label: String, _ value: String?, link: String? = nil) -> Field? {
@@ -101,11 +101,11 @@ struct TaskController: Sendable {
     }
 
     @Sendable func act(request: Request, context: MonitorRequestContext) async throws -> Response {
-        let id = try context.parameters.require("id")
+        let id = try context.parameters.decoded("id")
         let back = "/task/" + PageRenderer.encode(id)
-        switch try context.parameters.require("action") {
+        switch try context.parameters.decoded("action") {
         case "revoke", "terminate":
-            let terminate = try context.parameters.require("action") == "terminate"
+            let terminate = try context.parameters.decoded("action") == "terminate"
             let outcome = try await client.revoke(id, terminate: terminate)
             let message = switch outcome {
             case .unknown: throw HTTPError(.notFound, message: "No task with id \(id).")

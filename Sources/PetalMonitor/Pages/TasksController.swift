@@ -43,7 +43,7 @@ struct TasksController: Sendable {
     }
 
     @Sendable func page(request: Request, context: MonitorRequestContext) async throws -> HTML {
-        let parameters = request.parameters
+        let parameters = request.formQuery
         let filter = try TaskFilter(parameters: parameters, defaultLimit: 15, maximumLimit: 100)
         let query = filter.query
         let answer = try await client.jobs(matching: query)
@@ -92,7 +92,7 @@ struct TasksController: Sendable {
     /// Revokes every ticked row; running ones are terminated when asked.
     @Sendable func bulkRevoke(request: Request, context: MonitorRequestContext) async throws -> Response {
         var request = request
-        let pairs = FormBody.pairs(String(buffer: try await request.collectBody(upTo: 1_048_576)))
+        let pairs = FormBody.pairs(String(buffer: try await request.readBody(limit: 1_048_576)))
         let ids = pairs.filter { $0.0 == "id" }.map(\.1).filter { !$0.isEmpty }
         let terminate = pairs.contains { $0.0 == "terminate" && $0.1 == "1" }
         let back = Self.localPath(pairs.last { $0.0 == "return_to" }?.1) ?? "/tasks"

@@ -52,7 +52,7 @@ struct WorkerController: Sendable {
     }
 
     @Sendable func page(request: Request, context: MonitorRequestContext) async throws -> HTML {
-        let name = try context.parameters.require("name")
+        let name = try context.parameters.decoded("name")
         guard let worker = try await client.worker(name) else { throw HTTPError(.notFound, message: "No worker named \(name).") }
         let now = Clock.now()
         let base = renderer.base
@@ -102,10 +102,10 @@ struct WorkerController: Sendable {
     }
 
     @Sendable func act(request: Request, context: MonitorRequestContext) async throws -> Response {
-        let name = try context.parameters.require("name")
-        let action = try context.parameters.require("action")
+        let name = try context.parameters.decoded("name")
+        let action = try context.parameters.decoded("action")
         var request = request
-        let form = FormBody.parse(String(buffer: try await request.collectBody(upTo: 65_536)))
+        let form = FormBody.parse(String(buffer: try await request.readBody(limit: 65_536)))
         let back = "/worker/" + PageRenderer.encode(name)
         let command: ControlCommand
         switch action {

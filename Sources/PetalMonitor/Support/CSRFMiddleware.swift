@@ -3,30 +3,26 @@ import HTTPTypes
 import Hummingbird
 import PetalWeb
 
-/// Cross-site request forgery protection. HTML forms carry the token that is also in the
-/// `petal_csrf` cookie (SameSite=Strict, HttpOnly); a POST whose `csrf` field differs is refused.
-/// API POSTs have no token (scripts call them) but are refused when a browser marks them
-/// cross-site (`Sec-Fetch-Site`) or their Origin is another host.
+/// Cross-site request forgery protection, in two layers. Every POST must come from this very
+/// origin (scheme, host and port; `SameOrigin`). HTML forms also carry a token that must equal the
+/// one in the `petal_csrf` cookie (SameSite=Strict, HttpOnly), and the token is a random nonce
+/// signed with the monitor's secret, so a pair an attacker picks (say, a cookie tossed in from a
+/// sibling subdomain) is refused. API POSTs have no token: scripts call them.
 struct CSRFMiddleware: RouterMiddleware {
     typealias Context = MonitorRequestContext
     static let cookieName = "petal_csrf"
     let apiPrefix: String
+    let signer: MessageSigner
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         var request = request
-        let existing = Self.cookieToken(request.headers[.cookie])
-        context.csrfToken = existing ?? Self.newToken()
+        let existing = cookieToken(request.headers[.cookie])
+        context.csrfToken = existing ?? signer.sign(MessageSigner.randomHex(bytes: 16))
         if request.method == .post {
-            if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!], site == "cross-site" || site == "same-site" {
-                throw HTTPError(.forbidden, message: "Cross-site requests are refused.")
-            }
-            if let origin = request.headers[.origin], let host = request.head.authority,
-               URL(string: origin)?.host.map({ !host.hasPrefix($0) }) ?? true {
-                throw HTTPError(.forbidden, message: "Requests from another origin are refused.")
-            }
+            if let refusal = SameOrigin.refusal(request) { throw HTTPError(.forbidden, message: refusal) }
             if !request.uri.path.hasPrefix(apiPrefix) {
-                let body = try await request.collectBody(upTo: 1_048_576)
+                let body = try await request.readBody(limit: 1_048_576)
                 let sent = FormBody.parse(String(buffer: body))["csrf"]
                 guard let existing, let sent, BasicAuthMiddleware.constantTimeEqual(Array(sent.utf8), Array(existing.utf8)) else {
                     throw HTTPError(.forbidden, message: "The form has expired (missing or wrong CSRF token): reload the page and try again.")
@@ -34,28 +30,22 @@ struct CSRFMiddleware: RouterMiddleware {
             }
         }
         var response = try await next(request, context)
-        if existing == nil {
+        // Only pages carry forms; /metrics, the API and static files get no cookie.
+        if existing == nil, response.headers[.contentType]?.hasPrefix("text/html") == true {
             response.headers.append(HTTPField(name: .setCookie, value: "\(Self.cookieName)=\(context.csrfToken); Path=/; HttpOnly; SameSite=Strict"))
         }
         return response
     }
 
-    static func cookieToken(_ header: String?) -> String? {
+    /// The cookie's token when its signature is ours (a token signed before a restart is not).
+    func cookieToken(_ header: String?) -> String? {
         guard let header else { return nil }
         for pair in header.split(separator: ";") {
             let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
-            if parts.count == 2, parts[0] == cookieName, parts[1].count == 32, parts[1].allSatisfy(\.isHexDigit) {
+            if parts.count == 2, parts[0] == Self.cookieName, signer.verify(String(parts[1])) != nil {
                 return String(parts[1])
             }
         }
         return nil
-    }
-
-    static func newToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<16).map { _ in
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            return (byte < 16 ? "0" : "") + String(byte, radix: 16)
-        }.joined()
     }
 }

@@ -1,10 +1,12 @@
 import Foundation
+import Petal
 
 /// How the monitor writes times, durations and sizes: UTC timestamps, short relative ages.
 enum Format {
     /// "2026-11-22 23:41:31" (UTC), or "" for nil.
     static func timestamp(_ seconds: Double?) -> String {
         guard let seconds else { return "" }
+        guard TimeBounds.isMoment(seconds) else { return "–" }
         var time = time_t(seconds.rounded(.down))
         var parts = tm()
         gmtime_r(&time, &parts)
@@ -17,7 +19,7 @@ enum Format {
     /// `value` with exactly `digits` decimals ("0.50", "12.3"). String(format:) goes through
     /// Foundation's CFString formatting, which was a tenth of a dashboard's time.
     static func fixed(_ value: Double, digits: Int) -> String {
-        guard value.isFinite else { return "–" }
+        guard value.isFinite, abs(value) < 1e12 else { return value.isFinite ? String(value) : "–" }
         var scale = 1
         for _ in 0..<digits { scale *= 10 }
         let scaled = Int((abs(value) * Double(scale)).rounded())
@@ -31,7 +33,7 @@ enum Format {
     static func duration(_ seconds: Double?) -> String {
         guard let seconds, seconds.isFinite else { return "" }
         if seconds < 10 { return fixed(max(0, seconds), digits: 2) + " s" }
-        let whole = Int(seconds)
+        let whole = Int(saturating: seconds)
         if whole < 60 { return "\(whole) s" }
         if whole < 3600 { return "\(whole / 60) min \(whole % 60) s" }
         if whole < 86_400 { return "\(whole / 3600) h \(whole % 3600 / 60) min" }
@@ -51,7 +53,7 @@ enum Format {
     /// "2026-11-22 23:41" (Flower's received_start format) to seconds since 1970 (UTC); also accepts
     /// the browser's datetime-local "2026-11-22T23:41" and whole seconds since 1970.
     static func parseTime(_ text: String) -> Double? {
-        if let seconds = Double(text), seconds > 0 { return seconds }
+        if let seconds = Double(text) { return TimeBounds.isMoment(seconds) ? seconds : nil }
         // YYYY-MM-DD, then optionally [ T]HH:MM and :SS; nothing else.
         let fields = text.split(whereSeparator: { $0 == "-" || $0 == " " || $0 == "T" || $0 == ":" })
         guard [3, 5, 6].contains(fields.count), fields.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
@@ -64,10 +66,12 @@ enum Format {
         parts.tm_mday = numbers[2]
         if numbers.count >= 5 { parts.tm_hour = numbers[3]; parts.tm_min = numbers[4] }
         if numbers.count == 6 { parts.tm_sec = numbers[5] }
-        guard (1...12).contains(numbers[1]), (1...31).contains(numbers[2]), parts.tm_hour < 24, parts.tm_min < 60, parts.tm_sec < 61 else {
+        guard numbers[0] >= 1970, (1...12).contains(numbers[1]), (1...31).contains(numbers[2]), parts.tm_hour < 24, parts.tm_min < 60,
+              parts.tm_sec < 61 else {
             return nil
         }
-        return Double(timegm(&parts))
+        let seconds = Double(timegm(&parts))
+        return TimeBounds.isMoment(seconds) ? seconds : nil
     }
 
     /// The value back as the browser's datetime-local wants it, for a form that keeps its input.

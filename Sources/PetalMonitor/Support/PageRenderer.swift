@@ -34,7 +34,7 @@ struct PageRenderer: Sendable {
     let base: String
 
     func layout(_ request: Request, _ context: MonitorRequestContext, title: String, nav: String) -> Layout {
-        let parameters = request.parameters
+        let parameters = request.formQuery
         return Layout(base: base, csrf: context.csrfToken, title: title, nav: nav,
                       notice: parameters["notice"].flatMap { $0.isEmpty ? nil : String($0.prefix(300)) },
                       problem: parameters["problem"].flatMap { $0.isEmpty ? nil : String($0.prefix(300)) })

@@ -21,7 +21,7 @@ struct StaticFiles: Sendable {
     func addRoutes(to router: some RouterMethods<MonitorRequestContext>) {
         let files = self.files
         router.get("/static/:file") { _, context -> Response in
-            let name = try context.parameters.require("file")
+            let name = try context.parameters.decoded("file")
             guard let file = files[name] else { throw HTTPError(.notFound, message: "No file \(name).") }
             var headers = HTTPFields()
             headers[.contentType] = file.type

@@ -7,6 +7,8 @@ import Petal
 /// queue). Anything malformed is a 400 that says what is wrong.
 struct TaskFilter: Sendable {
     static let pageSizes = [15, 30, 50, 100]
+    /// Deeper than any history Petal keeps, and far from where offset + limit could overflow.
+    static let maximumOffset = 1_000_000_000
     static let sortKeys: [String: JobQuery.SortKey] = [
         "received": .sent, "started": .sent, "sent": .sent, "timestamp": .sent,
         "name": .name, "state": .state, "queue": .queue, "worker": .worker,
@@ -24,13 +26,13 @@ struct TaskFilter: Sendable {
         sortBy = parameters["sort_by"].flatMap { $0.isEmpty ? nil : $0 } ?? "-received"
         if let text = Self.present(parameters["limit"]) {
             guard let limit = Int(text), (1...maximumLimit).contains(limit) else {
-                throw HTTPError(.badRequest, message: "limit must be a whole number from 1 to \(maximumLimit), not '\(text)'")
+                throw HTTPError(.badRequest, message: "limit must be a whole number from 1 to \(maximumLimit), not '\(text.prefix(40))'")
             }
             query.limit = limit
         }
         if let text = Self.present(parameters["offset"]) {
-            guard let offset = Int(text), offset >= 0 else {
-                throw HTTPError(.badRequest, message: "offset must be a whole number of 0 or more, not '\(text)'")
+            guard let offset = Int(text), (0...Self.maximumOffset).contains(offset) else {
+                throw HTTPError(.badRequest, message: "offset must be a whole number from 0 to \(Self.maximumOffset), not '\(text.prefix(40))'")
             }
             query.offset = offset
         }
@@ -67,17 +69,9 @@ struct TaskFilter: Sendable {
     private static func time(_ parameters: [String: String], _ name: String) throws(HTTPError) -> Double? {
         guard let text = present(parameters[name]) else { return nil }
         guard let seconds = Format.parseTime(text) else {
-            throw HTTPError(.badRequest, message: "\(name) must look like 2026-01-31 14:05 (UTC), not '\(text)'")
+            throw HTTPError(.badRequest, message: "\(name) must look like 2026-01-31 14:05 (UTC, 1970 to 9999) or be seconds since 1970, not '\(text.prefix(40))'")
         }
         return seconds
     }
 }
 
-extension Request {
-    /// Query parameters as a dictionary (the last value of a repeated name wins).
-    var parameters: [String: String] {
-        var values: [String: String] = [:]
-        for (key, value) in uri.queryParameters { values[String(key)] = String(value) }
-        return values
-    }
-}

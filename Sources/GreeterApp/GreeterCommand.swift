@@ -32,6 +32,8 @@ struct GreeterCommand: AsyncParsableCommand {
         @Option(help: "Port (default: GREETER_PORT or 5554).") var port: Int?
         @Option(help: "Address to bind.") var address = "127.0.0.1"
         @Option(help: "Redis URL (default: REDIS_URL).") var redis: String?
+        @Option(help: "Host names to answer besides IP addresses and localhost, comma-separated; .example.com allows subdomains (default: GREETER_ALLOWED_HOSTS).")
+        var allowedHosts: String?
 
         func run() async throws {
             GreeterCommand.bootstrapLogging()
@@ -40,12 +42,13 @@ struct GreeterCommand: AsyncParsableCommand {
                 address: address, port: port ?? environment["GREETER_PORT"].flatMap { Int($0) } ?? 5554,
                 templatesDirectory: ResourceDirectory.find("Templates"),
                 staticDirectory: ResourceDirectory.find("Static"),
-                cookieSecret: environment["GREETER_SECRET"] ?? "greeter-development-secret")
+                cookieSecret: try GreeterSecret.load(environment: environment),
+                allowedHosts: (allowedHosts ?? environment["GREETER_ALLOWED_HOSTS"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init))
             let client: PetalClient
             do {
                 client = PetalClient(redis: try RedisClient(url: GreeterCommand.redisURL(redis), poolSize: 8))
             } catch {
-                throw ValidationError("\(error)")
+                throw ValidationError("\(error)")  // RedisError's text never carries the password
             }
             try await buildGreeterApplication(configuration: configuration, client: client).runService()
         }
