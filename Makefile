@@ -4,8 +4,8 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := redis-server libhiredis-dev libxml2-dev pkg-config
-# The browser tests drive Debian's headless Chromium through chromedriver.
-TEST_APT_PACKAGES := chromium chromium-driver
+# Tests use real clients: headless Chromium through chromedriver, curl, Python requests, promtool.
+TEST_APT_PACKAGES := chromium chromium-driver curl python3-requests prometheus
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test bench build deps clean

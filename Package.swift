@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "PetalWorkerTests", dependencies: ["Petal", "PetalWorker", "PetalTestSupport"]),
         .testTarget(name: "GreeterTests", dependencies: ["Greeter", "Petal", "PetalRedis", "PetalTestSupport",
                                                          .product(name: "Hummingbird", package: "hummingbird")]),
-        .testTarget(name: "PetalMonitorTests", dependencies: ["PetalMonitor", "Petal", "PetalRedis", "PetalRunner", "PetalTestSupport",
+        .testTarget(name: "PetalMonitorTests", dependencies: ["PetalMonitor", "Petal", "PetalRedis", "PetalRunner", "PetalTestSupport", "PetalWeb",
                                                               .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "PetalWebTests", dependencies: ["PetalWeb", .product(name: "Mustache", package: "swift-mustache")]),
         .testTarget(name: "PetalRunnerTests", dependencies: ["PetalRunner", "PetalSystem", "PetalTestSupport"]),

@@ -4,6 +4,7 @@ import Petal
 import PetalMonitor
 import PetalRedis
 import PetalTestSupport
+import PetalWeb
 
 /// The monitor in-process on a free port against a test redis-server.
 struct MonitorHarness {
@@ -17,13 +18,15 @@ struct MonitorHarness {
 
     /// Runs the monitor until `body` returns; `http` already holds the CSRF cookie.
     func run(basicAuth: String? = nil, urlPrefix: String = "", runnerSocket: String? = nil,
-             redis: RedisConfiguration? = nil, _ body: (MonitorSession) async throws -> Void) async throws {
+             redis: RedisConfiguration? = nil, allowedHosts: [String] = [], secret: String = MessageSigner.randomSecret(),
+             _ body: (MonitorSession) async throws -> Void) async throws {
         let port = try FreePort.find()
         let root = PetalBinary.root
         let configuration = MonitorConfiguration(
             port: port, redisDisplayURL: server.url, basicAuth: basicAuth, urlPrefix: urlPrefix,
             templatesDirectory: root.appendingPathComponent("Templates").path,
-            staticDirectory: root.appendingPathComponent("Static").path, runnerSocket: runnerSocket)
+            staticDirectory: root.appendingPathComponent("Static").path, runnerSocket: runnerSocket,
+            allowedHosts: allowedHosts, secret: secret)
         let redisConfiguration = redis ?? server.configuration
         let pageClient = PetalClient(redis: RedisClient(configuration: redisConfiguration, poolSize: 2))
         let eventClient = PetalClient(redis: RedisClient(configuration: redisConfiguration, poolSize: 1))

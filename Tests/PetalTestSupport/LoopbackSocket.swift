@@ -81,3 +81,41 @@ public enum WireHTTP {
         return Reply(status: status, headers: String(text[..<headerEnd.lowerBound]), body: String(text[headerEnd.upperBound...]))
     }
 }
+
+extension WireHTTP {
+    /// Sends `bytes` exactly as given (a hostile request: a lying Content-Length, broken chunks),
+    /// closes the sending side, and returns whatever came back until the server closed.
+    public static func raw(port: Int, _ bytes: [UInt8], timeout: Double = 10) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result {
+                    let descriptor = try LoopbackSocket.connect(port: port)
+                    defer { close(descriptor) }
+                    var limit = timeval(tv_sec: Int(timeout), tv_usec: 0)
+                    setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+                    var sent = 0
+                    while sent < bytes.count {
+                        let count = bytes[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                        guard count > 0 else { break }
+                        sent += count
+                    }
+                    shutdown(descriptor, Int32(SHUT_WR))
+                    var received: [UInt8] = []
+                    var chunk = [UInt8](repeating: 0, count: 65_536)
+                    while true {
+                        let count = read(descriptor, &chunk, chunk.count)
+                        if count <= 0 { break }
+                        received += chunk[0..<count]
+                    }
+                    return String(decoding: received, as: UTF8.self)
+                })
+            }.start()
+        }
+    }
+
+    /// The status code of the first answer in `text` (0 when there is none).
+    public static func status(of text: String) -> Int {
+        guard text.hasPrefix("HTTP/") else { return 0 }
+        return text.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap { Int($0) } ?? 0
+    }
+}

@@ -9,12 +9,13 @@ public final class WorkerProcess: Sendable {
     public let logPath: String
     private let process: ChildProcess
 
-    /// Starts `petal worker` against `redis` and waits until its heartbeat is in Redis.
-    public init(redis: RedisServer, program: String = "petal", name: String = "w-\(UUID().uuidString.prefix(8))", concurrency: Int = 2,
+    /// Starts `petal worker` against `redis` and waits until its heartbeat is in Redis. A nil
+    /// `name` starts it without --name, as users do, so it is called `petal-<pid>@<host>`.
+    public init(redis: RedisServer, program: String = "petal", name: String? = "w-\(UUID().uuidString.prefix(8))", concurrency: Int = 2,
                 queues: [String] = ["default"], extraArguments: [String] = [], heartbeatInterval: Double = 0.5,
                 environment extraEnvironment: [String: String] = [:]) async throws {
-        self.name = name
-        logPath = FileManager.default.temporaryDirectory.appendingPathComponent("petal-worker-\(name).log").path
+        let logName = name ?? "default-\(UUID().uuidString.prefix(8))"
+        logPath = FileManager.default.temporaryDirectory.appendingPathComponent("petal-worker-\(logName).log").path
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = open(logPath, O_WRONLY | O_APPEND)
         defer { close(log) }
@@ -23,10 +24,12 @@ public final class WorkerProcess: Sendable {
         environment.merge(extraEnvironment) { $1 }
         process = try ChildProcess.spawn(
             executable: try PetalBinary.path(program),
-            arguments: ["worker", "--redis", redis.url, "--name", name, "--concurrency", String(concurrency),
+            arguments: ["worker", "--redis", redis.url] + (name.map { ["--name", $0] } ?? []) + ["--concurrency", String(concurrency),
                         "--queues", queues.joined(separator: ","), "--heartbeat-interval", String(heartbeatInterval),
                         "--shutdown-timeout", "10"] + extraArguments,
             environment: environment, descriptors: [1: log, 2: log], newProcessGroup: true)
+        let name = name ?? "petal-\(process.pid)@\(ProcessInfo.processInfo.hostName)"
+        self.name = name
         let client = redis.petalClient(poolSize: 1)
         try await Eventually.wait("worker \(name) online", timeout: 20) {
             try await client.worker(name)?.online == true
