@@ -83,6 +83,14 @@ extension PetalClient {
         return (reply.array ?? []).compactMap(\.string).sorted()
     }
 
+    /// The children of each job, in one round trip (the task list's `children` fields).
+    public func children(ofEach ids: [String]) async throws(PetalError) -> [[String]] {
+        guard !ids.isEmpty else { return [] }
+        let commands: [[RedisArgument]] = ids.map { ["SMEMBERS", RedisArgument(keys.children(of: $0))] }
+        let replies = try await run { connection throws(RedisError) in try connection.pipeline(commands) }
+        return replies.map { ($0.array ?? []).compactMap(\.string).sorted() }
+    }
+
     /// Jobs waiting for a countdown, ETA or retry, soonest first, with when they are due.
     public func scheduledJobs(limit: Int = 100) async throws(PetalError) -> [(id: String, due: Double)] {
         let key = keys.scheduled

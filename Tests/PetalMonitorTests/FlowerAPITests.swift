@@ -68,6 +68,8 @@ struct FlowerAPITests {
 
             let info = try await session.json("/api/task/info/\(id)")
             #expect(info.value["task-id"]?.stringValue == id)
+            #expect(info.value["uuid"]?.stringValue == id, "Flower 2.2 carries uuid too")
+            #expect(info.value["root"]?.stringValue == id && info.value["parent"] == .null && info.value["children"] == [])
             #expect(info.value["args"] == "[4,5]", "args are a string, as in Flower")
             #expect(info.value["result"] == "9")
             #expect(info.value["worker"]?.stringValue == worker.name)
@@ -122,6 +124,30 @@ struct FlowerAPITests {
             #expect(metrics.body.contains("flower_worker_online{worker=\"\(worker.name)\"} 1"))
             #expect(metrics.body.contains("flower_worker_number_of_currently_executing_tasks{worker=\"\(worker.name)\"}"))
             #expect(metrics.body.contains("flower_task_runtime_seconds_bucket{worker=\"\(worker.name)\",task=\"add\""))
+            // As Flower: task events only.
+            #expect(!metrics.body.contains("type=\"worker-"), "worker events are not counted")
+            // Prometheus's own checker reads it as Prometheus would.
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString).txt").path
+            try metrics.body.write(toFile: path, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let (code, output, errors) = try await RealClient.run("/bin/sh", ["-c", "promtool check metrics < '\(path)'"])
+            #expect(code == 0, "promtool: \(output) \(errors)")
+        }
+    }
+
+    @Test func aJobsFamilyIsInItsInfo() async throws {
+        try await harness.run { session in
+            let parent = try await harness.client.enqueue(EnqueueRequest(task: "noop", queue: "nobody-consumes"))
+            let child = try await harness.client.enqueue(EnqueueRequest(task: "noop", queue: "nobody-consumes", parent: parent))
+            let info = try await session.json("/api/task/info/\(parent)")
+            #expect(info.value["children"] == [.string(child)])
+            let childInfo = try await session.json("/api/task/info/\(child)")
+            #expect(childInfo.value["parent"]?.stringValue == parent)
+            #expect(childInfo.value["parent_id"]?.stringValue == parent)
+            #expect(childInfo.value["root"]?.stringValue == parent)
+            let list = try await session.json("/api/tasks?queue=nobody-consumes")
+            #expect(list.value[parent]?["children"] == [.string(child)])
+            #expect(list.value[child]?["parent"]?.stringValue == parent)
         }
     }
 }

@@ -3,12 +3,15 @@ import Petal
 /// Petal's records in the JSON shapes of Flower 2.x's REST API (docs/API.md lists each field and
 /// what it means here). As in Flower, args, kwargs and result are strings: their JSON text.
 enum FlowerShapes {
-    static func task(_ job: JobRecord, idKey: String = "uuid") -> [(String, JSONValue)] {
+    /// One task as Flower 2.2 shows it: `uuid` (and `task-id` on /api/task/info), with its family:
+    /// `parent`/`parent_id`, `root`/`root_id` (Petal keeps one level: the parent, or the job itself)
+    /// and `children` (ids).
+    static func task(_ job: JobRecord, children: [String], withTaskID: Bool = false) -> [(String, JSONValue)] {
         func time(_ value: Double?) -> JSONValue { value.map { .number($0) } ?? .null }
         func text(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
         let timestamp = [job.succeeded, job.failed, job.revoked, job.retried, job.started, job.received, job.sent].compactMap { $0 }.max()
         var fields: [(String, JSONValue)] = [
-            (idKey, .string(job.id)), ("name", .string(job.task)), ("state", .string(job.state.rawValue)),
+            ("uuid", .string(job.id)), ("name", .string(job.task)), ("state", .string(job.state.rawValue)),
             ("args", .string(job.argsJSON)), ("kwargs", .string(job.kwargsJSON)), ("result", text(job.resultJSON)),
             ("received", time(job.received)), ("sent", time(job.sent)), ("started", time(job.started)),
             ("succeeded", time(job.succeeded)), ("failed", time(job.failed)), ("retried", time(job.retried)),
@@ -16,8 +19,11 @@ enum FlowerShapes {
             ("retries", .number(Double(job.retries))), ("worker", text(job.worker)), ("exception", text(job.exception)),
             ("traceback", text(job.traceback)), ("timestamp", time(timestamp)), ("runtime", time(job.runtime)),
             ("exchange", .null), ("routing_key", .string(job.queue)), ("queue", .string(job.queue)), ("clock", .number(0)),
-            ("client", .null), ("root_id", .string(job.parent ?? job.id)), ("parent_id", text(job.parent)), ("group", text(job.group)),
+            ("client", .null), ("root", .string(job.parent ?? job.id)), ("root_id", .string(job.parent ?? job.id)),
+            ("parent", text(job.parent)), ("parent_id", text(job.parent)), ("children", .array(children.map { .string($0) })),
+            ("group", text(job.group)),
         ]
+        if withTaskID { fields.insert(("task-id", .string(job.id)), at: 1) }
         if let progress = job.progress {
             fields.append(("progress", ["current": .number(progress.current), "total": .number(progress.total),
                                         "message": text(progress.message)]))

@@ -25,6 +25,7 @@ struct TasksAPI: Sendable {
     @Sendable func tasks(request: Request, context: MonitorRequestContext) async throws -> Response {
         let filter = try TaskFilter(parameters: request.formQuery, defaultLimit: 100)
         let page = try await client.jobs(matching: filter.query)
+        let children = try await client.children(ofEach: page.jobs.map(\.id))
         // Keyed by id in the page's order, each entry in Flower's field order.
         var writer = JSONWriter(capacity: page.jobs.count * 900)
         writer.raw("{")
@@ -32,7 +33,7 @@ struct TasksAPI: Sendable {
             if index > 0 { writer.raw(",") }
             writer.write(string: job.id)
             writer.raw(":")
-            writer.write(object: FlowerShapes.task(job))
+            writer.write(object: FlowerShapes.task(job, children: children[index]))
         }
         writer.raw("}")
         return JSONResponse.written(writer)
@@ -49,7 +50,7 @@ struct TasksAPI: Sendable {
 
     @Sendable func info(request: Request, context: MonitorRequestContext) async throws -> Response {
         let job = try await record(context)
-        return JSONResponse.ordered(FlowerShapes.task(job, idKey: "task-id"))
+        return JSONResponse.ordered(FlowerShapes.task(job, children: try await client.children(of: job.id), withTaskID: true))
     }
 
     @Sendable func result(request: Request, context: MonitorRequestContext) async throws -> Response {
