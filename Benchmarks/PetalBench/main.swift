@@ -10,7 +10,34 @@ let arguments = CommandLine.arguments
 func option(_ name: String) -> String? {
     arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
 }
+let usage = """
+    USAGE: petal-bench [--petal PATH] [--greeter PATH] [--jobs N] [--monitor-jobs N] [--sections core,greeter,monitor,runner]
+
+    Measures Petal on a release build against a redis-server of its own (`make bench` runs it).
+      --petal PATH       the petal executable (default: .build/release/petal)
+      --greeter PATH     the greeter executable, for the greeter section (needs wrk)
+      --jobs N           no-op jobs for the core section (default: 100000)
+      --monitor-jobs N   jobs in the monitor section's history (default: 1000000)
+      --sections LIST    which sections to run (default: all four)
+    """
+if arguments.contains("--help") || arguments.contains("-h") {
+    print(usage)
+    exit(0)
+}
+func refuse(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("petal-bench: \(message)\n\n\(usage)\n".utf8))
+    exit(64)
+}
 let petalPath = option("--petal") ?? ".build/release/petal"
+if !FileManager.default.isExecutableFile(atPath: petalPath) {
+    refuse("no petal executable at \(petalPath): build it first (swift build -c release) or give --petal PATH")
+}
+if let greeter = option("--greeter"), !FileManager.default.isExecutableFile(atPath: greeter) {
+    refuse("no greeter executable at \(greeter)")
+}
+for name in ["--jobs", "--monitor-jobs"] {
+    if let text = option(name), (Int(text) ?? 0) < 1 { refuse("\(name) takes a whole number of at least 1, not '\(text)'") }
+}
 let jobCount = Int(option("--jobs") ?? "") ?? 100_000
 let sections = Set((option("--sections") ?? "core,greeter,monitor,runner").split(separator: ",").map(String.init))
 

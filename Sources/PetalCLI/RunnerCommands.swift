@@ -58,6 +58,8 @@ struct RunCommand: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.") var command: [String] = []
 
     func run() throws {
+        // Passthrough would hand `--help` to the command (env's help); before `--` it is ours.
+        if let first = command.first, first == "--help" || first == "-h" { throw CleanExit.helpRequest(self) }
         let arguments = command.first == "--" ? Array(command.dropFirst()) : command
         guard !arguments.isEmpty else { throw ValidationError("give a command: petal run -- COMMAND") }
         let environment: [String: String]

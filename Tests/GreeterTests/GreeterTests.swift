@@ -24,16 +24,7 @@ struct GreeterTests {
     }
 
     func withApp(_ body: (HTTPTestClient, Int) async throws -> Void) async throws {
-        let port = try FreePort.find()
-        let configuration = GreeterConfiguration(
-            port: port, templatesDirectory: PetalBinary.root.appendingPathComponent("Templates").path,
-            staticDirectory: PetalBinary.root.appendingPathComponent("Static").path, cookieSecret: "test-secret")
-        let app = try await buildGreeterApplication(configuration: configuration, client: client)
-        let running = Task { try await app.runService() }
-        defer { running.cancel() }
-        let http = HTTPTestClient(base: "http://127.0.0.1:\(port)")
-        try await Eventually.wait("greeter listening") { try await http.get("/healthz").status == 200 }
-        try await body(http, port)
+        try await GreeterHarness.run(client: client, body)
     }
 
     func worker(softTimeLimit: Double = 60) async throws -> WorkerProcess {

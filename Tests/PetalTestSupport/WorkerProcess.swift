@@ -82,8 +82,8 @@ public enum PetalBinary {
         throw TestSupportError("\(program) binary not found: run `swift build` first")
     }
 
-    /// Runs `petal` with arguments; returns exit code, stdout and stderr.
-    public static func run(_ arguments: [String]) throws -> (code: Int32, output: String, error: String) {
+    /// Runs `petal` (or another of the package's executables) with arguments; returns exit code, stdout and stderr.
+    public static func run(_ arguments: [String], program: String = "petal") throws -> (code: Int32, output: String, error: String) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("petal-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -91,7 +91,7 @@ public enum PetalBinary {
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let out = open(outPath, O_WRONLY), err = open(errPath, O_WRONLY)
-        let process = try ChildProcess.spawn(executable: try path(), arguments: arguments,
+        let process = try ChildProcess.spawn(executable: try path(program), arguments: arguments,
                                              environment: ProcessInfo.processInfo.environment, descriptors: [1: out, 2: err])
         close(out)
         close(err)

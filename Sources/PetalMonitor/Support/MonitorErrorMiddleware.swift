@@ -26,6 +26,10 @@ struct MonitorErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as HTTPError {
             return try answer(request, context, status: error.status, message: error.body ?? error.status.reasonPhrase)
+        } catch let error as PetalError where error.isRedisOutOfMemory {
+            context.logger.error("Redis is full: \(error)")
+            return try answer(request, context, status: .insufficientStorage,
+                              message: "Redis at \(redisURL) is out of memory, so nothing was written: \(error)")
         } catch let error as PetalError where error.isRedisUnavailable || Self.isRedisTrouble(error) {
             context.logger.warning("Redis unavailable: \(error)")
             return try answer(request, context, status: .serviceUnavailable,
@@ -59,6 +63,7 @@ struct MonitorErrorMiddleware: RouterMiddleware {
         case .notFound: "Not found"
         case .badRequest: "Bad request"
         case .serviceUnavailable: "Redis is unreachable"
+        case .insufficientStorage: "Redis is full"
         case .forbidden: "Refused"
         default: "Error"
         }

@@ -1,0 +1,59 @@
+import Foundation
+import Petal
+import PetalTestSupport
+import Testing
+
+/// The greeter where visitors and attackers walk: foreign Hosts, HEAD and wrong methods, a full
+/// Redis, a restarted Redis.
+@Suite("Greeter at the edges", .serialized)
+struct GreeterEdgeTests {
+    let server: RedisServer
+    let client: PetalClient
+
+    init() throws {
+        server = try RedisServer()
+        client = server.petalClient(poolSize: 2)
+    }
+
+    @Test func onlyAllowedHostsAreAnswered() async throws {
+        try await GreeterHarness.run(client: client, allowedHosts: ["greeter.example"]) { http, port in
+            let base = "http://127.0.0.1:\(port)"
+            let attack = try await RealClient.curl(["-X", "POST", "-H", "Host: rebind.evil.example:\(port)", "-d", "person=Eve&total=3", base + "/greet"])
+            #expect(attack.status == 421)
+            #expect(try await client.redis.command("DBSIZE").int == 0, "nothing was enqueued")
+            #expect(try await RealClient.curl(["-H", "Host: greeter.example", base + "/"]).status == 200)
+            #expect(try await RealClient.curl(["-H", "Host: localhost:\(port)", base + "/"]).status == 200)
+        }
+    }
+
+    @Test func headWrongMethodsAndNoSniffing() async throws {
+        try await GreeterHarness.run(client: client) { http, port in
+            let base = "http://127.0.0.1:\(port)"
+            for path in ["/", "/jobs", "/healthz", "/greeter.css"] {
+                let head = try await RealClient.curl(["-I", base + path])
+                #expect(head.status == 200, "HEAD \(path)")
+                #expect(head.headers["x-content-type-options"] == "nosniff", "\(path)")
+            }
+            let wrong = try await RealClient.curl(["-X", "DELETE", base + "/greet"])
+            #expect(wrong.status == 405)
+            #expect(wrong.headers["allow"] == "POST")
+            let status = try await RealClient.curl([base + "/status/nope"])
+            #expect(status.status == 404)
+            #expect(status.headers["x-content-type-options"] == "nosniff", "JSON is not sniffed either")
+        }
+    }
+
+    @Test func aFullRedisIsSaidPlainlyAndLosesNothing() async throws {
+        try await GreeterHarness.run(client: client) { http, _ in
+            #expect(try await http.get("/").status == 200)
+            try await client.redis.command("CONFIG", "SET", "maxmemory-policy", "noeviction")
+            try await client.redis.command("CONFIG", "SET", "maxmemory", "1")
+            let full = try await http.post("/greet", form: ["person": "Ann", "total": "2"])
+            try await client.redis.command("CONFIG", "SET", "maxmemory", "0")
+            #expect(full.status == 507, "\(full.status) \(full.body.prefix(200))")
+            #expect(full.body.contains("OOM"), "Redis's own words")
+            let retried = try await http.post("/greet", form: ["person": "Ann", "total": "2"])
+            #expect(retried.status == 303)
+        }
+    }
+}
