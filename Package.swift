@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // Tests only: property and fuzz tests of every parser of outside input.
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
@@ -87,16 +89,20 @@ let package = Package(
         .executableTarget(name: "PetalBench", dependencies: ["Petal", "PetalRedis", "PetalSystem"], path: "Benchmarks/PetalBench"),
 
         // Tests run against a real redis-server the support target starts on a free port.
-        .target(name: "PetalTestSupport", dependencies: ["Petal", "PetalRedis", "PetalSystem", "PetalRunner", "CLibXML2"], path: "Tests/PetalTestSupport"),
+        .target(name: "PetalTestSupport", dependencies: ["Petal", "PetalRedis", "PetalSystem", "PetalRunner", "CLibXML2",
+                                                  .product(name: "PropertyBased", package: "swift-property-based")],
+                path: "Tests/PetalTestSupport"),
         .testTarget(name: "PetalRedisTests", dependencies: ["PetalRedis", "PetalTestSupport"]),
-        .testTarget(name: "PetalTests", dependencies: ["Petal", "PetalTestSupport"]),
+        .testTarget(name: "PetalTests", dependencies: [.product(name: "PropertyBased", package: "swift-property-based"), "Petal", "PetalTestSupport"]),
         .testTarget(name: "PetalWorkerTests", dependencies: ["Petal", "PetalWorker", "PetalTestSupport"]),
-        .testTarget(name: "GreeterTests", dependencies: ["Greeter", "Petal", "PetalRedis", "PetalTestSupport",
+        .testTarget(name: "GreeterTests", dependencies: [.product(name: "PropertyBased", package: "swift-property-based"), "Greeter", "Petal", "PetalRedis", "PetalTestSupport",
                                                          .product(name: "Hummingbird", package: "hummingbird")]),
-        .testTarget(name: "PetalMonitorTests", dependencies: ["PetalMonitor", "Petal", "PetalRedis", "PetalRunner", "PetalTestSupport", "PetalWeb",
+        .testTarget(name: "PetalMonitorTests", dependencies: [.product(name: "PropertyBased", package: "swift-property-based"), "PetalMonitor", "Petal", "PetalRedis", "PetalRunner", "PetalTestSupport", "PetalWeb",
                                                               .product(name: "Hummingbird", package: "hummingbird")]),
-        .testTarget(name: "PetalWebTests", dependencies: ["PetalWeb", .product(name: "Mustache", package: "swift-mustache")]),
-        .testTarget(name: "PetalRunnerTests", dependencies: ["PetalRunner", "PetalSystem", "PetalTestSupport"]),
+        .testTarget(name: "PetalWebTests", dependencies: ["PetalWeb", "PetalTestSupport", .product(name: "Mustache", package: "swift-mustache"),
+                                                         .product(name: "Hummingbird", package: "hummingbird"),
+                                                         .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "PetalRunnerTests", dependencies: [.product(name: "PropertyBased", package: "swift-property-based"), "PetalRunner", "PetalSystem", "PetalTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -63,7 +63,8 @@ public struct JobRecord: Sendable, Equatable {
     /// a tenth of its time hashing field names into a dictionary first. Empty values count as
     /// absent; unknown fields are ignored (a newer writer may add some).
     public init?(pairs: some Sequence<(String, String)>) {
-        func number(_ text: String) -> Double? { text.isEmpty ? nil : Double(text) }
+        // A field that is not a finite number (a corrupt record) reads as absent, never as inf or nan.
+        func number(_ text: String) -> Double? { Double(text).flatMap { $0.isFinite ? $0 : nil } }
         func text(_ text: String) -> String? { text.isEmpty ? nil : text }
         var id: String?, task: String?, state: String?
         var progressCurrent: Double?, progressTotal: Double?, progressMessage: String?
