@@ -59,7 +59,7 @@ struct MonitorFuzzTests {
         try await harness.run { session async throws in
             let names = Generator<String, Shrink.None<String>>(run: { rng in
                 Bool.random(using: &rng) ? HostileInput.pathSegment.run(using: &rng)
-                    : worker.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+                    : worker.name.addingPercentEncoding(withAllowedCharacters: HostileInput.asciiAlphanumerics)!
             })
             let seen = StatusTally()
             await propertyCheck(count: 150, input: Gen.element(of: Self.postPaths), names, HostileInput.jsonText) { path, name, body in

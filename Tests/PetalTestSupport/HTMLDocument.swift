@@ -42,4 +42,28 @@ public final class HTMLDocument {
     }
 
     public func count(_ xpath: String) -> Int { texts(xpath).count }
+
+    /// Every attribute of each element the XPath selects (a form's action and method, an input's
+    /// name, type and value), in document order.
+    public func elements(_ xpath: String) -> [[String: String]] {
+        guard let context = xmlXPathNewContext(document) else { return [] }
+        defer { xmlXPathFreeContext(context) }
+        guard let result = xmlXPathEvalExpression(xpath, context) else { return [] }
+        defer { xmlXPathFreeObject(result) }
+        guard let nodes = result.pointee.nodesetval, nodes.pointee.nodeNr > 0 else { return [] }
+        return (0..<Int(nodes.pointee.nodeNr)).compactMap { index in
+            guard let node = nodes.pointee.nodeTab[index] else { return nil }
+            var attributes: [String: String] = [:]
+            var property = node.pointee.properties
+            while let current = property {
+                let name = String(cString: current.pointee.name)
+                if let value = xmlGetProp(node, current.pointee.name) {
+                    attributes[name] = String(cString: value)
+                    petal_xml_free(value)
+                }
+                property = current.pointee.next
+            }
+            return attributes
+        }
+    }
 }

@@ -44,8 +44,13 @@ public final class HTTPTestClient: Sendable {
 
     public func get(_ path: String) async throws -> Reply { try await send(path, method: "GET", body: nil) }
 
+    /// POSTs a body already form-encoded (as a browser encodes it: spaces as +).
+    public func post(_ path: String, encodedForm: String) async throws -> Reply {
+        try await send(path, method: "POST", body: encodedForm, contentType: "application/x-www-form-urlencoded")
+    }
+
     public func post(_ path: String, form: [String: String] = [:]) async throws -> Reply {
-        var allowed = CharacterSet.alphanumerics
+        var allowed = HostileInput.asciiAlphanumerics
         allowed.insert(charactersIn: "-._~")
         let body = form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
         return try await send(path, method: "POST", body: body, contentType: "application/x-www-form-urlencoded")
@@ -56,7 +61,8 @@ public final class HTTPTestClient: Sendable {
     }
 
     private func send(_ path: String, method: String, body: String?, contentType: String? = nil) async throws -> Reply {
-        var request = URLRequest(url: URL(string: base + path)!)
+        guard let url = URL(string: base + path) else { throw TestSupportError("not a URL: \(base + path)") }
+        var request = URLRequest(url: url)
         request.httpMethod = method
         if let body { request.httpBody = Data(body.utf8) }
         if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
