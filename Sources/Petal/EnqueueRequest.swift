@@ -20,7 +20,9 @@ public struct EnqueueRequest: Sendable {
     /// The user or session the job belongs to (moi's per-user job lists).
     public var group: String?
     public var parent: String?
-    /// A job id of the caller's choosing; a fresh UUID4 otherwise.
+    /// A job id of the caller's choosing; a fresh UUID4 otherwise. It is an idempotency key (Celery's
+    /// `task_id`): enqueueing an id that already has a record creates nothing and pushes nothing, so
+    /// a caller that retries after a lost reply cannot run the job twice.
     public var id: String?
 
     public init(task: String, args: [JSONValue] = [], kwargs: [String: JSONValue] = [:], queue: String = "default",
@@ -57,7 +59,7 @@ public struct EnqueueRequest: Sendable {
             if !condition { throw .invalidRequest(message) }
         }
         try check(!task.isEmpty && task.count <= 200, "task name must be 1 to 200 characters")
-        try check(Self.isName(queue), "queue name '\(queue)' must be 1 to 100 letters, digits, '.', '_' or '-'")
+        try QueueName.validate(queue)
         try check(maxRetries >= 0, "max retries must not be negative")
         for (label, value) in [("countdown", countdown), ("expires", expiresIn), ("soft time limit", softTimeLimit), ("time limit", timeLimit)] {
             if let value { try check(TimeBounds.isInterval(value), "\(label) must be a number of seconds from 0 to \(Int(TimeBounds.longestInterval)), not \(value)") }

@@ -37,6 +37,9 @@ public struct Keys: Sendable, Hashable {
     public func workerLimits(_ name: String) -> String { "\(prefix):worker:\(name):limits" }
 
     public var controlChannel: String { "\(prefix):control" }
+    /// One worker's own channel: its supervisor listens here, so a PUBLISH answers whether it is
+    /// alive even when it could not write its heartbeat (reap's probe, a name claimed twice).
+    public func controlChannel(worker: String) -> String { "\(prefix):control:\(worker)" }
     public func reply(_ id: String) -> String { "\(prefix):reply:\(id)" }
     public func jobChannel(_ id: String) -> String { "\(prefix):channel:job:\(id)" }
     public func groupChannel(_ group: String) -> String { "\(prefix):channel:group:\(group)" }

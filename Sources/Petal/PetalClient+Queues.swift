@@ -3,12 +3,13 @@ import PetalRedis
 extension PetalClient {
     /// Stops workers taking jobs from `queue` (they stay queued) until `resume`.
     public func pause(queue: String) async throws(PetalError) {
-        try Self.validate(queue: queue)
+        try QueueName.validate(queue)
         let key = keys.paused
         _ = try await run { connection throws(RedisError) in try connection.command(["SADD", RedisArgument(key), RedisArgument(queue)]) }
     }
 
     public func resume(queue: String) async throws(PetalError) {
+        try QueueName.validate(queue)
         let key = keys.paused
         _ = try await run { connection throws(RedisError) in try connection.command(["SREM", RedisArgument(key), RedisArgument(queue)]) }
     }
@@ -17,7 +18,7 @@ extension PetalClient {
     /// forever. Returns how many were purged. Scheduled jobs are not touched.
     @discardableResult
     public func purge(queue: String) async throws(PetalError) -> Int {
-        try Self.validate(queue: queue)
+        try QueueName.validate(queue)
         return try await evaluate(PetalScripts.purge, [RedisArgument(queue)]).int ?? 0
     }
 
@@ -32,11 +33,5 @@ extension PetalClient {
         request.timeLimit = record.timeLimit
         request.maxRetries = record.maxRetries
         return try await enqueue(request)
-    }
-
-    static func validate(queue: String) throws(PetalError) {
-        guard !queue.isEmpty, queue.count <= 200, !queue.contains(where: \.isWhitespace) else {
-            throw .invalidRequest("a queue name is 1 to 200 characters without spaces")
-        }
     }
 }

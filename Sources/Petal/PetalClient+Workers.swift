@@ -14,7 +14,8 @@ public struct QueueSummary: Sendable, Equatable {
 }
 
 extension PetalClient {
-    /// Every worker seen in the last day, online first. Online = heartbeat key present.
+    /// Every worker seen in the last day, online first. Online = heartbeat key present. Running jobs
+    /// (`active`) come from the in-flight lists, not the heartbeat, so they are current.
     public func workers() async throws(PetalError) -> [WorkerRecord] {
         let keys = self.keys
         return try await run { connection throws(RedisError) in
@@ -30,10 +31,14 @@ extension PetalClient {
                  ["HGETALL", RedisArgument(keys.workerTasks(name))]]
             }
             let replies = try connection.pipeline(commands)
-            return seen.enumerated().map { offset, entry in
+            var records = seen.enumerated().map { offset, entry in
                 WorkerRecord(name: entry.0, heartbeat: replies[offset * 3].fieldMap, stats: replies[offset * 3 + 1].fieldMap,
                              tasks: replies[offset * 3 + 2].fieldMap, lastSeen: entry.1)
-            }.sorted { ($0.online ? 0 : 1, $0.name) < ($1.online ? 0 : 1, $1.name) }
+            }
+            let online = records.indices.filter { records[$0].online }
+            let active = try ActiveJobs.read(online.map { records[$0].name }, keys: keys, connection: connection)
+            for (index, jobs) in zip(online, active) { records[index].active = jobs }
+            return records.sorted { ($0.online ? 0 : 1, $0.name) < ($1.online ? 0 : 1, $1.name) }
         }
     }
 
@@ -47,8 +52,10 @@ extension PetalClient {
                 ["HGETALL", RedisArgument(keys.workerTasks(name))],
             ])
             guard let lastSeen = replies[0].double else { return nil }
-            return WorkerRecord(name: name, heartbeat: replies[1].fieldMap, stats: replies[2].fieldMap,
-                                tasks: replies[3].fieldMap, lastSeen: lastSeen)
+            var record = WorkerRecord(name: name, heartbeat: replies[1].fieldMap, stats: replies[2].fieldMap,
+                                      tasks: replies[3].fieldMap, lastSeen: lastSeen)
+            if record.online { record.active = try ActiveJobs.read([name], keys: keys, connection: connection)[0] }
+            return record
         }
     }
 

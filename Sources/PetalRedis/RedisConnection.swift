@@ -6,12 +6,20 @@ import Glibc
 /// A blocking connection to Redis on hiredis.
 ///
 /// Not Sendable on purpose: one connection belongs to one thread (a `ConnectionThread`, a worker
-/// child's main thread, the supervisor's loop). It connects lazily and reconnects on the next call
-/// after a broken connection, so a Redis restart costs callers one `RedisError.connection`.
+/// child's main thread, the supervisor's loop). It connects lazily. Before a command goes out on a
+/// connection that was already open, it checks the socket: a server that restarted (or closed an
+/// idle client) has left it readable or hung up while no reply was due, so the connection is
+/// replaced first and the caller never sees the stale socket. A command whose write fails on a
+/// reused connection is sent once more on a fresh one: an unwritten (or half-written) command was
+/// never run. A failed read is not retried: the command may have run.
 public final class RedisConnection {
     public let configuration: RedisConfiguration
     private var context: UnsafeMutablePointer<redisContext>?
     private var scriptsLoaded: Set<String> = []
+    /// Seconds added to the command timeout while a blocking command (BLPOP) waits on the server.
+    private var blockAllowance: Double = 0
+    /// True while AUTH and SELECT run inside `connect`: a failure there is not retried.
+    private var connecting = false
 
     public init(configuration: RedisConfiguration) {
         self.configuration = configuration
@@ -44,10 +52,12 @@ public final class RedisConnection {
             redisFree(created)
             throw .connection("\(configuration): \(message)")
         }
-        redisSetTimeout(created, Self.timeval(seconds: configuration.commandTimeout))
+        redisSetTimeout(created, Self.timeval(seconds: configuration.commandTimeout + blockAllowance))
         // hiredis opens sockets without close-on-exec; spawned processes must not inherit them.
         _ = fcntl(created.pointee.fd, F_SETFD, fcntl(created.pointee.fd, F_GETFD) | FD_CLOEXEC)
         context = created
+        connecting = true
+        defer { connecting = false }
         do {
             if let password = configuration.password {
                 var auth: [RedisArgument] = ["AUTH"]
@@ -66,15 +76,63 @@ public final class RedisConnection {
 
     /// Sends one command and returns its reply; an error reply is returned as `.error`, not thrown.
     public func send(_ argv: [RedisArgument]) throws(RedisError) -> RedisValue {
-        try connect()
+        try write([argv])
         guard let context else { throw .closed }
-        let raw = Self.withArgv(argv) { argc, pointers, lengths in
-            redisCommandArgv(context, argc, pointers, lengths)
-        }
-        guard let raw else { throw brokenConnection() }
-        let reply = raw.assumingMemoryBound(to: redisReply.self)
+        var raw: UnsafeMutableRawPointer?
+        if redisGetReply(context, &raw) != REDIS_OK || raw == nil { throw brokenConnection() }
         defer { freeReplyObject(raw) }
-        return Self.convert(reply.pointee)
+        return Self.convert(raw!.assumingMemoryBound(to: redisReply.self).pointee)
+    }
+
+    /// Writes commands for request and reply use: drops a connection the server has closed, then
+    /// writes all of them; when nothing reached a reused connection's socket, writes them once more
+    /// on a fresh connection (nothing was sent, so nothing can run twice).
+    private func write(_ commands: [[RedisArgument]]) throws(RedisError) {
+        dropIfClosedByServer()
+        let reused = context != nil && !connecting
+        try connect()
+        guard case .failed(let error, let sentSomething) = writeNow(commands) else { return }
+        guard reused, !sentSomething else { throw error }
+        try connect()
+        if case .failed(let again, _) = writeNow(commands) { throw again }
+    }
+
+    private enum WriteResult {
+        case written
+        /// `sentSomething`: a complete command may have reached the server.
+        case failed(RedisError, sentSomething: Bool)
+    }
+
+    /// Appends and flushes the commands. A single command only partly written was not run (the
+    /// server discards an incomplete command when the connection goes), so it counts as not sent;
+    /// of several, any written chunk may have held whole commands.
+    private func writeNow(_ commands: [[RedisArgument]]) -> WriteResult {
+        guard let context else { return .failed(.closed, sentSomething: false) }
+        for argv in commands {
+            let status = Self.withArgv(argv) { argc, pointers, lengths in
+                redisAppendCommandArgv(context, argc, pointers, lengths)
+            }
+            if status != REDIS_OK { return .failed(brokenConnection(), sentSomething: false) }
+        }
+        var done: Int32 = 0
+        var first = true
+        while done == 0 {
+            if redisBufferWrite(context, &done) != REDIS_OK {
+                return .failed(brokenConnection(), sentSomething: !first && commands.count > 1)
+            }
+            first = false
+        }
+        return .written
+    }
+
+    /// A request/reply connection has nothing to read between commands: if its socket is readable,
+    /// hung up or in error, the server closed it (restart, `CLIENT KILL`, idle timeout). Closing it
+    /// here means the next command connects afresh instead of failing on the dead socket.
+    private func dropIfClosedByServer() {
+        guard let context else { return }
+        var descriptor = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
+        let ready = poll(&descriptor, 1, 0)
+        if ready > 0 && descriptor.revents & Int16(POLLIN | POLLHUP | POLLERR | POLLNVAL) != 0 { close() }
     }
 
     /// Sends one command and throws on an error reply.
@@ -116,14 +174,8 @@ public final class RedisConnection {
 
     private func pipeline<Reply>(_ commands: [[RedisArgument]], reading read: (redisReply) throws(RedisError) -> Reply) throws(RedisError) -> [Reply] {
         if commands.isEmpty { return [] }
-        try connect()
+        try write(commands)
         guard let context else { throw .closed }
-        for argv in commands {
-            let status = Self.withArgv(argv) { argc, pointers, lengths in
-                redisAppendCommandArgv(context, argc, pointers, lengths)
-            }
-            if status != REDIS_OK { throw brokenConnection() }
-        }
         var replies: [Reply] = []
         replies.reserveCapacity(commands.count)
         // Every reply is read before a refused one is reported, so the connection stays in step.
@@ -154,10 +206,16 @@ public final class RedisConnection {
     /// Runs a blocking command (BLMOVE, BLPOP, ...) whose server-side block is `blockSeconds`,
     /// widening the read timeout for this call only.
     public func blocking(_ argv: [RedisArgument], blockSeconds: Double) throws(RedisError) -> RedisValue {
+        dropIfClosedByServer()
         try connect()
         guard let context else { throw .closed }
+        // Kept for the call, so a connection made afresh inside `send` waits as long too.
+        blockAllowance = blockSeconds
         redisSetTimeout(context, Self.timeval(seconds: configuration.commandTimeout + blockSeconds))
-        defer { if let current = self.context { redisSetTimeout(current, Self.timeval(seconds: configuration.commandTimeout)) } }
+        defer {
+            blockAllowance = 0
+            if let current = self.context { redisSetTimeout(current, Self.timeval(seconds: configuration.commandTimeout)) }
+        }
         return try send(argv).orThrow()
     }
 

@@ -38,6 +38,7 @@ final class ChildRunner {
         startCommandReader()
         var pending: JobOutcome?
         var recovering = false
+        var lastRefusal: RedisError?
         var backoff = Backoff(initial: 0.05, maximum: 2)
         while true {
             do throws(RedisError) {
@@ -58,6 +59,7 @@ final class ChildRunner {
                     job = try fetch()
                 }
                 backoff.reset()
+                lastRefusal = nil
                 if let job {
                     pending = run(job)
                 } else if commands.isStopping {
@@ -68,9 +70,16 @@ final class ChildRunner {
             } catch {
                 // Told to stop with nothing unacknowledged: no reason to wait for Redis.
                 if commands.isStopping && pending == nil { exit(0) }
-                if !recovering { logger.warning("Redis unavailable, retrying: \(error)") }
-                recovering = true
-                connection.close()
+                if error.isTransient {
+                    if !recovering { logger.warning("Redis unavailable, retrying: \(error)") }
+                    recovering = true
+                    if error.isConnectionError { connection.close() }
+                } else if error != lastRefusal {
+                    // Redis answered, with an error (out of memory, a script's error): not an outage,
+                    // and no reply was lost. Said once per kind, not once per retry.
+                    logger.error("Redis refused a request, retrying: \(error)")
+                    lastRefusal = error
+                }
                 Thread.sleep(forTimeInterval: backoff.next())
             }
         }
@@ -93,8 +102,14 @@ final class ChildRunner {
             RedisArgument(configuration.name), RedisArgument(pid), RedisArgument(outcome.id), RedisArgument(outcome.kind.rawValue),
             RedisArgument(outcome.resultJSON), RedisArgument(outcome.exception), RedisArgument(outcome.traceback),
             RedisArgument(Clock.text(outcome.runtime)), fetchNext ? "1" : "0", RedisArgument(Clock.text(outcome.retryAt)),
+            RedisArgument(outcome.delivery),
         ] + commands.queues.map { RedisArgument($0) }))
-        return FetchedJob(reply: reply.array ?? [], offset: 1)
+        let parts = reply.array ?? []
+        if parts.first?.int == -1 {
+            logger.warning("job \(outcome.id) was handed to another worker while this one ran it (it was taken for lost); this run's result was discarded",
+                           metadata: ["job": "\(outcome.id)"])
+        }
+        return FetchedJob(reply: parts, offset: 1)
     }
 
     private func reclaimOwnJobs() throws(RedisError) {
@@ -198,7 +213,7 @@ final class ChildRunner {
     private func outcome(of job: FetchedJob, result: Result<JSONValue, any Error>, runtime: Double, maxRetries: Int) -> JobOutcome {
         switch result {
         case .success(let value):
-            return JobOutcome(id: job.id, kind: .success, resultJSON: value.jsonText, runtime: runtime)
+            return JobOutcome(id: job.id, delivery: job.delivery, kind: .success, resultJSON: value.jsonText, runtime: runtime)
         case .failure(let error):
             let (exception, traceback) = Self.describe(error, job: job, worker: configuration.name, pid: pid)
             let retryable = !(error is InvalidArguments) && !(error is NotRegistered)
@@ -206,10 +221,10 @@ final class ChildRunner {
                 let countdown = (error as? RetryRequest)?.countdown ?? Self.backoff(attempt: job.retries)
                 logger.info("job failed, retry \(job.retries + 1) of \(maxRetries) in \(String(format: "%.1f", countdown))s: \(exception)",
                             metadata: ["job": "\(job.id)"])
-                return JobOutcome(id: job.id, kind: .retry, exception: exception, traceback: traceback, runtime: runtime,
+                return JobOutcome(id: job.id, delivery: job.delivery, kind: .retry, exception: exception, traceback: traceback, runtime: runtime,
                                   retryAt: Clock.now() + countdown)
             }
-            return JobOutcome(id: job.id, kind: .failure, exception: exception, traceback: traceback, runtime: runtime)
+            return JobOutcome(id: job.id, delivery: job.delivery, kind: .failure, exception: exception, traceback: traceback, runtime: runtime)
         }
     }
 

@@ -14,6 +14,8 @@ struct FetchedJob: Sendable {
     let queue: String
     let group: String?
     let deliveries: Int
+    /// The delivery number as fetch wrote it: finish is fenced with it.
+    let delivery: String
     /// Limits set at run time by the `time_limit` control command: (soft, hard), 0 = none.
     let overrideLimits: (Double, Double)?
 
@@ -32,7 +34,8 @@ struct FetchedJob: Sendable {
         queue = reply[offset + 8].string ?? ""
         let group = reply[offset + 9].string ?? ""
         self.group = group.isEmpty ? nil : group
-        deliveries = reply[offset + 10].int ?? 1
+        delivery = reply[offset + 10].string ?? "1"
+        deliveries = Int(delivery) ?? 1
         let limits = (reply[offset + 11].string ?? "").split(separator: " ").compactMap { Double($0) }
         overrideLimits = limits.count == 2 ? (limits[0], limits[1]) : nil
     }
@@ -42,6 +45,8 @@ struct FetchedJob: Sendable {
 struct JobOutcome: Sendable {
     enum Kind: String, Sendable { case success = "SUCCESS", failure = "FAILURE", retry = "RETRY" }
     let id: String
+    /// Which delivery of the job this run was (fetch's count): finish acknowledges only that one.
+    let delivery: String
     let kind: Kind
     var resultJSON: String = ""
     var exception: String = ""

@@ -67,6 +67,7 @@ extension Supervisor {
             return "shutting down"
         case "add_consumer":
             let queue = try text("queue")
+            try QueueName.validate(queue)
             guard !queues.contains(queue) else { return .string("already consuming from \(queue)") }
             queues.append(queue)
             broadcastQueues()

@@ -86,7 +86,11 @@ extension Supervisor {
                 let inFlight = probes[index * 3 + 1].int ?? 0
                 let markedOffline = probes[index * 3 + 2].int == 1
                 guard !alive, inFlight > 0 || !markedOffline else { continue }
-                let counts = try runScript(PetalScripts.reap, [RedisArgument(name), RedisArgument(configuration.maxRedeliveries)]).array ?? []
+                let counts = try runScript(PetalScripts.reap, [RedisArgument(name), RedisArgument(configuration.maxRedeliveries), "0"]).array ?? []
+                if counts.count > 2 {
+                    logger.debug("worker \(name) has no heartbeat but answers on its control channel: alive, its jobs are left alone")
+                    continue
+                }
                 let requeued = counts.first?.int ?? 0, failed = counts.last?.int ?? 0
                 if requeued + failed > 0 {
                     logger.warning("worker \(name) is gone: re-queued \(requeued) of its jobs, failed \(failed) (redelivered too often)")

@@ -82,7 +82,10 @@ final class Supervisor {
             logger.critical("cannot start worker: \(error)")
             return 1
         }
-        subscriber = inbox.listen(configuration: connection.configuration, channel: keys.controlChannel)
+        subscriber = inbox.listen(configuration: connection.configuration,
+                                  channels: [keys.controlChannel, keys.controlChannel(worker: configuration.name)])
+        // Announced before any child exists: fetch hands out nothing to a worker without a heartbeat.
+        writeHeartbeat()
         logger.info("worker \(configuration.name) started: pool \(targetSize), queues \(queues.joined(separator: ", ")), tasks \(registry.names.joined(separator: ", "))")
         var turnStarted = Clock.now()
         while true {
@@ -132,15 +135,20 @@ final class Supervisor {
 
     /// Refuses a name a live worker holds; takes over a dead namesake's leftovers.
     private func claimName() throws {
+        // A live supervisor listens on its own channel even when it cannot write its heartbeat.
+        let listeners = try connection.command(["PUBSUB", "NUMSUB", RedisArgument(keys.controlChannel(worker: configuration.name))])
+        if let count = listeners.array?.last?.int, count > 0 {
+            throw TaskFailure("a worker named \(configuration.name) is already running (it listens on its control channel); choose another --name")
+        }
         let fields = try connection.command(["HGETALL", RedisArgument(keys.worker(configuration.name))]).fieldMap
         if let pidText = fields["pid"], let pid = Int32(pidText), pid != getpid() {
             let sameHost = fields["hostname"] == ProcessInfo.processInfo.hostName
             if !sameHost || kill(pid, 0) == 0 {
-                throw TaskFailure("a worker named \(configuration.name) is already running (pid \(pid) on \(fields["hostname"] ?? "?"))")
+                throw TaskFailure("a worker named \(configuration.name) is already running (pid \(pid) on \(fields["hostname"] ?? "?")); choose another --name")
             }
             try connection.command(["DEL", RedisArgument(keys.worker(configuration.name))])
         }
-        let recovered = try runScript(PetalScripts.reap, [RedisArgument(configuration.name), RedisArgument(configuration.maxRedeliveries)])
+        let recovered = try runScript(PetalScripts.reap, [RedisArgument(configuration.name), RedisArgument(configuration.maxRedeliveries), "1"])
         if let counts = recovered.array, (counts.first?.int ?? 0) + (counts.last?.int ?? 0) > 0 {
             logger.warning("recovered jobs left in flight by an earlier run of \(configuration.name): \(counts.first?.int ?? 0) re-queued")
         }
@@ -166,7 +174,7 @@ final class Supervisor {
         do {
             try connection.command(["DEL", RedisArgument(keys.worker(configuration.name))])
             // Anything still in flight (a child lost while Redis was down) goes back to its queue now.
-            _ = try runScript(PetalScripts.reap, [RedisArgument(configuration.name), RedisArgument(configuration.maxRedeliveries)])
+            _ = try runScript(PetalScripts.reap, [RedisArgument(configuration.name), RedisArgument(configuration.maxRedeliveries), "1"])
         } catch {
             logger.error("could not go offline cleanly (\(error)); other workers will recover this worker's jobs")
         }
@@ -264,8 +272,8 @@ final class ControlInbox: Sendable {
 
     var wakeDescriptor: Int32 { wake.read }
 
-    func listen(configuration: RedisConfiguration, channel: String) -> Task<Void, Never> {
-        let subscription = RedisSubscription(configuration: configuration, channels: [channel])
+    func listen(configuration: RedisConfiguration, channels: [String]) -> Task<Void, Never> {
+        let subscription = RedisSubscription(configuration: configuration, channels: channels)
         return Task { [self] in
             for await message in subscription {
                 guard case .message(_, let payload, _) = message, let control = ControlMessage(json: payload) else { continue }

@@ -68,6 +68,7 @@ public struct WorkerConfiguration: Sendable, Codable {
         func check(_ condition: Bool, _ message: String) throws { if !condition { throw TaskFailure(message) } }
         try check(!name.isEmpty && !name.contains(" "), "worker name must be non-empty without spaces")
         try check(!queues.isEmpty, "a worker needs at least one queue")
+        for queue in queues { try check(QueueName.isValid(queue), QueueName.message(for: queue)) }
         try check(concurrency >= 0 && concurrency <= 256, "concurrency must be 0 to 256")
         if let low = autoscaleMin, let high = autoscaleMax {
             try check(low >= 0 && high >= max(low, 1) && high <= 256, "autoscale needs 0 <= min <= max <= 256, max >= 1")

@@ -89,15 +89,30 @@ struct RedisClientTests {
     }
 
     @Test func reconnectsAfterRedisRestarts() async throws {
-        try await client.command("SET", "k", "v")
+        // Every pooled connection is open when Redis goes away (two calls at once use both).
+        async let first = client.command("SET", "k", "v")
+        async let second = client.blocking(["BLPOP", "nothing", "0.2"], blockSeconds: 0.2)
+        _ = try await (first, second)
         let restarted = try server.restarted()
-        // The first call on each pooled connection may see the broken socket; retries succeed.
-        var answer: RedisValue?
-        for _ in 0..<10 where answer == nil {
-            answer = try? await client.command("PING")
+        // Each stale connection is noticed before a command goes out on it: no call fails.
+        for _ in 0..<6 {
+            async let one = client.command("PING")
+            async let two = client.pipeline([["PING"], ["PING"]])
+            async let three = client.blocking(["BLPOP", "nothing", "0.1"], blockSeconds: 0.1)
+            let (ping, pings, popped) = try await (one, two, three)
+            #expect(ping == .status("PONG"))
+            #expect(pings == [.status("PONG"), .status("PONG")])
+            #expect(popped.isNull)
         }
-        #expect(answer == .status("PONG"))
         _ = restarted
+    }
+
+    @Test func aConnectionTheServerClosedIsReplacedBeforeTheNextCommand() throws {
+        let connection = RedisConnection(configuration: server.configuration)
+        try connection.command("CLIENT", "SETNAME", "doomed")
+        let admin = RedisConnection(configuration: server.configuration)
+        try admin.command("CLIENT", "KILL", "SKIPME", "yes")
+        #expect(try connection.command("PING") == .status("PONG"))
     }
 
     @Test func aSlowReplySaysItTimedOut() throws {

@@ -23,8 +23,11 @@ struct ProtocolTests {
         try connection.evaluate(script, arguments: ([keys.prefix, Clock.text(Clock.now())] + arguments).map { RedisArgument($0) })
     }
 
+    /// Fetches as a live worker would: with its heartbeat key present (fetch gives a worker without
+    /// one nothing).
     private func fetch(worker: String = "w1", pid: String = "100", queues: [String] = ["default"]) throws -> [RedisValue] {
-        try script(PetalScripts.fetch, [worker, pid] + queues).array ?? []
+        try connection.command("HSET", keys.worker(worker), "name", worker)
+        return try script(PetalScripts.fetch, [worker, pid] + queues).array ?? []
     }
 
     @Test func enqueueWritesTheRecordIndexesAndQueue() async throws {
@@ -93,7 +96,7 @@ struct ProtocolTests {
     @Test func finishAcknowledgesOnceStoresResultAndCounts() async throws {
         let id = try await client.enqueue(EnqueueRequest(task: "add", group: "g"))
         _ = try fetch()
-        let finish = [ "w1", "100", id, "SUCCESS", "5", "", "", "0.01", "0", "0", "default"]
+        let finish = [ "w1", "100", id, "SUCCESS", "5", "", "", "0.01", "0", "0", "1", "default"]
         #expect(try script(PetalScripts.finish, finish).array?.first?.int == 1)
         // A repeated finish (a lost reply retried) changes nothing.
         #expect(try script(PetalScripts.finish, finish).array?.first?.int == 0)
@@ -116,7 +119,7 @@ struct ProtocolTests {
         let first = try await client.enqueue(EnqueueRequest(task: "noop"))
         let second = try await client.enqueue(EnqueueRequest(task: "noop"))
         _ = try fetch()
-        let reply = try script(PetalScripts.finish, ["w1", "100", first, "SUCCESS", "null", "", "", "0", "1", "0", "default"]).array ?? []
+        let reply = try script(PetalScripts.finish, ["w1", "100", first, "SUCCESS", "null", "", "", "0", "1", "0", "1", "default"]).array ?? []
         #expect(reply.first?.int == 1)
         #expect(reply.dropFirst().first?.string == second)
     }
@@ -176,6 +179,7 @@ struct ProtocolTests {
         let id = try await client.enqueue(EnqueueRequest(task: "noop"))
         for attempt in 0...2 {
             #expect(try fetch(worker: "dead").first?.string == id, "attempt \(attempt)")
+            try connection.command("DEL", keys.worker("dead"))  // its heartbeat expires
             let counts = try script(PetalScripts.reap, ["dead", "2"]).array ?? []
             if attempt < 2 {
                 #expect(counts.first?.int == 1)
@@ -213,7 +217,7 @@ struct ProtocolTests {
         let id = try await client.enqueue(EnqueueRequest(task: "flaky", maxRetries: 3))
         _ = try fetch()
         let retryAt = Clock.text(Clock.now() + 60)
-        _ = try script(PetalScripts.finish, ["w1", "100", id, "RETRY", "", "TaskFailure: boom", "tb", "0.1", "0", retryAt, "default"])
+        _ = try script(PetalScripts.finish, ["w1", "100", id, "RETRY", "", "TaskFailure: boom", "tb", "0.1", "0", retryAt, "1", "default"])
         let job = try #require(try await client.job(id))
         #expect(job.state == .retry)
         #expect(job.retries == 1)
@@ -253,7 +257,7 @@ struct ProtocolTests {
         for index in 0..<5 {
             let id = try await client.enqueue(EnqueueRequest(task: "noop", group: "g\(index)"))
             _ = try fetch()
-            _ = try script(PetalScripts.finish, ["w1", "100", id, "SUCCESS", "null", "", "", "0", "0", "0", "default"])
+            _ = try script(PetalScripts.finish, ["w1", "100", id, "SUCCESS", "null", "", "", "0", "0", "0", "1", "default"])
             ids.append(id)
         }
         let pending = try await client.enqueue(EnqueueRequest(task: "noop"))

@@ -21,6 +21,36 @@ end
 
 local function present(value) return value and value ~= '' end
 
+-- Redis keeps whatever a script wrote before a Lua error, so no script may fail half-way on a
+-- value it read: numbers from records go through these two, and a record a worker cannot use is
+-- caught by `corrupt_field` before anything is written.
+
+-- A finite number from text, or `fallback` when the text is missing or not a finite number.
+local function number(value, fallback)
+  local n = tonumber(value)
+  if n == nil or n ~= n or n == math.huge or n == -math.huge then return fallback end
+  return n
+end
+
+-- A sorted-set score from a record's time field: the text itself when it is a number (a Lua
+-- number would lose the microseconds), else now, so the job stays listed.
+local function score(text)
+  if number(text) then return text end
+  return NOW_TEXT
+end
+
+-- Describes the first bad value among `names` (field names) and `values` (their texts): a present
+-- value that is not a finite number. nil when all are fine.
+local function corrupt_field(names, values)
+  for i, name in ipairs(names) do
+    local value = values[i]
+    if present(value) and not number(value) then
+      return "CorruptJobRecord: field '" .. name .. "' is '" .. string.sub(value, 1, 100) .. "', not a number"
+    end
+  end
+  return nil
+end
+
 -- Appends one entry to the capped event stream; empty fields are left out.
 local function event(kind, fields)
   local args = {'XADD', key('events'), 'MAXLEN', '~', EVENTS_MAX, '*', 'type', kind, 'ts', NOW_TEXT}
@@ -45,7 +75,7 @@ end
 -- Records a new state in the hash and moves the id between state indexes (scored by sent time).
 local function move_state(id, old, new, sent)
   if present(old) and old ~= new then redis.call('ZREM', key('jobs', 'state', old), id) end
-  redis.call('ZADD', key('jobs', 'state', new), sent, id)
+  redis.call('ZADD', key('jobs', 'state', new), score(sent), id)
   redis.call('HSET', key('job', id), 'state', new)
 end
 
@@ -77,7 +107,7 @@ local COUNTER = {SUCCESS = 'succeeded', FAILURE = 'failed', RETRY = 'retried', R
 -- already removed the id from any queue or in-flight list.
 local function conclude(id, outcome, worker, extra, retry_at)
   local job = key('job', id)
-  local f = redis.call('HMGET', job, 'task', 'state', 'sent', 'queue', 'group')
+  local f = redis.call('HMGET', job, 'task', 'state', 'sent', 'queue', 'group', 'retries')
   if not f[1] then return 0 end
   local update = {'HSET', job, 'state', outcome, TIME_FIELD[outcome], NOW_TEXT}
   for field, value in pairs(extra) do
@@ -86,9 +116,9 @@ local function conclude(id, outcome, worker, extra, retry_at)
   end
   redis.call(unpack(update))
   if present(f[2]) and f[2] ~= outcome then redis.call('ZREM', key('jobs', 'state', f[2]), id) end
-  redis.call('ZADD', key('jobs', 'state', outcome), f[3], id)
+  redis.call('ZADD', key('jobs', 'state', outcome), score(f[3]), id)
   if outcome == 'RETRY' then
-    redis.call('HINCRBY', job, 'retries', 1)
+    redis.call('HSET', job, 'retries', number(f[6], 0) + 1)
     redis.call('ZADD', key('scheduled'), retry_at, id)
   else
     redis.call('ZADD', key('jobs', 'done'), NOW, id)
@@ -104,10 +134,23 @@ local function conclude(id, outcome, worker, extra, retry_at)
   return 1
 end
 
+-- The record fields fetch reads, and those of them that must hold numbers.
+local FETCH_FIELDS = {'task', 'state', 'args', 'kwargs', 'soft_time_limit', 'time_limit', 'retries', 'max_retries',
+  'group', 'expires', 'sent', 'deliveries', 'eta', 'redeliveries'}
+local FETCH_NUMERIC_NAMES, FETCH_NUMERIC_AT = {}, {5, 6, 7, 8, 10, 11, 12, 13, 14}
+for i, at in ipairs(FETCH_NUMERIC_AT) do FETCH_NUMERIC_NAMES[i] = FETCH_FIELDS[at] end
+-- States in which an id on a queue is runnable: PENDING (enqueued, re-queued) and RETRY (promoted
+-- after a failure). RECEIVED, STARTED and PROGRESS mean another child holds it (an id pushed twice);
+-- final states mean it ran.
+local TAKEN_OR_DONE = {RECEIVED = true, STARTED = true, PROGRESS = true, SUCCESS = true, FAILURE = true, REVOKED = true}
+
 -- Takes the next runnable job for a worker's child from the queues in ARGV[first..], in priority
 -- order: moves it to the worker's in-flight list and marks it STARTED in the same step. Ids with
--- no job record go to the dead-letter list; revoked and expired jobs are dropped on the way.
+-- no job record go to the dead-letter list; jobs already taken, revoked, finished or expired are
+-- dropped on the way; a record with a bad value ends FAILURE naming the field. A worker whose
+-- heartbeat key is gone takes nothing: other workers may be recovering its jobs as lost.
 local function fetch(worker, pid, first)
+  if redis.call('EXISTS', key('worker', worker)) == 0 then return {} end
   local inflight = key('inflight', worker)
   for qi = first, #ARGV do
     local queue = ARGV[qi]
@@ -116,26 +159,35 @@ local function fetch(worker, pid, first)
         local id = redis.call('LMOVE', key('queue', queue), inflight, 'RIGHT', 'LEFT')
         if not id then break end
         local job = key('job', id)
-        local f = redis.call('HMGET', job, 'task', 'state', 'args', 'kwargs', 'soft_time_limit', 'time_limit',
-          'retries', 'max_retries', 'group', 'expires', 'sent', 'deliveries')
+        local f = redis.call('HMGET', job, unpack(FETCH_FIELDS))
+        local numbers = {}
+        for i, at in ipairs(FETCH_NUMERIC_AT) do numbers[i] = f[at] end
+        local corrupt = f[1] and corrupt_field(FETCH_NUMERIC_NAMES, numbers)
         if not f[1] then
           redis.call('LREM', inflight, 1, id)
           redis.call('LPUSH', key('dead'), cjson.encode({value = id, queue = queue, at = NOW,
             error = 'no job record for this id: not a Petal job id'}))
           redis.call('LTRIM', key('dead'), 0, DEAD_MAX - 1)
           event('job-dead-lettered', {'value', string.sub(id, 1, 200), 'queue', queue})
-        elseif f[2] == 'REVOKED' or f[2] == 'SUCCESS' or f[2] == 'FAILURE' then
+        elseif TAKEN_OR_DONE[f[2]] then
           redis.call('LREM', inflight, 1, id)
+        elseif f[2] ~= 'PENDING' and f[2] ~= 'RETRY' then
+          redis.call('LREM', inflight, 1, id)
+          conclude(id, 'FAILURE', '', {exception = "CorruptJobRecord: field 'state' is '" ..
+            string.sub(f[2] or '', 1, 100) .. "', not a state a queued job can have", traceback = ''})
+        elseif corrupt then
+          redis.call('LREM', inflight, 1, id)
+          conclude(id, 'FAILURE', '', {exception = corrupt, traceback = ''})
         elseif present(f[10]) and tonumber(f[10]) < NOW then
           redis.call('LREM', inflight, 1, id)
           conclude(id, 'REVOKED', '', {exception = 'Expired: the job expired before a worker took it'})
         else
-          local deliveries = tonumber(f[12] or '0') + 1
+          local deliveries = number(f[12], 0) + 1
           redis.call('HSET', job, 'state', 'STARTED', 'worker', worker, 'pid', pid, 'received', NOW_TEXT,
             'started', NOW_TEXT, 'deliveries', deliveries)
           if present(f[2]) then redis.call('ZREM', key('jobs', 'state', f[2]), id) end
-          redis.call('ZADD', key('jobs', 'state', 'STARTED'), f[11], id)
-          redis.call('ZADD', key('jobs', 'worker', worker), f[11], id)
+          redis.call('ZADD', key('jobs', 'state', 'STARTED'), score(f[11]), id)
+          redis.call('ZADD', key('jobs', 'worker', worker), score(f[11]), id)
           event('task-started', {'id', id, 'task', f[1], 'worker', worker, 'pid', pid, 'queue', queue})
           notify({id = id, task = f[1], state = 'STARTED', group = f[9] or ''})
           local override = redis.call('HGET', key('worker', worker, 'limits'), f[1])

@@ -4,18 +4,37 @@ import PetalRedis
 /// arguments are listed in docs/PROTOCOL.md. All start with ARGV[1] = prefix, ARGV[2] = now.
 public enum PetalScripts {
     /// Creates jobs and makes them ready (or schedules them). ARGV[3] = count, then per job the
-    /// fields of `EnqueueScriptFields.order`. Returns the number created.
+    /// 13 fields listed in docs/PROTOCOL.md. A job id that already has a record is left as it is
+    /// (the id is an idempotency key: a retried enqueue creates nothing twice). Returns one entry
+    /// per job: 1 when created, 0 when the id existed.
     public static let enqueue = script("enqueue", #"""
 local n = tonumber(ARGV[3])
 local width = 13
+if not n or #ARGV < 3 + n * width then return redis.error_reply('ERR enqueue: expected ' .. tostring(ARGV[3]) .. ' jobs of 13 fields') end
+-- Every number is checked before anything is written: a script that fails half-way keeps its writes.
+local NUMERIC = {{7, 'max_retries'}, {8, 'soft_time_limit'}, {9, 'time_limit'}, {10, 'eta'}, {11, 'expires'}, {12, 'sent'}}
+for j = 0, n - 1 do
+  local b = 4 + j * width
+  if not number(ARGV[b + 12]) then return redis.error_reply("ERR enqueue: field 'sent' of job " .. ARGV[b] .. ' is not a number') end
+  for _, field in ipairs(NUMERIC) do
+    local value = ARGV[b + field[1]]
+    if present(value) and not number(value) then
+      return redis.error_reply("ERR enqueue: field '" .. field[2] .. "' of job " .. ARGV[b] .. " is '" .. string.sub(value, 1, 100) .. "', not a number")
+    end
+  end
+end
 local ready = {}
 local named = {}
+local created = {}
 for j = 0, n - 1 do
   local b = 4 + j * width
   local id, task, queue, args, kwargs = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
   local group, parent, max_retries, soft, hard = ARGV[b + 5], ARGV[b + 6], ARGV[b + 7], ARGV[b + 8], ARGV[b + 9]
   local eta, expires, sent = ARGV[b + 10], ARGV[b + 11], ARGV[b + 12]
   local job = key('job', id)
+  created[j + 1] = 0
+  if redis.call('EXISTS', job) == 0 then
+  created[j + 1] = 1
   local record = {'HSET', job, 'id', id, 'task', task, 'queue', queue, 'args', args, 'kwargs', kwargs,
     'state', 'PENDING', 'sent', sent, 'retries', '0', 'max_retries', max_retries}
   -- Optional fields only when set (no table per job: enqueue is the hottest script).
@@ -43,6 +62,7 @@ for j = 0, n - 1 do
   end
   event('task-sent', {'id', id, 'task', task, 'queue', queue, 'group', group, 'eta', eta})
   if present(group) then notify({id = id, task = task, state = 'PENDING', group = group}) end
+  end
 end
 -- One wake-up token per ready job (at most 100) on each queue's bell, rung once per call.
 for queue, count in pairs(ready) do
@@ -51,7 +71,7 @@ for queue, count in pairs(ready) do
   redis.call(unpack(tokens))
   redis.call('LTRIM', key('bell', queue), 0, 99)
 end
-return n
+return created
 """#)
 
     /// A child takes its next job. ARGV[3] = worker, ARGV[4] = pid, ARGV[5..] = queues in priority
@@ -62,11 +82,18 @@ return fetch(ARGV[3], ARGV[4], 5)
 
     /// A child reports how a job ended, and (when ARGV[11] = '1') takes its next job in the same trip.
     /// ARGV[3] worker, [4] pid, [5] id, [6] outcome, [7] result JSON, [8] exception, [9] traceback,
-    /// [10] runtime, [11] fetch next?, [12] retry at, [13..] queues. Returns {acknowledged, next job...}.
+    /// [10] runtime, [11] fetch next?, [12] retry at, [13] delivery number the child got from fetch,
+    /// [14..] queues. Returns {acknowledged, next job...}: acknowledged is 1, 0 when there was
+    /// nothing to acknowledge (a repeated call), or -1 when the job was handed out again since
+    /// (reaped and delivered to another worker or child): that run's result is discarded.
     public static let finish = script("finish", #"""
-local worker, id, outcome = ARGV[3], ARGV[5], ARGV[6]
+local worker, id, outcome, delivery = ARGV[3], ARGV[5], ARGV[6], ARGV[13]
 local acknowledged = 0
-if redis.call('LREM', key('inflight', worker), 1, id) == 1 then
+local holder = redis.call('HMGET', key('job', id), 'worker', 'deliveries')
+if holder[1] and (holder[1] ~= worker or holder[2] ~= delivery) then
+  -- Fenced: the in-flight entry (if any) and the record belong to the newer delivery.
+  acknowledged = -1
+elseif redis.call('LREM', key('inflight', worker), 1, id) == 1 then
   local extra = {runtime = ARGV[10]}
   if outcome == 'SUCCESS' then
     extra.result = ARGV[7]
@@ -77,7 +104,7 @@ if redis.call('LREM', key('inflight', worker), 1, id) == 1 then
   acknowledged = conclude(id, outcome, worker, extra, ARGV[12])
 end
 local next_job = {}
-if ARGV[11] == '1' then next_job = fetch(worker, ARGV[4], 13) end
+if ARGV[11] == '1' then next_job = fetch(worker, ARGV[4], 14) end
 table.insert(next_job, 1, acknowledged)
 return next_job
 """#)
@@ -145,26 +172,32 @@ return handled
 """#)
 
     /// Recovers the in-flight jobs of a worker whose heartbeat expired: ARGV[3] worker,
-    /// [4] max redeliveries. Does nothing while the worker's heartbeat key exists. Returns
-    /// {requeued, failed}.
+    /// [4] max redeliveries, [5] '1' when the worker itself calls (at start or when going offline).
+    /// Does nothing while the worker's heartbeat key exists, nor while the worker's supervisor still
+    /// listens on its control channel: a worker that could not write (Redis out of memory) is alive,
+    /// and taking its jobs would run them twice. PUBLISH answers how many received the probe and is
+    /// allowed when Redis is out of memory. Returns {requeued, failed}, or {0, 0, 'alive'} when
+    /// the probe was heard.
     public static let reap = script("reap", #"""
-local worker, max_redeliveries = ARGV[3], tonumber(ARGV[4])
+local worker, max_redeliveries, own = ARGV[3], number(ARGV[4], 0), ARGV[5] == '1'
 if redis.call('EXISTS', key('worker', worker)) == 1 then return {0, 0} end
+if not own and redis.call('PUBLISH', key('control', worker), '{"probe":"reap"}') > 0 then return {0, 0, 'alive'} end
 local inflight = key('inflight', worker)
 local requeued, failed = 0, 0
 for _, id in ipairs(redis.call('LRANGE', inflight, 0, -1)) do
   redis.call('LREM', inflight, 1, id)
   local job = key('job', id)
   local f = redis.call('HMGET', job, 'redeliveries', 'revoke_requested', 'task')
+  local redelivered = number(f[1], 0)
   if f[3] then
     if present(f[2]) then
       conclude(id, 'REVOKED', worker, {exception = 'Terminated: revoked while running'})
-    elseif tonumber(f[1] or '0') >= max_redeliveries then
+    elseif redelivered >= max_redeliveries then
       conclude(id, 'FAILURE', worker, {exception = 'WorkerLostError: worker ' .. worker ..
-        ' died while running this job, and it was redelivered ' .. (f[1] or '0') .. ' times already', traceback = ''})
+        ' died while running this job, and it was redelivered ' .. redelivered .. ' times already', traceback = ''})
       failed = failed + 1
     else
-      redis.call('HINCRBY', job, 'redeliveries', 1)
+      redis.call('HSET', job, 'redeliveries', redelivered + 1)
       requeue(id)
       requeued = requeued + 1
     end
@@ -223,7 +256,7 @@ return #victims
     /// [15 + 2n] = 'smallest' makes the script walk only the smallest.
     /// Returns {total or -1, more, cut, id...}: more = another match follows the page, cut = the
     /// budget ran out before the page was full (the answer is the newest matches found).
-    public static let query = script("query", #"""
+    public static let query = script("query", flags: "no-writes", #"""
 local desc = ARGV[3] == 'desc'
 local min, max = ARGV[4], ARGV[5]
 local offset, limit, budget = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
@@ -398,7 +431,11 @@ return purged
 
     public static let all: [RedisScript] = [enqueue, fetch, finish, progress, revoke, childLost, reap, promote, trim, query, purge]
 
-    private static func script(_ name: String, _ body: String) -> RedisScript {
-        RedisScript(name: name, source: LuaPrelude.source + body)
+    /// Every script starts with a Redis 7 shebang. Without one, Redis checks memory per command, so
+    /// while it is out of memory a script could delete (LREM, allowed) and then fail on its first
+    /// write, leaving a job half-moved; a declared script is refused whole instead, before it runs.
+    /// Read-only scripts say `no-writes`, which Redis lets run while memory is full.
+    private static func script(_ name: String, flags: String? = nil, _ body: String) -> RedisScript {
+        RedisScript(name: name, source: "#!lua" + (flags.map { " flags=" + $0 } ?? "") + "\n" + LuaPrelude.source + body)
     }
 }

@@ -1,0 +1,102 @@
+import Foundation
+import Petal
+import PetalRedis
+import PetalTestSupport
+import Testing
+
+/// Issue 10, defect 6: Redis keeps what a script wrote before a Lua error, so a record with a bad
+/// value must be caught before anything is written. The test plays the worker through the scripts.
+@Suite("Corrupt job records")
+struct CorruptRecordTests {
+    let server: RedisServer
+    let client: PetalClient
+    let keys = Keys()
+    let connection: RedisConnection
+
+    init() throws {
+        server = try RedisServer()
+        client = server.petalClient(poolSize: 2)
+        connection = RedisConnection(configuration: server.configuration)
+        try connection.command("HSET", keys.worker("w1"), "name", "w1")
+    }
+
+    private func script(_ script: RedisScript, _ arguments: [String]) throws -> RedisValue {
+        try connection.evaluate(script, arguments: ([keys.prefix, Clock.text(Clock.now())] + arguments).map { RedisArgument($0) })
+    }
+
+    private func fetch() throws -> [RedisValue] {
+        try script(PetalScripts.fetch, ["w1", "100", "default"]).array ?? []
+    }
+
+    static let numericFields = ["deliveries", "sent", "eta", "expires", "retries", "max_retries", "redeliveries",
+                                "soft_time_limit", "time_limit"]
+
+    @Test(arguments: numericFields)
+    func fetchFailsARecordWithABadNumberNamingTheField(field: String) async throws {
+        let id = try await client.enqueue(EnqueueRequest(task: "noop"))
+        try connection.command("HSET", keys.job(id), field, "garbage")
+        let good = try await client.enqueue(EnqueueRequest(task: "noop"))
+        // The corrupt job is taken first and settled; the good one behind it is handed out.
+        #expect(try fetch().first?.string == good)
+        let job = try #require(try await client.job(id))
+        #expect(job.state == .failure)
+        #expect(job.exception?.contains("field '\(field)' is 'garbage', not a number") == true, "\(job.exception ?? "")")
+        #expect(try connection.command("LRANGE", keys.inflight("w1"), "0", "-1").array?.compactMap(\.string) == [good])
+        #expect(try connection.command("ZSCORE", keys.jobs(state: .failure), id).double != nil)
+        #expect(try connection.command("ZSCORE", keys.jobs(state: .pending), id).isNull)
+        #expect(try connection.command("ZSCORE", keys.finishedJobs, id).double != nil)
+    }
+
+    @Test func aStateNoQueuedJobCanHaveFailsNamingTheField() async throws {
+        let id = try await client.enqueue(EnqueueRequest(task: "noop"))
+        try connection.command("HSET", keys.job(id), "state", "BOGUS")
+        #expect(try fetch().isEmpty)
+        let job = try #require(try await client.job(id))
+        #expect(job.state == .failure)
+        #expect(job.exception?.contains("field 'state' is 'BOGUS'") == true, "\(job.exception ?? "")")
+        #expect(try connection.command("LLEN", keys.inflight("w1")).int == 0)
+    }
+
+    @Test func laterStepsNeverFailOnABadNumber() async throws {
+        // A running job whose record went bad: progress, retry, re-queue and reap carry on.
+        let id = try await client.enqueue(EnqueueRequest(task: "noop"))
+        #expect(try fetch().first?.string == id)
+        try connection.command("HSET", keys.job(id), "sent", "garbage", "retries", "x", "redeliveries", "y")
+        #expect(try script(PetalScripts.progress, [id, "1", "2", "half"]).int == 1)
+        #expect(try await client.job(id)?.state == .progress)
+        _ = try script(PetalScripts.finish, ["w1", "100", id, "RETRY", "", "TaskFailure: boom", "", "0.1", "0",
+                                             Clock.text(Clock.now() - 1), "1", "default"])
+        let retried = try #require(try await client.job(id))
+        #expect(retried.state == .retry)
+        #expect(retried.retries == 1, "a bad count starts again from 0")
+        #expect(try script(PetalScripts.promote, ["10"]).int == 1)
+        // sent is still garbage: fetch refuses to start it and fails it, naming the field.
+        #expect(try fetch().isEmpty)
+        #expect(try await client.job(id)?.exception?.contains("field 'sent'") == true)
+
+        let other = try await client.enqueue(EnqueueRequest(task: "noop"))
+        #expect(try fetch().first?.string == other)
+        try connection.command("HSET", keys.job(other), "sent", "garbage", "redeliveries", "y")
+        try connection.command("DEL", keys.worker("w1"))
+        let counts = try script(PetalScripts.reap, ["w1", "3"]).array ?? []
+        #expect(counts.first?.int == 1)
+        let requeued = try #require(try await client.job(other))
+        #expect(requeued.state == .pending)
+        #expect(requeued.redeliveries == 1)
+        #expect(try connection.command("ZSCORE", keys.jobs(state: .pending), other).double != nil)
+        #expect(try await client.revoke(other) == .revoked)
+    }
+
+    @Test func enqueueChecksEveryNumberBeforeWriting() throws {
+        // A client in another language sends a bad ETA for the second of two jobs: nothing is written.
+        let now = Clock.text(Clock.now())
+        func job(_ id: String, eta: String) -> [String] {
+            [id, "noop", "default", "[]", "{}", "", "", "0", "", "", eta, "", now]
+        }
+        #expect(throws: RedisError.self) {
+            _ = try script(PetalScripts.enqueue, ["2"] + job("a", eta: "") + job("b", eta: "soon"))
+        }
+        #expect(try connection.command("EXISTS", keys.job("a")).int == 0)
+        #expect(try connection.command("LLEN", keys.queue("default")).int == 0)
+    }
+}

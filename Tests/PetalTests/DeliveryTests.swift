@@ -1,0 +1,142 @@
+import Foundation
+import Petal
+import PetalRedis
+import PetalTestSupport
+import Testing
+
+/// Issue 10, defects 7, 9 and 10 at the protocol level: completions fenced by delivery number,
+/// fetch refusing jobs that are not waiting, a worker without a heartbeat taking nothing, reap
+/// leaving a listening worker alone, idempotent ids, one queue-name rule, active jobs at once.
+@Suite("Deliveries")
+struct DeliveryTests {
+    let server: RedisServer
+    let client: PetalClient
+    let keys = Keys()
+    let connection: RedisConnection
+
+    init() throws {
+        server = try RedisServer()
+        client = server.petalClient(poolSize: 2)
+        connection = RedisConnection(configuration: server.configuration)
+    }
+
+    private func script(_ script: RedisScript, _ arguments: [String]) throws -> RedisValue {
+        try connection.evaluate(script, arguments: ([keys.prefix, Clock.text(Clock.now())] + arguments).map { RedisArgument($0) })
+    }
+
+    private func fetch(_ worker: String, pid: String = "100") throws -> [RedisValue] {
+        try connection.command("HSET", keys.worker(worker), "name", worker)
+        return try script(PetalScripts.fetch, [worker, pid, "default"]).array ?? []
+    }
+
+    private func finish(_ worker: String, _ id: String, delivery: String, pid: String = "100") throws -> Int? {
+        try script(PetalScripts.finish, [worker, pid, id, "SUCCESS", "1", "", "", "0.1", "0", "0", delivery, "default"]).array?.first?.int
+    }
+
+    private func events(_ type: String, id: String) throws -> Int {
+        (try connection.command("XRANGE", keys.events, "-", "+").array ?? [])
+            .compactMap { $0.array?.last?.fieldMap }.filter { $0["id"] == id && $0["type"] == type }.count
+    }
+
+    @Test func aCompletionFromAnEarlierDeliveryIsDiscarded() async throws {
+        let id = try await client.enqueue(EnqueueRequest(task: "noop"))
+        #expect(try fetch("a").first?.string == id)
+        // Worker a is taken for dead; b gets the job: delivery 2.
+        try connection.command("DEL", keys.worker("a"))
+        _ = try script(PetalScripts.reap, ["a", "3"])
+        let second = try fetch("b")
+        #expect(second.first?.string == id)
+        #expect(second[10].string == "2")
+        #expect(try finish("a", id, delivery: "1") == -1, "a's late result is refused")
+        #expect(try await client.job(id)?.state == .started)
+        #expect(try connection.command("LRANGE", keys.inflight("b"), "0", "-1").array?.compactMap(\.string) == [id])
+        #expect(try finish("b", id, delivery: "2") == 1)
+        #expect(try finish("b", id, delivery: "2") == 0, "a repeated finish changes nothing")
+        #expect(try events("task-succeeded", id: id) == 1)
+        #expect(try await client.totals().succeeded == 1)
+    }
+
+    @Test func aWorkerWithoutAHeartbeatTakesNothing() async throws {
+        let id = try await client.enqueue(EnqueueRequest(task: "noop"))
+        #expect((try script(PetalScripts.fetch, ["ghost", "1", "default"]).array ?? []).isEmpty)
+        #expect(try connection.command("LRANGE", keys.queue("default"), "0", "-1").array?.compactMap(\.string) == [id])
+    }
+
+    @Test func reapLeavesAWorkerThatStillListensAlone() async throws {
+        let id = try await client.enqueue(EnqueueRequest(task: "sleep"))
+        #expect(try fetch("busy").first?.string == id)
+        // Its heartbeat expired (Redis was full), but its supervisor still listens on its channel.
+        try connection.command("DEL", keys.worker("busy"))
+        let subscription = client.redis.subscribe(channels: [keys.controlChannel(worker: "busy")])
+        var iterator = subscription.makeAsyncIterator()
+        try await Eventually.wait("subscribed") {
+            try connection.command("PUBSUB", "NUMSUB", keys.controlChannel(worker: "busy")).array?.last?.int == 1
+        }
+        let counts = try script(PetalScripts.reap, ["busy", "3"]).array ?? []
+        #expect(counts.last?.string == "alive")
+        #expect(try await client.job(id)?.state == .started)
+        #expect(try connection.command("LLEN", keys.inflight("busy")).int == 1)
+        // The probe reached the listener (and is not a control message).
+        if case .message(_, let payload, _)? = await iterator.next() { #expect(ControlMessage(json: payload) == nil) }
+    }
+
+    @Test func anIDPushedTwiceRunsOnce() async throws {
+        let id = try await client.enqueue(EnqueueRequest(task: "noop"))
+        try connection.command("LPUSH", keys.queue("default"), id)
+        #expect(try fetch("a", pid: "1").first?.string == id)
+        #expect(try fetch("a", pid: "2").isEmpty, "the second copy is not started while the first runs")
+        #expect(try connection.command("LRANGE", keys.inflight("a"), "0", "-1").array?.compactMap(\.string) == [id])
+        #expect(try await client.job(id)?.deliveries == 1)
+        #expect(try events("task-started", id: id) == 1)
+    }
+
+    @Test func aClientGivenIDIsAnIdempotencyKey() async throws {
+        let id = try await client.enqueue(EnqueueRequest(task: "add", args: [1, 2], id: "order-42"))
+        #expect(id == "order-42")
+        #expect(try await client.enqueue(EnqueueRequest(task: "add", args: [1, 2], id: "order-42")) == "order-42")
+        let many = try await client.enqueue(many: [EnqueueRequest(task: "noop", id: "order-42"), EnqueueRequest(task: "noop", id: "order-43")])
+        #expect(many == ["order-42", "order-43"])
+        #expect(try connection.command("LRANGE", keys.queue("default"), "0", "-1").array?.compactMap(\.string) == ["order-43", "order-42"])
+        #expect(try await client.job("order-42")?.task == "add")
+        #expect(try events("task-sent", id: "order-42") == 1)
+        // Once it ran, the same id still creates nothing.
+        #expect(try fetch("a").first?.string == "order-42")
+        #expect(try finish("a", "order-42", delivery: "1") == 1)
+        _ = try await client.enqueue(EnqueueRequest(task: "add", args: [1, 2], id: "order-42"))
+        #expect(try await client.job("order-42")?.state == .success)
+        #expect(try connection.command("LRANGE", keys.queue("default"), "0", "-1").array?.compactMap(\.string) == ["order-43"])
+    }
+
+    @Test func oneQueueNameRuleForEveryEntryPoint() async throws {
+        for bad in ["", "a b", "tab\there", "a:b", "slash/x", "ünï", String(repeating: "q", count: 101)] {
+            #expect(!QueueName.isValid(bad))
+            await #expect(throws: PetalError.self) { try await client.enqueue(EnqueueRequest(task: "noop", queue: bad)) }
+            await #expect(throws: PetalError.self) { try await client.pause(queue: bad) }
+            await #expect(throws: PetalError.self) { try await client.resume(queue: bad) }
+            await #expect(throws: PetalError.self) { try await client.purge(queue: bad) }
+        }
+        #expect(throws: PetalError.invalidRequest("queue name 'a b' must be 1 to 100 letters, digits, '.', '_' or '-'")) {
+            try QueueName.validate("a b")
+        }
+        for good in ["default", "video.hi-res_2", String(repeating: "q", count: 100)] {
+            try QueueName.validate(good)
+            try await client.pause(queue: good)
+            try await client.resume(queue: good)
+        }
+    }
+
+    @Test func activeJobsShowTheMomentTheyStart() async throws {
+        // A heartbeat written before the job started says nothing is running.
+        try connection.command("HSET", keys.worker("a"), "name", "a", "active", "[]")
+        try connection.command("ZADD", keys.workers, Clock.text(Clock.now()), "a")
+        let id = try await client.enqueue(EnqueueRequest(task: "sleep"))
+        #expect(try fetch("a", pid: "77").first?.string == id)
+        let active = try #require(try await client.worker("a")).active
+        #expect(active.map(\.id) == [id])
+        #expect(active.first?.task == "sleep")
+        #expect(active.first?.pid == 77)
+        #expect(try await client.workers().first { $0.name == "a" }?.active.map(\.id) == [id])
+        _ = try finish("a", id, delivery: "1")
+        #expect(try await client.worker("a")?.active.isEmpty == true)
+    }
+}
