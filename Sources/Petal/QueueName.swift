@@ -5,6 +5,9 @@
 public enum QueueName {
     public static let maximumLength = 100
 
+    /// The rule as an HTML `pattern` attribute, so a browser refuses a bad name before sending it.
+    public static let htmlPattern = "[A-Za-z0-9._\\-]{1,100}"
+
     /// What the rule says, for error messages and help text.
     public static let rule = "1 to 100 letters, digits, '.', '_' or '-'"
 

@@ -116,7 +116,9 @@ public final class SiteCrawler {
                 case "hidden", "datetime-local", "date", "time", "month", "week", "color": ""
                 default: "crawl test-\(name)"
                 }
-                let typed = name == "search" ? "hello world" : (input["value"].flatMap { $0.isEmpty ? nil : $0 } ?? empty)
+                var typed = name == "search" ? "hello world" : (input["value"].flatMap { $0.isEmpty ? nil : $0 } ?? empty)
+                // A browser refuses to send what breaks the input's pattern: a person then types what fits.
+                if let pattern = input["pattern"], typed.range(of: "^(?:\(pattern))$", options: .regularExpression) == nil { typed = "crawl-test" }
                 fields.append((name, typed))
             }
             for select in page.elements("\(form)//select") {

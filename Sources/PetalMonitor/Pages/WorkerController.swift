@@ -38,6 +38,8 @@ struct WorkerController: Sendable {
         let failed: Int
         let retried: Int
         let revoked: Int
+        /// The queue-name rule as an HTML pattern, for the add-consumer box.
+        let queuePattern = QueueName.htmlPattern
     }
 
     struct Child: Sendable { let pid: Int; let jobID: String?; let task: String?; let link: String?; let runningFor: String? }
@@ -135,11 +137,10 @@ struct WorkerController: Sendable {
         return value
     }
 
+    /// A queue name from a form or API call, by Petal's one rule (`QueueName`).
     static func queue(_ text: String?) throws(HTTPError) -> String {
         let name = (text ?? "").trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty, name.count <= 200, !name.contains(where: \.isWhitespace) else {
-            throw HTTPError(.badRequest, message: "queue must be a name of 1 to 200 characters without spaces")
-        }
+        guard QueueName.isValid(name) else { throw HTTPError(.badRequest, message: QueueName.message(for: name)) }
         return name
     }
 }
@@ -175,6 +176,7 @@ extension WorkerController.Page: MustacheView {
         "failed": \.failed,
         "retried": \.retried,
         "revoked": \.revoked,
+        "queuePattern": \.queuePattern,
     ]
 }
 
