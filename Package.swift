@@ -94,7 +94,7 @@ let package = Package(
                 path: "Tests/PetalTestSupport"),
         .testTarget(name: "PetalRedisTests", dependencies: ["PetalRedis", "PetalTestSupport"]),
         .testTarget(name: "PetalTests", dependencies: [.product(name: "PropertyBased", package: "swift-property-based"), "Petal", "PetalTestSupport"]),
-        .testTarget(name: "PetalWorkerTests", dependencies: ["Petal", "PetalWorker", "PetalTestSupport"]),
+        .testTarget(name: "PetalWorkerTests", dependencies: ["Petal", "PetalWorker", "PetalRedis", "PetalSystem", "PetalTestSupport"]),
         .testTarget(name: "GreeterTests", dependencies: [.product(name: "PropertyBased", package: "swift-property-based"), "Greeter", "Petal", "PetalRedis", "PetalTestSupport",
                                                          .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "PetalMonitorTests", dependencies: [.product(name: "PropertyBased", package: "swift-property-based"), "PetalMonitor", "Petal", "PetalRedis", "PetalRunner", "PetalTestSupport", "PetalWeb",

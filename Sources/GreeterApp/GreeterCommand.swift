@@ -14,6 +14,14 @@ struct GreeterCommand: AsyncParsableCommand {
         commandName: "greeter", abstract: "The Petal example app: a web form that starts slow greetings, and their worker.",
         subcommands: [Web.self, WorkerCommand.self])
 
+    /// Masks Redis passwords in what `ps` shows before anything else runs, then parses the
+    /// arguments as they were given (read first: CommandLine.arguments reads argv when first used).
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        PasswordMasking.hideInProcessArguments()
+        await main(arguments)
+    }
+
     static func redisURL(_ option: String?) -> String {
         option ?? ProcessInfo.processInfo.environment["REDIS_URL"] ?? "redis://127.0.0.1:6379"
     }

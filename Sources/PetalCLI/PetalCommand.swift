@@ -1,4 +1,5 @@
 import ArgumentParser
+import PetalRedis
 
 @main
 struct PetalCommand: AsyncParsableCommand {
@@ -11,4 +12,12 @@ struct PetalCommand: AsyncParsableCommand {
                       InspectCommand.self, ControlGroup.self, StartCommand.self, RunCommand.self,
                       CheckCommand.self, PsCommand.self, ScaleCommand.self, RestartCommand.self, StopCommand.self,
                       MonitorCommand.self])
+
+    /// Masks Redis passwords in what `ps` shows before anything else runs, then parses the
+    /// arguments as they were given (read first: CommandLine.arguments reads argv when first used).
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        PasswordMasking.hideInProcessArguments()
+        await main(arguments)
+    }
 }

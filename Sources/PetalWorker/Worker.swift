@@ -8,6 +8,8 @@ import Petal
 public struct Worker: Sendable {
     /// Set in a child's environment to its configuration (JSON).
     public static let childEnvironmentKey = "PETAL_WORKER_CHILD"
+    /// The descriptor a child reads its configuration from (a pipe the supervisor filled).
+    static let childConfigurationDescriptor: Int32 = 4
 
     public let configuration: WorkerConfiguration
     public let registry: TaskRegistry
@@ -25,8 +27,9 @@ public struct Worker: Sendable {
     /// Runs the supervisor (or, in a child, the child loop) on a dedicated thread and returns the
     /// exit code when the worker stops. A child never returns: it exits its process.
     public func run() async throws -> Int32 {
-        if let childJSON = ProcessInfo.processInfo.environment[Self.childEnvironmentKey] {
-            let childConfiguration = try JSONDecoder().decode(WorkerConfiguration.self, from: Data(childJSON.utf8))
+        if ProcessInfo.processInfo.environment[Self.childEnvironmentKey] != nil {
+            let childJSON = FileHandle(fileDescriptor: Self.childConfigurationDescriptor, closeOnDealloc: true).readDataToEndOfFile()
+            let childConfiguration = try JSONDecoder().decode(WorkerConfiguration.self, from: childJSON)
             var childLogger = logger
             childLogger[metadataKey: "child"] = "\(getpid())"
             let registry = self.registry

@@ -1,6 +1,8 @@
 import Foundation
 import Petal
 import PetalTestSupport
+import PetalRedis
+import PetalSystem
 import Testing
 
 /// The command lines as people mistype them: numbers out of range, negative values, unknown
@@ -60,5 +62,43 @@ struct CLIEdgeTests {
             #expect(!run.error.contains("hunter2"), "\(url): \(run.error)")
             #expect(!run.output.contains("hunter2"))
         }
+    }
+}
+
+/// A Redis password given on the command line is not readable by other users of the machine:
+/// not in the supervisor's argv, not in its children's argv or environment.
+@Suite("Passwords out of sight", .serialized)
+struct PasswordVisibilityTests {
+    @Test func aWorkersPasswordIsNotInProcOfAnyOfItsProcesses() async throws {
+        let server = try RedisServer()
+        try await server.petalClient(poolSize: 1).redis.command("CONFIG", "SET", "requirepass", "hunter2")
+        let url = "redis://:hunter2@127.0.0.1:\(server.port)"
+        let client = PetalClient(redis: try RedisClient(url: url, poolSize: 1))
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("pw-\(UUID().uuidString).log").path
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let descriptor = open(log, O_WRONLY)
+        let worker = try ChildProcess.spawn(executable: try PetalBinary.path(), arguments: ["worker", "--redis", url, "--name", "pw-test",
+                                            "--concurrency", "2", "--heartbeat-interval", "0.5"],
+                                            environment: ProcessInfo.processInfo.environment, descriptors: [1: descriptor, 2: descriptor],
+                                            newProcessGroup: true)
+        close(descriptor)
+        defer {
+            _ = worker.stop(grace: 10)
+            kill(-worker.pid, SIGKILL)
+            try? FileManager.default.removeItem(atPath: log)
+        }
+        try await Eventually.wait("the worker online", timeout: 20) { try await client.worker("pw-test")?.children.count == 2 }
+        let id = try await client.enqueue(EnqueueRequest(task: "add", args: [2, 3]))
+        #expect(try await Eventually.job(client, id).state == .success, "children reach Redis with the password")
+        let children = try #require(try await client.worker("pw-test")).children
+        for pid in [Int(worker.pid)] + children {
+            for file in ["cmdline", "environ"] {
+                let contents = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/\(file)"))) ?? Data()
+                #expect(!contents.isEmpty || file == "environ", "/proc/\(pid)/\(file) was read")
+                #expect(String(decoding: contents, as: UTF8.self).contains("hunter2") == false, "/proc/\(pid)/\(file)")
+            }
+        }
+        let cmdline = String(decoding: try Data(contentsOf: URL(fileURLWithPath: "/proc/\(worker.pid)/cmdline")), as: UTF8.self)
+        #expect(cmdline.contains("redis://:*******@127.0.0.1"), "masked in place, same length")
     }
 }

@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Keeps Redis passwords out of what `ps` shows. A URL typed on the command line
+/// (`--redis redis://:secret@host`) sits in the process's argv, which every user of the machine can
+/// read in /proc; like redis-server with `--requirepass`, Petal overwrites the password's bytes in
+/// place with `*` as soon as it starts (Swift's `CommandLine.arguments`, copied earlier, keeps the
+/// real value for parsing).
+public enum PasswordMasking {
+    /// Overwrites every Redis URL password in this process's argv with `*`s.
+    public static func hideInProcessArguments() {
+        let argv = CommandLine.unsafeArgv
+        for index in 1..<Int(CommandLine.argc) {
+            guard let argument = argv[index] else { continue }
+            let length = strlen(argument)
+            let bytes = UnsafeMutableBufferPointer(start: UnsafeMutableRawPointer(argument).assumingMemoryBound(to: UInt8.self), count: length)
+            for range in passwordRanges(in: Array(bytes)) {
+                for offset in range { bytes[offset] = UInt8(ascii: "*") }
+            }
+        }
+    }
+
+    /// `text` with each password's characters replaced by `*` (same length), for arguments handed on.
+    public static func masked(_ text: String) -> String {
+        var bytes = Array(text.utf8)
+        let ranges = passwordRanges(in: bytes)
+        if ranges.isEmpty { return text }
+        for range in ranges { for offset in range { bytes[offset] = UInt8(ascii: "*") } }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Where the passwords are: after the user's ':' in `scheme://user:password@`, and the value of a
+    /// `password=` query parameter.
+    static func passwordRanges(in bytes: [UInt8]) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let scheme = text.range(of: "://") else { return [] }
+        let authorityStart = text.utf8.distance(from: text.startIndex, to: scheme.upperBound)
+        var authorityEnd = authorityStart
+        while authorityEnd < bytes.count, bytes[authorityEnd] != UInt8(ascii: "/"), bytes[authorityEnd] != UInt8(ascii: "?") { authorityEnd += 1 }
+        if let at = bytes[authorityStart..<authorityEnd].lastIndex(of: UInt8(ascii: "@")) {
+            let colon = bytes[authorityStart..<at].firstIndex(of: UInt8(ascii: ":"))
+            let start = colon.map { $0 + 1 } ?? authorityStart
+            if start < at { ranges.append(start..<at) }
+        }
+        if let question = bytes[authorityEnd...].firstIndex(of: UInt8(ascii: "?")) {
+            var pairStart = question + 1
+            while pairStart < bytes.count {
+                let pairEnd = bytes[pairStart...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.count
+                let key = Array("password=".utf8)
+                if pairEnd - pairStart > key.count, bytes[pairStart..<pairStart + key.count].map({ $0 | 0x20 }) == key.map({ $0 | 0x20 }) {
+                    ranges.append(pairStart + key.count..<pairEnd)
+                }
+                pairStart = pairEnd + 1
+            }
+        }
+        return ranges
+    }
+}
