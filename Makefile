@@ -1,4 +1,5 @@
-# Petal: `make run` starts the whole stack, `make test` runs every test, `make bench` measures.
+# Petal: `make run` starts the whole stack, `make test` runs every test, `make bench` measures,
+# `make chaos` kills workers and restarts Redis under 20,000 jobs (minutes; not part of `make test`).
 # Each target installs the Debian packages it needs when they are missing.
 
 SHELL := /bin/bash
@@ -8,7 +9,7 @@ APT_PACKAGES := redis-server libhiredis-dev libxml2-dev pkg-config
 TEST_APT_PACKAGES := chromium chromium-driver curl python3-requests prometheus
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench build deps clean
+.PHONY: run test bench chaos build deps clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES) $(EXTRA_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -35,6 +36,10 @@ bench: build
 	@command -v honcho >/dev/null || pip install -q honcho || echo "honcho not installed: the runner comparison is skipped"
 	$(SWIFT) build -c release --product petal-bench
 	.build/release/petal-bench --petal .build/release/petal --greeter .build/release/greeter
+
+chaos: build
+	$(SWIFT) build -c release --product petal-chaos
+	.build/release/petal-chaos --petal .build/release/petal
 
 clean:
 	rm -rf .build .petal

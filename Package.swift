@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "PetalWorker", targets: ["PetalWorker"]),
         .library(name: "PetalRedis", targets: ["PetalRedis"]),
         .executable(name: "petal-bench", targets: ["PetalBench"]),
+        .executable(name: "petal-chaos", targets: ["PetalChaos"]),
         .executable(name: "greeter", targets: ["GreeterApp"]),
     ],
     dependencies: [
@@ -87,6 +88,8 @@ let package = Package(
 
         // `make bench`: throughput and latency on a release build, against its own redis-server.
         .executableTarget(name: "PetalBench", dependencies: ["Petal", "PetalRedis", "PetalSystem"], path: "Benchmarks/PetalBench"),
+        // `make chaos`: 20,000 jobs while workers and children are killed and Redis restarts; lost, stuck, run twice.
+        .executableTarget(name: "PetalChaos", dependencies: ["Petal", "PetalRedis", "PetalSystem"], path: "Benchmarks/PetalChaos"),
 
         // Tests run against a real redis-server the support target starts on a free port.
         .target(name: "PetalTestSupport", dependencies: ["Petal", "PetalRedis", "PetalSystem", "PetalRunner", "CLibXML2",

@@ -7,6 +7,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 static volatile int signal_pipe_fd = -1;
 
@@ -77,3 +80,11 @@ int petal_exited(int status) { return WIFEXITED(status); }
 int petal_exit_code(int status) { return WEXITSTATUS(status); }
 int petal_signaled(int status) { return WIFSIGNALED(status); }
 int petal_term_signal(int status) { return WTERMSIG(status); }
+
+int petal_become_subreaper(void) {
+#ifdef PR_SET_CHILD_SUBREAPER
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+#else
+    return -1;
+#endif
+}

@@ -28,4 +28,9 @@ int petal_exit_code(int status);
 int petal_signaled(int status);
 int petal_term_signal(int status);
 
+/// Makes this process the reaper of its orphaned descendants (prctl PR_SET_CHILD_SUBREAPER, Linux):
+/// a process that kills supervisors with -9 then collects their children instead of PID 1, which
+/// in containers often reaps nothing. Returns 0, or -1 where it is not supported.
+int petal_become_subreaper(void);
+
 #endif
