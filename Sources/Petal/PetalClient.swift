@@ -29,7 +29,7 @@ public struct PetalClient: Sendable {
         while start < requests.count {
             let batch = requests[start..<min(start + 100, requests.count)]
             var argv = PetalScripts.enqueue.evalshaArguments(keys: [], arguments: [
-                RedisArgument(keys.prefix), RedisArgument(Clock.text(now)), RedisArgument(batch.count),
+                RedisArgument(keys.prefix), RedisArgument(Clock.text(now)), RedisArgument(batch.count), RedisArgument(Self.producer),
             ])
             for request in batch {
                 let id = request.id ?? UUID().uuidString.lowercased()
@@ -63,6 +63,9 @@ public struct PetalClient: Sendable {
         }
         return ids
     }
+
+    /// This process as a producer of jobs, as Celery names it in `task-sent` (`<program>-<pid>@<host>`).
+    static let producer = "\(ProcessInfo.processInfo.processName)-\(ProcessInfo.processInfo.processIdentifier)@\(ProcessInfo.processInfo.hostName)"
 
     /// The protocol's field order for one job in the enqueue script's arguments.
     private static func enqueueFields(_ request: EnqueueRequest, id: String, now: Double) -> [RedisArgument] {

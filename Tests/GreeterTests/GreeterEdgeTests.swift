@@ -43,6 +43,19 @@ struct GreeterEdgeTests {
         }
     }
 
+    @Test func aRedisRestartCostsNoRequest() async throws {
+        try await GreeterHarness.run(client: client) { http, _ in
+            for _ in 0..<8 { #expect(try await http.get("/").status == 200) }  // every pooled connection in use once
+            let restarted = try server.restarted()
+            for index in 0..<8 {
+                let reply = try await http.post("/greet", form: ["person": "After \(index)", "total": "1"])
+                #expect(reply.status == 303, "POST /greet \(index) after the restart: \(reply.status)")
+            }
+            #expect(try await http.get("/healthz").status == 200)
+            withExtendedLifetime(restarted) {}
+        }
+    }
+
     @Test func aFullRedisIsSaidPlainlyAndLosesNothing() async throws {
         try await GreeterHarness.run(client: client) { http, _ in
             #expect(try await http.get("/").status == 200)

@@ -180,6 +180,32 @@ struct MonitorEdgeTests {
         }
     }
 
+    @Test func aRedisRestartCostsNoRequest() async throws {
+        try await harness.run { session in
+            for path in ["/", "/tasks", "/api/tasks", "/queues"] { #expect(try await session.http.get(path).status == 200) }
+            let restarted = try harness.server.restarted()
+            for path in ["/api/tasks", "/tasks", "/queues", "/api/queues/length", "/task/nope"] {
+                let reply = try await session.http.get(path)
+                #expect(reply.status == (path == "/task/nope" ? 404 : 200), "\(path) after the restart: \(reply.status)")
+            }
+            withExtendedLifetime(restarted) {}
+        }
+    }
+
+    @Test func aRetriedEnqueueWithItsOwnIDCreatesOneJob() async throws {
+        try await harness.run { session in
+            let body: JSONValue = ["id": "order-42.charge", "args": [1, 2], "queue": "nobody-consumes"]
+            let first = try await session.postJSON("/api/task/send-task/add", body)
+            let again = try await session.postJSON("/api/task/send-task/add", body)
+            #expect(first.value["task-id"] == "order-42.charge" && again.value["task-id"] == "order-42.charge")
+            let celery = try await session.postJSON("/api/task/send-task/add", ["task_id": "order-42.charge", "args": [1, 2], "queue": "nobody-consumes"])
+            #expect(celery.value["task-id"] == "order-42.charge", "Celery's task_id too")
+            #expect(try await harness.client.redis.command("LLEN", harness.client.keys.queue("nobody-consumes")).int == 1, "queued once")
+            #expect(try await session.json("/api/tasks?queue=nobody-consumes").value.objectValue?.count == 1)
+            #expect(try await session.postJSON("/api/task/send-task/add", ["id": "bad id with spaces"]).status == 400)
+        }
+    }
+
     @Test func aFullRedisIs507WithRedisWords() async throws {
         try await harness.run { session in
             try await harness.client.redis.command("CONFIG", "SET", "maxmemory-policy", "noeviction")

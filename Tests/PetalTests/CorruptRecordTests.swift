@@ -94,7 +94,7 @@ struct CorruptRecordTests {
             [id, "noop", "default", "[]", "{}", "", "", "0", "", "", eta, "", now]
         }
         #expect(throws: RedisError.self) {
-            _ = try script(PetalScripts.enqueue, ["2"] + job("a", eta: "") + job("b", eta: "soon"))
+            _ = try script(PetalScripts.enqueue, ["2", "test-producer"] + job("a", eta: "") + job("b", eta: "soon"))
         }
         #expect(try connection.command("EXISTS", keys.job("a")).int == 0)
         #expect(try connection.command("LLEN", keys.queue("default")).int == 0)

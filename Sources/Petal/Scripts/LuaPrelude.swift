@@ -188,6 +188,8 @@ local function fetch(worker, pid, first)
           if present(f[2]) then redis.call('ZREM', key('jobs', 'state', f[2]), id) end
           redis.call('ZADD', key('jobs', 'state', 'STARTED'), score(f[11]), id)
           redis.call('ZADD', key('jobs', 'worker', worker), score(f[11]), id)
+          -- Received and started in one step; both events, so Flower's metrics and tools see both.
+          event('task-received', {'id', id, 'task', f[1], 'worker', worker, 'queue', queue})
           event('task-started', {'id', id, 'task', f[1], 'worker', worker, 'pid', pid, 'queue', queue})
           notify({id = id, task = f[1], state = 'STARTED', group = f[9] or ''})
           local override = redis.call('HGET', key('worker', worker, 'limits'), f[1])

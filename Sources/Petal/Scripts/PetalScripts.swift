@@ -3,18 +3,19 @@ import PetalRedis
 /// Every Lua script of the protocol. Each one is one round trip and one atomic step; their
 /// arguments are listed in docs/PROTOCOL.md. All start with ARGV[1] = prefix, ARGV[2] = now.
 public enum PetalScripts {
-    /// Creates jobs and makes them ready (or schedules them). ARGV[3] = count, then per job the
-    /// 13 fields listed in docs/PROTOCOL.md. A job id that already has a record is left as it is
+    /// Creates jobs and makes them ready (or schedules them). ARGV[3] = count, ARGV[4] = the
+    /// producer's name (for `task-sent`), then per job the 13 fields listed in docs/PROTOCOL.md. A job id that already has a record is left as it is
     /// (the id is an idempotency key: a retried enqueue creates nothing twice). Returns one entry
     /// per job: 1 when created, 0 when the id existed.
     public static let enqueue = script("enqueue", #"""
 local n = tonumber(ARGV[3])
+local producer = ARGV[4]
 local width = 13
-if not n or #ARGV < 3 + n * width then return redis.error_reply('ERR enqueue: expected ' .. tostring(ARGV[3]) .. ' jobs of 13 fields') end
+if not n or #ARGV < 4 + n * width then return redis.error_reply('ERR enqueue: expected ' .. tostring(ARGV[3]) .. ' jobs of 13 fields') end
 -- Every number is checked before anything is written: a script that fails half-way keeps its writes.
 local NUMERIC = {{7, 'max_retries'}, {8, 'soft_time_limit'}, {9, 'time_limit'}, {10, 'eta'}, {11, 'expires'}, {12, 'sent'}}
 for j = 0, n - 1 do
-  local b = 4 + j * width
+  local b = 5 + j * width
   if not number(ARGV[b + 12]) then return redis.error_reply("ERR enqueue: field 'sent' of job " .. ARGV[b] .. ' is not a number') end
   for _, field in ipairs(NUMERIC) do
     local value = ARGV[b + field[1]]
@@ -27,7 +28,7 @@ local ready = {}
 local named = {}
 local created = {}
 for j = 0, n - 1 do
-  local b = 4 + j * width
+  local b = 5 + j * width
   local id, task, queue, args, kwargs = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
   local group, parent, max_retries, soft, hard = ARGV[b + 5], ARGV[b + 6], ARGV[b + 7], ARGV[b + 8], ARGV[b + 9]
   local eta, expires, sent = ARGV[b + 10], ARGV[b + 11], ARGV[b + 12]
@@ -60,7 +61,7 @@ for j = 0, n - 1 do
     redis.call('LPUSH', key('queue', queue), id)
     ready[queue] = (ready[queue] or 0) + 1
   end
-  event('task-sent', {'id', id, 'task', task, 'queue', queue, 'group', group, 'eta', eta})
+  event('task-sent', {'id', id, 'task', task, 'queue', queue, 'group', group, 'eta', eta, 'worker', producer})
   if present(group) then notify({id = id, task = task, state = 'PENDING', group = group}) end
   end
 end
