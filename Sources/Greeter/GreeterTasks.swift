@@ -12,7 +12,7 @@ public enum GreeterTasks {
     public static func register(in registry: inout TaskRegistry, softTimeLimit: Double) {
         registry.register(expensiveGreet, options: TaskOptions(softTimeLimit: softTimeLimit)) { context in
             let person = try context.string(0, "person")
-            let total = max(1, Int(try context.number(1, "total", default: 10)))
+            let total = try context.wholeNumber(1, "total", default: 10, in: 1...100)
             for step in 1...total {
                 do {
                     try await context.sleep(seconds: 0.5)

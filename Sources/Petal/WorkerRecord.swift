@@ -58,7 +58,7 @@ public struct WorkerRecord: Sendable, Equatable {
         pid = heartbeat["pid"].flatMap { Int($0) } ?? 0
         queues = strings("queues")
         concurrency = heartbeat["concurrency"].flatMap { Int($0) } ?? 0
-        children = numbers("children").map { Int($0) }
+        children = numbers("children").compactMap { Int(wholePartOf: $0) }  // a corrupt heartbeat must not trap
         active = json("active")?.arrayValue?.compactMap { job in
             guard let id = job["id"]?.stringValue, let task = job["task"]?.stringValue else { return nil }
             return ActiveJob(id: id, task: task, pid: job["pid"]?.intValue ?? 0, started: job["started"]?.doubleValue ?? 0)

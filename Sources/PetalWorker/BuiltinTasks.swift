@@ -23,7 +23,7 @@ public enum BuiltinTasks {
         // Reports progress each step; past its soft time limit it stops early and says so,
         // the graceful fallback the Flask + Celery template showed.
         registry.register("progress") { context in
-            let total = max(1, Int(try context.number(0, "total", default: 10)))
+            let total = try context.wholeNumber(0, "total", default: 10, in: 1...1_000_000)
             let step = try context.number(1, "step_seconds", default: 0.5)
             for current in 1...total {
                 do {
@@ -39,7 +39,7 @@ public enum BuiltinTasks {
         // Fails 40 % of the time, as the ventilator demo's workers did.
         registry.register("flaky") { context in
             let rate = try context.number(0, "failure_rate", default: 0.4)
-            if Double.random(in: 0..<1) < rate { throw TaskFailure("flaky: simulated failure (\(Int(rate * 100))% of runs fail)") }
+            if Double.random(in: 0..<1) < rate { throw TaskFailure("flaky: simulated failure (\(Int(saturating: rate * 100))% of runs fail)") }
             return "ok"
         }
 

@@ -22,10 +22,20 @@ public struct TaskContext: Sendable {
     public func number(_ index: Int, _ name: String, default fallback: Double? = nil) throws -> Double {
         switch argument(index, name) {
         case .number(let value)?: return value
-        case .string(let text)? where Double(text) != nil: return Double(text)!
+        case .string(let text)? where Double(text)?.isFinite == true: return Double(text)!
         case nil where fallback != nil: return fallback!
         case let other: throw InvalidArguments("\(name) must be a number, got \(other.map(\.jsonText) ?? "nothing")")
         }
+    }
+
+    /// A whole-number argument within `range` (a loop count, say): 1e300 or 2.5 is refused with
+    /// the argument's name, never converted into a trap.
+    public func wholeNumber(_ index: Int, _ name: String, default fallback: Int? = nil, in range: ClosedRange<Int>) throws -> Int {
+        let value = try number(index, name, default: fallback.map(Double.init))
+        guard let whole = Int(exactly: value), range.contains(whole) else {
+            throw InvalidArguments("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), got \(value)")
+        }
+        return whole
     }
 
     public func string(_ index: Int, _ name: String, default fallback: String? = nil) throws -> String {
@@ -53,9 +63,11 @@ public struct TaskContext: Sendable {
     }
 
     /// Sleeps, waking early with `SoftTimeLimitExceeded` when the soft limit passes.
+    /// The time is clamped to 0 … ten years: Duration traps on an infinite or enormous number.
     public func sleep(seconds: Double) async throws {
+        let bounded = seconds.isNaN ? 0 : min(max(seconds, 0), TimeBounds.longestInterval)
         do {
-            try await Task.sleep(for: .seconds(seconds))
+            try await Task.sleep(for: .seconds(bounded))
         } catch {
             try checkpoint()
             throw error

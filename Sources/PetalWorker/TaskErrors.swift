@@ -3,7 +3,7 @@
 public struct SoftTimeLimitExceeded: Error, CustomStringConvertible, Sendable {
     public let limit: Double
     public var description: String { "SoftTimeLimitExceeded: soft time limit (\(Self.seconds(limit))) exceeded" }
-    static func seconds(_ value: Double) -> String { value.rounded() == value ? "\(Int(value))s" : "\(value)s" }
+    static func seconds(_ value: Double) -> String { Int(exactly: value).map { "\($0)s" } ?? "\(value)s" }
 }
 
 /// Thrown by a task to ask for another attempt (Celery's `self.retry()`), after `countdown`

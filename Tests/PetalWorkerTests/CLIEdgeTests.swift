@@ -37,6 +37,21 @@ struct CLIEdgeTests {
         #expect(typo.error.contains("--queu"))
     }
 
+    @Test func tasksGivenHostileNumbersFailWithAMessageNotACrash() async throws {
+        let worker = try await WorkerProcess(redis: server, concurrency: 1)
+        defer { worker.stop() }
+        let client = server.petalClient(poolSize: 1)
+        for args: [JSONValue] in [[1e300], [2.5], ["inf"], [-3], [10, "nan"]] {
+            let id = try await client.enqueue(EnqueueRequest(task: "progress", args: args))
+            let job = try await Eventually.job(client, id)
+            #expect(job.state == .failure, "\(args)")
+            #expect(job.exception?.contains("must be") == true, "\(args): \(job.exception ?? "")")
+        }
+        let flaky = try await client.enqueue(EnqueueRequest(task: "flaky", args: [1e300]))
+        #expect(try await Eventually.job(client, flaky).exception?.hasPrefix("TaskFailure") == true, "the child survived the number")
+        #expect(!worker.log.contains("Fatal error"), "no child trapped")
+    }
+
     @Test func everyExecutableHasHelpAndCleanErrors() throws {
         for (program, arguments) in [("petal", ["--help"]), ("petal", ["worker", "--help"]), ("petal", ["monitor", "--help"]),
                                      ("petal", ["run", "--help"]), ("petal", ["start", "--help"]), ("greeter", ["--help"]),
