@@ -7,22 +7,17 @@ import Testing
 /// Issue 10, defect 6: Redis keeps what a script wrote before a Lua error, so a record with a bad
 /// value must be caught before anything is written. The test plays the worker through the scripts.
 @Suite("Corrupt job records")
-struct CorruptRecordTests {
+struct CorruptRecordTests: ScriptCaller {
     let server: RedisServer
     let client: PetalClient
     let keys = Keys()
     let connection: RedisConnection
 
     init() throws {
-        server = try RedisServer()
-        client = server.petalClient(poolSize: 2)
-        connection = RedisConnection(configuration: server.configuration)
+        (server, client, connection) = try Self.freshRedis()
         try connection.command("HSET", keys.worker("w1"), "name", "w1")
     }
 
-    private func script(_ script: RedisScript, _ arguments: [String]) throws -> RedisValue {
-        try connection.evaluate(script, arguments: ([keys.prefix, Clock.text(Clock.now())] + arguments).map { RedisArgument($0) })
-    }
 
     private func fetch() throws -> [RedisValue] {
         try script(PetalScripts.fetch, ["w1", "100", "default"]).array ?? []

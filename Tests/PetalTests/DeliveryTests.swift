@@ -8,21 +8,16 @@ import Testing
 /// fetch refusing jobs that are not waiting, a worker without a heartbeat taking nothing, reap
 /// leaving a listening worker alone, idempotent ids, one queue-name rule, active jobs at once.
 @Suite("Deliveries")
-struct DeliveryTests {
+struct DeliveryTests: ScriptCaller {
     let server: RedisServer
     let client: PetalClient
     let keys = Keys()
     let connection: RedisConnection
 
     init() throws {
-        server = try RedisServer()
-        client = server.petalClient(poolSize: 2)
-        connection = RedisConnection(configuration: server.configuration)
+        (server, client, connection) = try Self.freshRedis()
     }
 
-    private func script(_ script: RedisScript, _ arguments: [String]) throws -> RedisValue {
-        try connection.evaluate(script, arguments: ([keys.prefix, Clock.text(Clock.now())] + arguments).map { RedisArgument($0) })
-    }
 
     private func fetch(_ worker: String, pid: String = "100") throws -> [RedisValue] {
         try connection.command("HSET", keys.worker(worker), "name", worker)

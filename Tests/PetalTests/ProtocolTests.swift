@@ -7,21 +7,16 @@ import Testing
 /// The protocol's scripts and the client API, run against a real redis-server with no worker:
 /// the test plays the worker's part through the same scripts a worker in any language would call.
 @Suite("Job protocol")
-struct ProtocolTests {
+struct ProtocolTests: ScriptCaller {
     let server: RedisServer
     let client: PetalClient
     let keys = Keys()
     let connection: RedisConnection
 
     init() throws {
-        server = try RedisServer()
-        client = server.petalClient(poolSize: 2)
-        connection = RedisConnection(configuration: server.configuration)
+        (server, client, connection) = try Self.freshRedis()
     }
 
-    private func script(_ script: RedisScript, _ arguments: [String]) throws -> RedisValue {
-        try connection.evaluate(script, arguments: ([keys.prefix, Clock.text(Clock.now())] + arguments).map { RedisArgument($0) })
-    }
 
     /// Fetches as a live worker would: with its heartbeat key present (fetch gives a worker without
     /// one nothing).
