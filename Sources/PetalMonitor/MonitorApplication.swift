@@ -13,6 +13,9 @@ public func buildMonitorApplication(configuration: MonitorConfiguration, client:
     if !configuration.isLoopback && configuration.basicAuth == nil {
         logger.warning("the monitor listens on \(configuration.address) without --basic-auth: anyone who can reach it can revoke jobs and stop workers")
     }
+    if !configuration.isLoopback && configuration.allowedHosts.isEmpty {
+        logger.notice("requests by host name (not IP address or localhost) get 421 unless the name is given with --allowed-hosts")
+    }
     let templates = try await Templates.load(directory: configuration.templatesDirectory)
     let prefix = configuration.urlPrefix
     let renderer = PageRenderer(templates: templates, base: prefix)
