@@ -16,6 +16,7 @@ public func buildGreeterApplication(configuration: GreeterConfiguration, client:
     router.add(middleware: NoSniffMiddleware())
     router.add(middleware: MethodNotAllowedMiddleware(table: table))
     router.add(middleware: ErrorPageMiddleware(templates: templates))
+    router.add(middleware: SameOriginMiddleware())
     router.add(middleware: FileMiddleware(configuration.staticDirectory, searchForIndexHtml: false))
     let cookies = VisitorCookie(secret: configuration.cookieSecret)
     let routes = RouteRecorder(router, table: table)

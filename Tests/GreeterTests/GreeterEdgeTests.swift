@@ -26,6 +26,32 @@ struct GreeterEdgeTests {
         }
     }
 
+    @Test func formsOnlyFromThisOrigin() async throws {
+        try await GreeterHarness.run(client: client) { http, port in
+            let base = "http://127.0.0.1:\(port)"
+            for headers in [["Origin: http://evil.example"], ["Origin: http://127.0.0.1:\(port + 1)"], ["Sec-Fetch-Site: cross-site"],
+                            ["Origin: null"]] {
+                for path in ["/greet", "/demo/progress"] {
+                    let reply = try await RealClient.curl(headers.flatMap { ["-H", $0] } + ["-d", "person=Eve&total=3", base + path])
+                    #expect(reply.status == 403, "\(headers) \(path)")
+                    #expect(reply.headers["set-cookie"] == nil, "a refused POST leaves the visitor's cookie alone")
+                }
+            }
+            #expect(try await client.redis.command("DBSIZE").int == 0, "nothing was enqueued")
+            let own = try await RealClient.curl(["-H", "Origin: \(base)", "-H", "Sec-Fetch-Site: same-origin", "-d", "person=Ann&total=1", base + "/greet"])
+            #expect(own.status == 303)
+        }
+    }
+
+    @Test func malformedHostsAreRefused() async throws {
+        try await GreeterHarness.run(client: client) { http, port in
+            for host in ["127.0.0.1:\(port)@evil.example", "127.0.0.1:99999", "evil example", "127.0.0.1:80:80"] {
+                let reply = try await WireHTTP.raw(port: port, Array("GET / HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8))
+                #expect([400, 421].contains(WireHTTP.status(of: reply)), "Host: \(host): \(reply.prefix(60))")
+            }
+        }
+    }
+
     @Test func headWrongMethodsAndNoSniffing() async throws {
         try await GreeterHarness.run(client: client) { http, port in
             let base = "http://127.0.0.1:\(port)"
