@@ -27,7 +27,7 @@ public enum PetalError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var isRedisUnavailable: Bool {
-        if case .redis(let error) = self { return error.isConnectionError }
+        if case .redis(let error) = self { return error.isConnectionError || error.isAuthenticationFailure }
         return false
     }
 }

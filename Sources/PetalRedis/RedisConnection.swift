@@ -58,11 +58,13 @@ public final class RedisConnection {
         context = created
         connecting = true
         defer { connecting = false }
-        do {
+        do throws(RedisError) {
             if let password = configuration.password {
                 var auth: [RedisArgument] = ["AUTH"]
                 if let user = configuration.username { auth.append(RedisArgument(user)) }
                 auth.append(RedisArgument(password))
+                // A refused password stays a server error (a worker must not wait for it to pass);
+                // `isAuthenticationFailure` lets the web apps answer 503 with Redis's words.
                 try send(auth).orThrow()
             }
             if configuration.database != 0 {

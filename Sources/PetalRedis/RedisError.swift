@@ -37,6 +37,14 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         return false
     }
 
+    /// True when Redis wants credentials this client did not give (NOAUTH) or refuses them.
+    public var isAuthenticationFailure: Bool {
+        if case .server(let message) = self {
+            return ["NOAUTH", "WRONGPASS", "NOPERM", "ERR AUTH", "ERR invalid password"].contains { message.hasPrefix($0) }
+        }
+        return false
+    }
+
     /// True when retrying after a reconnect may succeed.
     public var isConnectionError: Bool {
         if case .connection = self { return true }

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Petal
+import PetalRedis
 import PetalTestSupport
 import PetalWeb
 import Testing
@@ -82,7 +83,7 @@ struct MonitorEdgeTests {
                 #expect(reply.status == 400, "\(path) \(body.prefix(60)): \(reply.status) \(reply.body.prefix(200))")
                 #expect(reply.body.contains(message), "\(path) \(body.prefix(60)): \(reply.body.prefix(200))")
             }
-            #expect(try await harness.client.worker(worker.name)?.children.count == 1, "no refused call changed the pool")
+            #expect(try await harness.client.worker(worker.name)?.concurrency == 1, "no refused call changed the pool size")
             #expect(try await session.http.get("/healthcheck").status == 200, "the monitor is still up")
         }
     }
@@ -189,6 +190,17 @@ struct MonitorEdgeTests {
                 #expect(reply.status == (path == "/task/nope" ? 404 : 200), "\(path) after the restart: \(reply.status)")
             }
             withExtendedLifetime(restarted) {}
+        }
+    }
+
+    @Test func aWrongRedisPasswordIs503SayingSo() async throws {
+        let wrong = try RedisConfiguration(url: "redis://:not-the-password@127.0.0.1:\(harness.server.port)")
+        try await harness.run(redis: wrong) { session in
+            for path in ["/api/workers", "/tasks", "/"] {
+                let reply = try await session.http.get(path)
+                #expect(reply.status == 503, "\(path): \(reply.status)")
+                #expect(reply.body.contains("credentials") && !reply.body.contains("not-the-password"), "\(reply.body.prefix(300))")
+            }
         }
     }
 

@@ -12,10 +12,18 @@ struct RunnerProcessTests {
     static func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
 
     @Test func aProcessExitingStopsTheRestWithItsStatus() async throws {
-        // The quitter lives long enough for ps to see both, even on a loaded machine.
-        let stack = try Stack(procfile: "quitter: sleep 3; exit 3\nsleeper: sleep 60\n")
+        // The quitter waits for the test to have seen both processes (a loaded machine may take
+        // seconds to start them), then exits with 3.
+        let go = FileManager.default.temporaryDirectory.appendingPathComponent("petal-go-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: go) }
+        let stack = try Stack(procfile: "quitter: while [ ! -e \(go) ]; do sleep 0.05; done; exit 3\nsleeper: sleep 60\n")
         try await stack.waitForSocket()
-        let pids = try stack.pids()
+        var pids: [Int32] = []
+        try await Eventually.wait("both processes", timeout: 30) {
+            pids = try stack.pids()
+            return pids.count == 2
+        }
+        _ = FileManager.default.createFile(atPath: go, contents: nil)
         #expect(stack.process.wait(upTo: 20) == .exited(3))
         #expect(pids.allSatisfy { !Self.isAlive($0) }, "no process left")
         #expect(stack.output.contains("quitter.1 exited with code 3"))

@@ -30,6 +30,10 @@ struct MonitorErrorMiddleware: RouterMiddleware {
             context.logger.error("Redis is full: \(error)")
             return try answer(request, context, status: .insufficientStorage,
                               message: "Redis at \(redisURL) is out of memory, so nothing was written: \(error)")
+        } catch let error as PetalError where Self.isAuthenticationFailure(error) {
+            context.logger.error("Redis refused the credentials: \(error)")
+            return try answer(request, context, status: .serviceUnavailable,
+                              message: "Redis at \(redisURL) refused the monitor's credentials; check the password in the Redis URL. (\(error))")
         } catch let error as PetalError where error.isRedisUnavailable || Self.isRedisTrouble(error) {
             context.logger.warning("Redis unavailable: \(error)")
             return try answer(request, context, status: .serviceUnavailable,
@@ -48,9 +52,14 @@ struct MonitorErrorMiddleware: RouterMiddleware {
         }
     }
 
+    private static func isAuthenticationFailure(_ error: PetalError) -> Bool {
+        if case .redis(let redisError) = error { return redisError.isAuthenticationFailure }
+        return false
+    }
+
     /// Redis answering LOADING or BUSY is as good as down for a page.
     private static func isRedisTrouble(_ error: PetalError) -> Bool {
-        if case .redis(let redisError) = error { return redisError.isTransient || redisError.isConnectionError }
+        if case .redis(let redisError) = error { return redisError.isTransient || redisError.isConnectionError || redisError.isAuthenticationFailure }
         return false
     }
 
