@@ -10,6 +10,9 @@ public struct ControlCommand: Sendable, Equatable {
         self.arguments = arguments
     }
 
+    /// The most children a worker's pool may have (grow, autoscale and --concurrency stop there).
+    public static let maximumPoolSize = 256
+
     public static let ping = ControlCommand("ping")
     public static func poolGrow(_ n: Int = 1) -> ControlCommand { ControlCommand("pool_grow", ["n": .number(Double(n))]) }
     public static func poolShrink(_ n: Int = 1) -> ControlCommand { ControlCommand("pool_shrink", ["n": .number(Double(n))]) }

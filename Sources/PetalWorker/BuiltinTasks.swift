@@ -11,11 +11,16 @@ public enum BuiltinTasks {
         }
 
         registry.register("add") { context in
-            .number(try context.number(0, "x") + context.number(1, "y"))
+            let sum = try context.number(0, "x") + context.number(1, "y")
+            guard sum.isFinite else { throw InvalidArguments("x + y is out of range (\(sum))") }
+            return .number(sum)
         }
 
         registry.register("sleep") { context in
             let seconds = try context.number(0, "seconds", default: 1)
+            guard TimeBounds.isInterval(seconds) else {
+                throw InvalidArguments("seconds must be from 0 to \(Int(TimeBounds.longestInterval)), got \(seconds)")
+            }
             try await context.sleep(seconds: seconds)
             return .number(seconds)
         }

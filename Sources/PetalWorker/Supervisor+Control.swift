@@ -42,7 +42,7 @@ extension Supervisor {
         case "pool_grow":
             guard phase == .running else { throw TaskFailure("worker is shutting down") }
             let n = try count("n")
-            targetSize = min(256, targetSize + n)
+            targetSize = min(ControlCommand.maximumPoolSize, targetSize + n)
             if let bounds = autoscale, targetSize > bounds.max { autoscale = (bounds.min, targetSize) }
             writeHeartbeat()
             return .string("pool will grow to \(targetSize)")
@@ -57,7 +57,7 @@ extension Supervisor {
             return "reloading pool"
         case "autoscale":
             let high = try count("max", default: -1), low = try count("min", default: 0)
-            guard high >= max(low, 1), high <= 256 else { throw TaskFailure("autoscale needs max >= min and max >= 1") }
+            guard high >= max(low, 1), high <= ControlCommand.maximumPoolSize else { throw TaskFailure("autoscale needs max >= min and max >= 1") }
             autoscale = (low, high)
             targetSize = max(low, min(targetSize, high))
             writeHeartbeat()

@@ -10,6 +10,9 @@ extension Supervisor {
         children.values.filter { !$0.stopRequested && $0.killReason == nil }
     }
 
+    /// Children started per turn of the loop (a turn is at least 10 ms, so ~400 a second at most).
+    static let spawnsPerTurn = 4
+
     /// Grows the pool to the target size, or asks the surplus to stop (idle ones first).
     func adjustPool() {
         guard phase == .running else { return }
@@ -17,7 +20,8 @@ extension Supervisor {
         if working.count < targetSize {
             let now = Clock.now()
             guard now >= nextSpawnAllowed else { return }
-            for _ in working.count..<targetSize {
+            // A few per turn: spawning hundreds at once held the loop (and the heartbeat) for seconds.
+            for _ in working.count..<min(targetSize, working.count + Self.spawnsPerTurn) {
                 do {
                     try spawnChild()
                 } catch {

@@ -69,9 +69,9 @@ public struct WorkerConfiguration: Sendable, Codable {
         try check(!name.isEmpty && !name.contains(" "), "worker name must be non-empty without spaces")
         try check(!queues.isEmpty, "a worker needs at least one queue")
         for queue in queues { try check(QueueName.isValid(queue), QueueName.message(for: queue)) }
-        try check(concurrency >= 0 && concurrency <= 256, "concurrency must be 0 to 256")
+        try check(concurrency >= 0 && concurrency <= ControlCommand.maximumPoolSize, "concurrency must be 0 to \(ControlCommand.maximumPoolSize)")
         if let low = autoscaleMin, let high = autoscaleMax {
-            try check(low >= 0 && high >= max(low, 1) && high <= 256, "autoscale needs 0 <= min <= max <= 256, max >= 1")
+            try check(low >= 0 && high >= max(low, 1) && high <= ControlCommand.maximumPoolSize, "autoscale needs 0 <= min <= max <= \(ControlCommand.maximumPoolSize), max >= 1")
         }
         try check(heartbeatInterval >= 0.2, "heartbeat interval must be at least 0.2 s")
         _ = try RedisConfiguration(url: redisURL)

@@ -69,13 +69,13 @@ struct WorkersAPI: Sendable {
         switch action {
         case "restart": (command, message) = (ControlCommand("pool_restart"), "Restarting '\(name)' worker's pool")
         case "grow":
-            let n = try arguments.int("n", default: 1, range: 1...1000)
+            let n = try arguments.int("n", default: 1, range: 1...ControlCommand.maximumPoolSize)
             (command, message) = (.poolGrow(n), "Growing '\(name)' worker's pool by \(n)")
         case "shrink":
-            let n = try arguments.int("n", default: 1, range: 1...1000)
+            let n = try arguments.int("n", default: 1, range: 1...ControlCommand.maximumPoolSize)
             (command, message) = (.poolShrink(n), "Shrinking '\(name)' worker's pool by \(n)")
         case "autoscale":
-            let min = try arguments.int("min", range: 0...1000), max = try arguments.int("max", range: 1...1000)
+            let min = try arguments.int("min", range: 0...ControlCommand.maximumPoolSize), max = try arguments.int("max", range: 1...ControlCommand.maximumPoolSize)
             guard min <= max else { throw HTTPError(.badRequest, message: "min must not exceed max") }
             (command, message) = (.autoscale(max: max, min: min), "Autoscaling '\(name)' worker (min=\(min), max=\(max))")
         default: throw HTTPError(.notFound, message: "Unknown pool action '\(action)'")

@@ -131,8 +131,8 @@ struct WorkerController: Sendable {
     }
 
     static func count(_ text: String?, _ field: String, allowZero: Bool = false) throws(HTTPError) -> Int {
-        guard let text, let value = Int(text.trimmingCharacters(in: .whitespaces)), value >= (allowZero ? 0 : 1), value <= 1000 else {
-            throw HTTPError(.badRequest, message: "\(field) must be a whole number from \(allowZero ? 0 : 1) to 1000")
+        guard let text, let value = Int(text.trimmingCharacters(in: .whitespaces)), value >= (allowZero ? 0 : 1), value <= ControlCommand.maximumPoolSize else {
+            throw HTTPError(.badRequest, message: "\(field) must be a whole number from \(allowZero ? 0 : 1) to \(ControlCommand.maximumPoolSize)")
         }
         return value
     }
