@@ -8,17 +8,36 @@ import Glibc
 /// place with `*` as soon as it starts (Swift's `CommandLine.arguments`, copied earlier, keeps the
 /// real value for parsing).
 public enum PasswordMasking {
-    /// Overwrites every Redis URL password in this process's argv with `*`s.
+    /// Options whose value is `USER:PASSWORD` (the monitor's basic auth).
+    static let credentialOptions = ["--basic-auth"]
+
+    /// Overwrites every Redis URL password, and the password of `--basic-auth USER:PASS`, in this
+    /// process's argv with `*`s.
     public static func hideInProcessArguments() {
         let argv = CommandLine.unsafeArgv
+        var previous = ""
         for index in 1..<Int(CommandLine.argc) {
             guard let argument = argv[index] else { continue }
             let length = strlen(argument)
             let bytes = UnsafeMutableBufferPointer(start: UnsafeMutableRawPointer(argument).assumingMemoryBound(to: UInt8.self), count: length)
-            for range in passwordRanges(in: Array(bytes)) {
+            let text = Array(bytes)
+            var ranges = passwordRanges(in: text)
+            if credentialOptions.contains(previous) {
+                ranges += credentialRange(in: text, from: 0)
+            } else if let option = credentialOptions.first(where: { text.starts(with: Array(($0 + "=").utf8)) }) {
+                ranges += credentialRange(in: text, from: option.utf8.count + 1)
+            }
+            for range in ranges {
                 for offset in range { bytes[offset] = UInt8(ascii: "*") }
             }
+            previous = String(decoding: text, as: UTF8.self)
         }
+    }
+
+    /// The part after the first ':' of `USER:PASS` starting at `start`.
+    static func credentialRange(in bytes: [UInt8], from start: Int) -> [Range<Int>] {
+        guard start < bytes.count, let colon = bytes[start...].firstIndex(of: UInt8(ascii: ":")), colon + 1 < bytes.count else { return [] }
+        return [colon + 1..<bytes.count]
     }
 
     /// `text` with each password's characters replaced by `*` (same length), for arguments handed on.

@@ -126,6 +126,10 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible {
     /// messages, logs and pages; works on text that does not parse, too.
     public static func redacted(_ url: String) -> String {
         var text = url
+        // Without a scheme (`secret@host:6379`, a common slip), everything before '@' may be a password.
+        if text.range(of: "://") == nil, let at = text.lastIndex(of: "@") {
+            text.replaceSubrange(text.startIndex..<at, with: "***")
+        }
         if let scheme = text.range(of: "://") {
             let authorityEnd = text[scheme.upperBound...].firstIndex(where: { $0 == "/" || $0 == "?" }) ?? text.endIndex
             if let at = text.range(of: "@", options: .backwards, range: scheme.upperBound..<authorityEnd) {

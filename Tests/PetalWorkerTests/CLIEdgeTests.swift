@@ -71,7 +71,7 @@ struct CLIEdgeTests {
 
     @Test func passwordsAreNeverEchoed() throws {
         for url in ["redis://:hunter2@127.0.0.1:notaport", "redis://ops:hunter2@127.0.0.1:1", "redis://127.0.0.1:1/0?password=hunter2",
-                    "rediz://ops:hunter2@127.0.0.1"] {
+                    "rediz://ops:hunter2@127.0.0.1", "hunter2@127.0.0.1:1"] {
             let run = try PetalBinary.run(["call", "add", "1", "--redis", url])
             #expect(run.code != 0)
             #expect(!run.error.contains("hunter2"), "\(url): \(run.error)")
@@ -115,5 +115,20 @@ struct PasswordVisibilityTests {
         }
         let cmdline = String(decoding: try Data(contentsOf: URL(fileURLWithPath: "/proc/\(worker.pid)/cmdline")), as: UTF8.self)
         #expect(cmdline.contains("redis://:*******@127.0.0.1"), "masked in place, same length")
+    }
+
+    @Test func theMonitorsBasicAuthPasswordIsNotInItsArgv() async throws {
+        let server = try RedisServer()
+        let port = try FreePort.find()
+        let monitor = try ChildProcess.spawn(executable: try PetalBinary.path(),
+                                             arguments: ["monitor", "--port", String(port), "--redis", server.url,
+                                                         "--basic-auth", "admin:hunter2"],
+                                             environment: ProcessInfo.processInfo.environment, descriptors: [:])
+        defer { _ = monitor.stop(grace: 5) }
+        let http = HTTPTestClient(base: "http://127.0.0.1:\(port)")
+        try await Eventually.wait("the monitor listening", timeout: 30) { try await http.get("/healthcheck").status == 200 }
+        let cmdline = String(decoding: try Data(contentsOf: URL(fileURLWithPath: "/proc/\(monitor.pid)/cmdline")), as: UTF8.self)
+        #expect(!cmdline.contains("hunter2"))
+        #expect(cmdline.contains("admin:*******"))
     }
 }
