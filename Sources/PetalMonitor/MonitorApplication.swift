@@ -18,7 +18,8 @@ public func buildMonitorApplication(configuration: MonitorConfiguration, client:
     }
     let templates = try await Templates.load(directory: configuration.templatesDirectory)
     let prefix = configuration.urlPrefix
-    let renderer = PageRenderer(templates: templates, base: prefix)
+    let signer = MessageSigner(secret: configuration.secret)
+    let renderer = PageRenderer(templates: templates, base: prefix, signer: signer)
     let metrics = MonitorMetrics()
     let live = LiveUpdates()
     let workerCache = WorkerCache(client: client)
@@ -29,7 +30,7 @@ public func buildMonitorApplication(configuration: MonitorConfiguration, client:
     if let credentials = configuration.basicAuth { router.add(middleware: BasicAuthMiddleware(credentials: credentials, prefix: prefix)) }
     router.add(middleware: MethodNotAllowedMiddleware(table: table))
     router.add(middleware: MonitorErrorMiddleware(renderer: renderer, redisURL: configuration.redisDisplayURL, apiPrefix: prefix + "/api/"))
-    router.add(middleware: CSRFMiddleware(apiPrefix: prefix + "/api/", signer: MessageSigner(secret: configuration.secret)))
+    router.add(middleware: CSRFMiddleware(apiPrefix: prefix + "/api/", signer: signer))
     let routes = RouteRecorder(prefix.isEmpty ? router.group() : router.group(RouterPath(prefix)), table: table, prefix: prefix)
     DashboardController(workerTables: WorkerTables(workerCache: workerCache, base: prefix), numbers: RefreshingValue(freshFor: 1) { try await .read(client) },
                         renderer: renderer, live: live).addRoutes(to: routes)

@@ -55,8 +55,13 @@ struct MonitorPageTests {
             #expect(byRuntime.count("//table[@id='tasks']/tbody/tr") == 3)
             #expect(byRuntime.count("//p[@id='truncated']") == 0)
 
-            let noticed = try await session.page("/tasks?notice=Done%20%3Cb%3E")
-            #expect(noticed.text("//p[contains(@class,'notice')]") == "Done <b>")
+            // A banner shows only what the monitor itself said (a sealed redirect), never a link's words.
+            let forged = try await session.page("/tasks?notice=Session%20expired%2C%20log%20in%20at%20evil.example")
+            #expect(forged.count("//p[contains(@class,'notice')]") == 0)
+            let refused = try await session.submit("/tasks/revoke")
+            let location = try #require(refused.header("Location"))
+            let said = try await session.page(location)
+            #expect(said.text("//p[contains(@class,'problem')]") == "Tick the tasks to revoke first.")
             let task = try await session.page("/task/\(done)")
             #expect(task.count("//pre[@id='exception']") == 0, "no exception section for a success")
             #expect(task.text("//span[@id='state']") == "SUCCESS")

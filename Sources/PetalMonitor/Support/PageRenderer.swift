@@ -32,12 +32,21 @@ struct Layout: Sendable {
 struct PageRenderer: Sendable {
     let templates: MustacheLibrary
     let base: String
+    /// Seals the notices redirects carry, so a link someone else wrote cannot put words in the
+    /// monitor's banner ("session expired, log in at …").
+    let signer: MessageSigner
 
     func layout(_ request: Request, _ context: MonitorRequestContext, title: String, nav: String) -> Layout {
         let parameters = request.formQuery
+        let notice = parameters["notice"].flatMap { $0.isEmpty ? nil : String($0.prefix(300)) }
+        let problem = parameters["problem"].flatMap { $0.isEmpty ? nil : String($0.prefix(300)) }
+        let sealed = (notice != nil || problem != nil) && parameters["seal"] == seal(notice: notice, problem: problem)
         return Layout(base: base, csrf: context.csrfToken, title: title, nav: nav,
-                      notice: parameters["notice"].flatMap { $0.isEmpty ? nil : String($0.prefix(300)) },
-                      problem: parameters["problem"].flatMap { $0.isEmpty ? nil : String($0.prefix(300)) })
+                      notice: sealed ? notice : nil, problem: sealed ? problem : nil)
+    }
+
+    private func seal(notice: String?, problem: String?) -> String {
+        signer.signature("notice\u{0}" + (notice ?? "") + "\u{0}" + (problem ?? ""))
     }
 
     func page(_ model: some Sendable, template: String, status: HTTPResponse.Status = .ok) throws -> HTML {
@@ -56,8 +65,10 @@ struct PageRenderer: Sendable {
     func redirect(_ path: String, notice: String? = nil, problem: String? = nil) -> Response {
         var location = base + path
         var query: [String] = []
+        let notice = notice.map { String($0.prefix(300)) }, problem = problem.map { String($0.prefix(300)) }
         if let notice { query.append("notice=" + Self.encode(notice)) }
         if let problem { query.append("problem=" + Self.encode(problem)) }
+        if notice != nil || problem != nil { query.append("seal=" + seal(notice: notice, problem: problem)) }
         if !query.isEmpty { location += (location.contains("?") ? "&" : "?") + query.joined(separator: "&") }
         return Response(status: .seeOther, headers: [.location: location])
     }
