@@ -25,6 +25,8 @@ struct CallCommand: AsyncParsableCommand {
     @Option(help: "Hard time limit in seconds.") var timeLimit: Double?
     @Option(help: "Retries on failure, with exponential backoff.") var maxRetries: Int = 0
     @Option(help: "Group (user or session) the job belongs to.") var group: String?
+    @Option(help: "A job id of your choosing (1 to 100 letters, digits, '.', '_', '-'): calling again with the same id creates no second job.")
+    var id: String?
 
     func validate() throws {
         // What .allUnrecognized let through that is neither a value nor a negative number is a mistyped option.
@@ -36,7 +38,9 @@ struct CallCommand: AsyncParsableCommand {
     func run() async throws {
         let argsValue: [JSONValue]
         if let args {
-            guard case .array(let list)? = try? JSONValue(parsing: args) else { throw ValidationError("--args must be a JSON array, e.g. '[1, 2]'") }
+            let parsed: JSONValue
+            do { parsed = try JSONValue(parsing: args) } catch { throw ValidationError("--args is \(error)") }
+            guard case .array(let list) = parsed else { throw ValidationError("--args must be a JSON array, e.g. '[1, 2]'") }
             argsValue = list
         } else {
             argsValue = positional.map { (try? JSONValue(parsing: $0)) ?? .string($0) }
@@ -53,7 +57,7 @@ struct CallCommand: AsyncParsableCommand {
         }
         let request = EnqueueRequest(task: task, args: argsValue, kwargs: kwargsValue, queue: queue, countdown: countdown,
                                      eta: etaDate, expiresIn: expires, softTimeLimit: softTimeLimit, timeLimit: timeLimit,
-                                     maxRetries: maxRetries, group: group)
+                                     maxRetries: maxRetries, group: group, id: id)
         let client = try redis.client()
         let id = try await reportingErrors { try await client.enqueue(request) }
         print(id)

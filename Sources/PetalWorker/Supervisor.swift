@@ -39,6 +39,8 @@ final class Supervisor {
     /// Child exits whose jobs still have to be settled in Redis (kept while Redis is down).
     var pendingLosses: [(pid: Int32, reason: String, mode: String)] = []
     var redisReachableSince: Double?
+    /// The last refusal logged per periodic step, so a full Redis (OOM) is said once, not 4 times a second.
+    var loggedRefusals: [String: String] = [:]
     var announcedOnline = false
     /// When each kind of periodic work is next due.
     struct Schedule {
@@ -250,8 +252,14 @@ final class Supervisor {
                 redisReachableSince = Clock.now()
                 logger.info("Redis is reachable again")
             }
+            if loggedRefusals.removeValue(forKey: what) != nil { logger.info("\(what) works again") }
         } catch {
-            if redisReachableSince != nil || !error.isConnectionError { logger.warning("\(what) failed: \(error)") }
+            if error.isConnectionError {
+                if redisReachableSince != nil { logger.warning("\(what) failed: \(error)") }
+            } else if loggedRefusals[what] != error.description {
+                loggedRefusals[what] = error.description
+                logger.warning("\(what) failed (said once until it changes or works again): \(error)")
+            }
             if error.isConnectionError {
                 redisReachableSince = nil
                 connection.close()

@@ -57,7 +57,7 @@ struct MonitorEdgeTests {
                 ("/tasks?offset=99999999999999999999", "offset"), ("/tasks?offset=9223372036854775807", "offset"),
                 ("/tasks?limit=1e309", "limit"), ("/?offset=9223372036854775807", "offset"),
                 ("/api/tasks?received_end=99999999999999999999", "received_end"), ("/api/tasks?received_start=1e19", "received_start"),
-                ("/api/task/result/x?timeout=inf", "timeout"),
+                ("/api/task/result/x?timeout=inf", "timeout"), ("/?sort=bogus", "sort"), ("/?order=sideways", "order"),
             ]
             for (path, parameter) in pages {
                 let reply = try await session.http.get(path)
@@ -77,6 +77,9 @@ struct MonitorEdgeTests {
                 (grow, #"{"n":1e309}"#, "out of range"),
                 (grow, #"{"n":1e19}"#, "n must be a whole number"),
                 (grow, #"{"n":-1}"#, "n must be a whole number"),
+                (grow, #"{"n":257}"#, "n must be a whole number from 1 to 256"),
+                ("/api/task/send-task/add", #"{"args":[1,2],"countdown":"0x10"}"#, "countdown"),
+                ("/api/task/send-task/add", #"{"args":[1,2],"id":""}"#, "id must be"),
             ]
             for (path, body, message) in bodies {
                 let reply = try await session.http.post(path, rawBody: body, contentType: "application/json")
@@ -215,6 +218,10 @@ struct MonitorEdgeTests {
             #expect(try await harness.client.redis.command("LLEN", harness.client.keys.queue("nobody-consumes")).int == 1, "queued once")
             #expect(try await session.json("/api/tasks?queue=nobody-consumes").value.objectValue?.count == 1)
             #expect(try await session.postJSON("/api/task/send-task/add", ["id": "bad id with spaces"]).status == 400)
+            // Flower's clients also send args as JSON text in a form field.
+            let form = try await session.http.post("/api/task/send-task/add", form: ["args": "[1,2]", "id": "form-sent", "queue": "nobody-consumes"])
+            #expect(form.status == 200, "\(form.body)")
+            #expect(try await harness.client.job("form-sent")?.argsJSON == "[1,2]")
         }
     }
 

@@ -54,7 +54,9 @@ struct APIArguments: Sendable {
     /// A number of seconds from 0 to `maximum` (ten years unless said otherwise).
     func seconds(_ name: String, maximum: Double = TimeBounds.longestInterval) throws(HTTPError) -> Double? {
         guard let text = string(name) else { return nil }
-        guard let value = Double(text), value.isFinite, value >= 0, value <= maximum else {
+        // Decimal only: Double("0x10") is 16, which nobody writing "0x10" for seconds meant.
+        let decimal = text.utf8.allSatisfy { (48...57).contains($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }
+        guard decimal, let value = Double(text), value.isFinite, value >= 0, value <= maximum else {
             throw HTTPError(.badRequest, message: "\(name) must be a number of seconds from 0 to \(Int(saturating: maximum)), not '\(text.prefix(40))'")
         }
         return value
@@ -69,5 +71,17 @@ struct APIArguments: Sendable {
         }
     }
 
-    func json(_ name: String) -> JSONValue? { values[name] }
+    /// A JSON value: as sent in a JSON body, or JSON text in a form field or query parameter
+    /// (`args=[1,2]`), as Flower's clients send either.
+    func json(_ name: String) throws(HTTPError) -> JSONValue? {
+        guard case .string(let text)? = values[name] else { return values[name] }
+        do {
+            return try JSONValue(parsing: text)
+        } catch {
+            throw HTTPError(.badRequest, message: "\(name) is \(error)")
+        }
+    }
+
+    /// True when the caller sent `name` at all, even empty.
+    func has(_ name: String) -> Bool { values[name] != nil }
 }

@@ -98,8 +98,8 @@ struct TasksAPI: Sendable {
         if requireRegistered, !(try await client.registeredTaskNames().contains(name)) {
             throw HTTPError(.notFound, message: "Unknown task '\(name)'")
         }
-        let args = arguments.json("args") ?? []
-        let kwargs = arguments.json("kwargs") ?? [:]
+        let args = try arguments.json("args") ?? []
+        let kwargs = try arguments.json("kwargs") ?? [:]
         guard case .array(let list) = args else { throw HTTPError(.badRequest, message: "args must be a JSON array") }
         guard case .object(let map) = kwargs else { throw HTTPError(.badRequest, message: "kwargs must be a JSON object") }
         var request = EnqueueRequest(task: name, args: list, kwargs: map, queue: try arguments.string("queue").map(WorkerController.queue) ?? "default")
@@ -112,6 +112,9 @@ struct TasksAPI: Sendable {
         }
         // A caller's own id makes a retried call safe: the job is created once (Celery's task_id).
         request.id = arguments.string("id") ?? arguments.string("task_id")
+        if request.id == nil, arguments.has("id") || arguments.has("task_id") {
+            throw HTTPError(.badRequest, message: "id must be 1 to 100 letters, digits, '.', '_' or '-', not empty")
+        }
         request.expiresIn = try arguments.seconds("expires")
         request.softTimeLimit = try arguments.seconds("soft_time_limit")
         request.timeLimit = try arguments.seconds("time_limit")

@@ -58,8 +58,13 @@ struct DashboardController: Sendable {
 
     @Sendable func dashboard(request: Request, context: MonitorRequestContext) async throws -> HTML {
         let parameters = request.formQuery
-        let sortKey = parameters["sort"].flatMap { WorkerRow.sortKeys.contains($0) ? $0 : nil } ?? "status"
-        let descending = parameters["order"] == "desc"
+        let sortKey = parameters["sort"].flatMap { $0.isEmpty ? nil : $0 } ?? "status"
+        guard WorkerRow.sortKeys.contains(sortKey) else {
+            throw HTTPError(.badRequest, message: "sort must be one of \(WorkerRow.sortKeys.joined(separator: ", ")), not '\(sortKey.prefix(40))'")
+        }
+        let order = parameters["order"].flatMap { $0.isEmpty ? nil : $0 } ?? "asc"
+        guard order == "asc" || order == "desc" else { throw HTTPError(.badRequest, message: "order must be asc or desc, not '\(order.prefix(40))'") }
+        let descending = order == "desc"
         guard let offset = Int(parameters["offset"].flatMap { $0.isEmpty ? nil : $0 } ?? "0"), (0...TaskFilter.maximumOffset).contains(offset) else {
             throw HTTPError(.badRequest, message: "offset must be a whole number from 0 to \(TaskFilter.maximumOffset)")
         }
