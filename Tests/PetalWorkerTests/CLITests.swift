@@ -76,7 +76,7 @@ struct CLITests {
     @Test func badInputGetsAClearErrorAndNonZeroExit() throws {
         let badJSON = try PetalBinary.run(["call", "add", "--args", "{not json", "--redis", server.url])
         #expect(badJSON.code != 0)
-        #expect(badJSON.error.contains("--args must be a JSON array"))
+        #expect(badJSON.error.contains("--args is not valid JSON"))
         let badURL = try PetalBinary.run(["status", "x", "--redis", "http://nope"])
         #expect(badURL.code != 0)
         #expect(badURL.error.contains("unknown scheme"))
