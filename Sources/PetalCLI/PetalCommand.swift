@@ -10,7 +10,7 @@ struct PetalCommand: AsyncParsableCommand {
         version: VersionCommand.current,
         subcommands: [WorkerCommand.self, CallCommand.self, StatusCommand.self, ResultCommand.self,
                       InspectCommand.self, ControlGroup.self, StartCommand.self, RunCommand.self,
-                      CheckCommand.self, PsCommand.self, ScaleCommand.self, RestartCommand.self, StopCommand.self,
+                      CheckCommand.self, ExportCommand.self, PsCommand.self, ScaleCommand.self, RestartCommand.self, StopCommand.self,
                       MonitorCommand.self, VersionCommand.self])
 
     /// Masks Redis passwords in what `ps` shows before anything else runs, then parses the
