@@ -9,7 +9,7 @@ struct ProjectOptions: ParsableArguments {
     var file: String?
     @Option(name: [.short, .customLong("env")], help: "Environment files, comma-separated (default: .env if present).")
     var env: String?
-    @Option(name: [.customShort("d"), .customLong("app-root")], help: "Folder of the Procfile and the .env files (default: .).")
+    @Option(name: [.customShort("d"), .customLong("app-root")], help: "Folder of the Procfile and the .env files.")
     var appRoot: String = "."
     @Flag(name: [.customLong("no-color"), .customLong("no-colour")], help: "No colours (also NO_COLOR, or output that is not a terminal).")
     var noColor = false
