@@ -9,7 +9,7 @@ struct ExportCommand: ParsableCommand {
         abstract: "Write service files for the formation: systemd, supervisord, runit or upstart.")
 
     @OptionGroup var project: ProjectOptions
-    @Argument(help: "systemd, supervisord, runit or upstart.") var format: String
+    @Argument(help: "systemd, supervisord, runit or upstart.") var format: ExportFormat
     @Argument(help: "The folder to write to (created when missing).") var location: String
     @Option(name: [.short, .long], help: "App name, the files' prefix (default: the current folder's name).") var app: String?
     @Option(name: [.short, .long], help: "User the processes run as (default: the app name).") var user: String?
@@ -17,12 +17,6 @@ struct ExportCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "How many of each: all=1,worker=2.") var concurrency: String?
     @Option(name: [.short, .long], help: "Base port (default: PORT from .env, else from the environment, else 5000).") var port: Int?
     @Option(name: [.short, .long], help: "The shell that runs each command.") var shell: String = "/bin/sh"
-
-    func validate() throws {
-        guard ExportFormat(rawValue: format) != nil else {
-            throw ValidationError("unknown format '\(format)': one of \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-    }
 
     func run() throws {
         try RunnerFailure.reporting {
@@ -36,7 +30,7 @@ struct ExportCommand: ParsableCommand {
             let root = URL(fileURLWithPath: project.appRoot).standardizedFileURL.path
             let settings = ExportSettings(app: appName, user: user, logDirectory: log, shell: shell, appRoot: root)
             let instances = ExportedInstance.expand(loaded.procfile, formation: formation, basePort: basePort, dotEnv: loaded.dotEnv)
-            let files = ExportFormat(rawValue: format)!.render(instances, settings: settings)
+            let files = format.render(instances, settings: settings)
             do {
                 for path in try ExportedFile.write(files, to: location) {
                     FileHandle.standardError.write(Data("Writing '\(path)'\n".utf8))
@@ -47,3 +41,6 @@ struct ExportCommand: ParsableCommand {
         }
     }
 }
+
+/// An unknown format is a usage error (64) listing the four.
+extension ExportFormat: ExpressibleByArgument {}
