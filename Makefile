@@ -1,5 +1,6 @@
 # Petal: `make run` starts the whole stack, `make test` runs every test, `make bench` measures,
-# `make chaos` kills workers and restarts Redis under 20,000 jobs (minutes; not part of `make test`).
+# `make chaos` kills workers and restarts Redis under 20,000 jobs (minutes; not part of `make test`),
+# `make honcho-suite` runs honcho's own integration tests against `petal` (fetches honcho from PyPI).
 # Each target installs the Debian packages it needs when they are missing.
 
 SHELL := /bin/bash
@@ -9,7 +10,7 @@ APT_PACKAGES := redis-server libhiredis-dev libxml2-dev pkg-config
 TEST_APT_PACKAGES := chromium chromium-driver curl python3-requests prometheus
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench chaos build deps clean
+.PHONY: run test bench chaos honcho-suite build deps clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES) $(EXTRA_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -40,6 +41,20 @@ bench: build
 chaos: build
 	$(SWIFT) build -c release --product petal-chaos
 	.build/release/petal-chaos --petal .build/release/petal
+
+# honcho 2.0's own integration tests against `petal`, through a shim named `honcho` on PATH (by hand:
+# it fetches honcho's source package from PyPI; `make test` plays the same scenarios offline in
+# HonchoScenarioTests). test_main is left out: it runs `python -m honcho`, which no shim can answer.
+HONCHO_DIR := .build/honcho
+honcho-suite:
+	$(SWIFT) build --product petal
+	@mkdir -p $(HONCHO_DIR)/bin
+	@[ -d $(HONCHO_DIR)/honcho-2.0.0 ] || { python3 -m pip download -q --no-deps --no-binary :all: honcho==2.0.0 -d $(HONCHO_DIR) \
+		&& tar xzf $(HONCHO_DIR)/honcho-2.0.0.tar.gz -C $(HONCHO_DIR); }
+	@[ -x $(HONCHO_DIR)/venv/bin/pytest ] || { python3 -m venv $(HONCHO_DIR)/venv && $(HONCHO_DIR)/venv/bin/pip install -q pytest; }
+	@printf '#!/bin/sh\nexec %s "$$@"\n' "$(CURDIR)/.build/debug/petal" > $(HONCHO_DIR)/bin/honcho && chmod +x $(HONCHO_DIR)/bin/honcho
+	cd $(HONCHO_DIR)/honcho-2.0.0 && PATH="$(CURDIR)/$(HONCHO_DIR)/bin:$$PATH" ../venv/bin/python -m pytest -p no:cacheprovider \
+		tests/integration --deselect tests/integration/test_main.py::test_main
 
 clean:
 	rm -rf .build .petal

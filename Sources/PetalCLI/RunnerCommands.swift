@@ -3,58 +3,47 @@ import Foundation
 import PetalRunner
 import PetalSystem
 
-/// The Procfile and .env options `start`, `run` and `check` share.
-struct ProcfileOptions: ParsableArguments {
-    @Option(name: [.short, .customLong("procfile")], help: "The Procfile.") var file: String = "Procfile"
-    @Option(name: [.short, .customLong("env")], help: "Environment files, comma-separated (default: .env if present).") var env: String?
-
-    func load() throws -> (Procfile, [String: String]) {
-        do {
-            return (try RunnerEnvironment.procfile(at: file), try RunnerEnvironment.load(files: env))
-        } catch {
-            throw ValidationError("\(error)")
-        }
-    }
-}
-
 struct StartCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "start",
         abstract: "Run the Procfile's processes (honcho/foreman style), resizable at run time with `petal scale`.")
 
-    @OptionGroup var procfileOptions: ProcfileOptions
+    @OptionGroup var project: ProjectOptions
     @Argument(help: "Only these process types (default: all).") var processes: [String] = []
     @Option(name: [.short, .long], help: "How many of each: all=1,worker=2.") var concurrency: String?
-    @Option(name: [.short, .long], help: "Base port (default: PORT, else 5000); +100 per process type, +1 per instance.") var port: Int?
+    @Option(name: [.short, .long], help: "Base port (default: PORT from .env, else from the environment, else 5000); +100 per process type, +1 per instance.") var port: Int?
+    @Option(name: [.short, .long], help: "Process types whose output is not shown, comma-separated.") var quiet: String?
     @Option(help: "Seconds between SIGTERM and SIGKILL at shutdown.") var timeout: Double = 10
     @Flag(help: "Restart a process that exits, with backoff, instead of stopping everything.") var restart = false
-    @Flag(help: "No colours (also NO_COLOR, or output that is not a terminal).") var noColor = false
-    @Flag(help: "No 'time name |' prefixes.") var noPrefix = false
     @Option(help: "Control socket (default: PETAL_RUNNER_SOCKET, else .petal/runner.sock).") var socket: String?
 
     func run() throws {
-        let (procfile, environment) = try procfileOptions.load()
-        for name in processes where !procfile.entries.contains(where: { $0.name == name }) {
-            throw ValidationError("no process named '\(name)' in \(procfileOptions.file)")
+        try RunnerFailure.reporting {
+            let loaded = try project.load()
+            for name in processes where !loaded.procfile.entries.contains(where: { $0.name == name }) {
+                throw RunnerFailure("process type '\(name)' does not exist in \(loaded.procfilePath)")
+            }
+            let formation: Formation
+            do { formation = try Formation(procfile: loaded.procfile, spec: concurrency, portOrder: processes) } catch { throw ValidationError("\(error)") }
+            for name in formation.unknownNames { RunnerFailure.warn("-c \(name): no such process type in \(loaded.procfilePath), ignored") }
+            var options = RunnerOptions()
+            options.only = processes
+            options.concurrency = concurrency
+            do { options.basePort = try loaded.basePort(option: port) } catch { throw RunnerFailure("\(error)") }
+            options.quiet = Set((quiet ?? "").split(separator: ",").map { String($0) })
+            options.timeout = timeout
+            options.restart = restart
+            options.socketPath = socket ?? loaded.environment["PETAL_RUNNER_SOCKET"] ?? ".petal/runner.sock"
+            options.style = .detect(descriptor: 1, noColorFlag: project.noColor, noPrefix: project.noPrefix)
+            let code = Runner(procfile: loaded.procfile, formation: formation, environment: loaded.environment, options: options).run()
+            throw ExitCode(code)
         }
-        let formation: Formation
-        do { formation = try Formation(procfile: procfile, spec: concurrency) } catch { throw ValidationError("\(error)") }
-        var options = RunnerOptions()
-        options.only = processes
-        options.concurrency = concurrency
-        options.basePort = port
-        options.timeout = timeout
-        options.restart = restart
-        options.socketPath = socket ?? environment["PETAL_RUNNER_SOCKET"] ?? ".petal/runner.sock"
-        options.style = .detect(descriptor: 1, noColorFlag: noColor, noPrefix: noPrefix)
-        let code = Runner(procfile: procfile, formation: formation, environment: environment, options: options).run()
-        throw ExitCode(code)
     }
 }
 
 struct RunCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run one command with the .env files loaded: petal run -- COMMAND ...")
-    @Option(name: [.short, .customLong("env")], help: "Environment files, comma-separated (default: .env if present).") var env: String?
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run one command with the .env files loaded: petal run [--] COMMAND ...")
+    @OptionGroup var project: ProjectOptions
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.") var command: [String] = []
 
     func run() throws {
@@ -62,10 +51,10 @@ struct RunCommand: ParsableCommand {
         if let first = command.first, first == "--help" || first == "-h" { throw CleanExit.helpRequest(self) }
         let arguments = command.first == "--" ? Array(command.dropFirst()) : command
         guard !arguments.isEmpty else { throw ValidationError("give a command: petal run -- COMMAND") }
-        let environment: [String: String]
-        do { environment = try RunnerEnvironment.load(files: env) } catch { throw ValidationError("\(error)") }
-        let process = try ChildProcess.spawn(executable: "/usr/bin/env", arguments: arguments, environment: environment,
-                                             descriptors: [0: 0, 1: 1, 2: 2])
+        let files = RunnerEnvironment.read(files: project.env, appRoot: project.appRoot)
+        for warning in files.warnings { RunnerFailure.warn("\(warning)") }
+        let process = try ChildProcess.spawn(executable: "/usr/bin/env", arguments: arguments,
+                                             environment: RunnerEnvironment.merge(files.pairs), descriptors: [0: 0, 1: 1, 2: 2])
         switch process.wait() {
         case .exited(let code): throw ExitCode(code)
         case .signaled(let signal): throw ExitCode(128 + signal)
@@ -75,11 +64,14 @@ struct RunCommand: ParsableCommand {
 
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "check", abstract: "Validate the Procfile and .env files and list the process types.")
-    @OptionGroup var procfileOptions: ProcfileOptions
+    @OptionGroup var project: ProjectOptions
 
     func run() throws {
-        let (procfile, _) = try procfileOptions.load()
-        print("valid procfile detected (\(procfile.entries.map(\.name).joined(separator: ", ")))")
+        try RunnerFailure.reporting {
+            let loaded = try project.load()
+            // On stderr, as honcho logs it (its tests read it there).
+            FileHandle.standardError.write(Data("Valid procfile detected (\(loaded.procfile.entries.map(\.name).joined(separator: ", ")))\n".utf8))
+        }
     }
 }
 

@@ -1,66 +1,79 @@
-/// `.env` files: `KEY=VALUE` lines, with an optional `export `, single quotes (literal), double
-/// quotes (with `\n`, `\t`, `\"`, `\\` escapes), `#` comments and empty values.
+import Foundation
+
+/// `.env` files, read as honcho reads them: `KEY=VALUE` lines, `#` comments, an optional `export `.
+/// A value is unquoted as a shell would (single quotes literal; `\"` and `\\` inside double quotes;
+/// outside quotes a backslash keeps the next character), then `\n` and `\t` anywhere become a
+/// newline and a tab (honcho's rule, so inside single quotes too, where foreman keeps them).
+/// Unlike honcho, spaces inside an unquoted value are kept (`A=plain value`), as foreman does.
+///
+/// A line that cannot be read is skipped with a warning, never an error: honcho skips those lines
+/// (an invalid name, no `=`) and a project that runs under honcho must run under Petal.
 public enum EnvFile {
-    public static func parse(_ text: String, file: String = ".env") throws(RunnerError) -> [(String, String)] {
+    public static func parse(_ text: String, file: String = ".env") -> (pairs: [(String, String)], warnings: [FileWarning]) {
         var pairs: [(String, String)] = []
+        var warnings: [FileWarning] = []
         for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             var line = Substring(rawLine.trimmingWhitespace())
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("export ") { line = Substring(line.dropFirst(7).trimmingWhitespace()) }
-            func fail(_ reason: String) -> RunnerError { .invalidFile(file: file, line: offset + 1, reason: reason) }
-            guard let equals = line.firstIndex(of: "=") else { throw fail("expected KEY=VALUE") }
+            func skip(_ reason: String) { warnings.append(FileWarning(file: file, line: offset + 1, reason: reason + ": line skipped")) }
+            guard let equals = line.firstIndex(of: "=") else { skip("expected KEY=VALUE"); continue }
             let key = String(line[..<equals]).trimmingWhitespace()
-            guard isValidKey(key) else { throw fail("'\(key)' is not a variable name") }
+            guard isValidKey(key) else { skip("'\(key)' is not a variable name"); continue }
             let rest = String(line[line.index(after: equals)...]).trimmingWhitespace()
-            pairs.append((key, try value(of: rest, fail: fail)))
+            guard let unquoted = unquote(rest) else { skip("unterminated quote"); continue }
+            pairs.append((key, unquoted.replacingEscapes()))
         }
-        return pairs
+        return (pairs, warnings)
     }
 
-    private static func value(of text: String, fail: (String) -> RunnerError) throws(RunnerError) -> String {
-        guard let first = text.first else { return "" }
-        if first == "'" {
-            guard let close = text.dropFirst().firstIndex(of: "'") else { throw fail("unterminated single quote") }
-            try checkTrailing(text[text.index(after: close)...], fail: fail)
-            return String(text[text.index(after: text.startIndex)..<close])
-        }
-        if first == "\"" {
-            var result = ""
-            var index = text.index(after: text.startIndex)
-            while index < text.endIndex {
-                let character = text[index]
-                if character == "\"" {
-                    try checkTrailing(text[text.index(after: index)...], fail: fail)
-                    return result
-                }
-                if character == "\\" {
-                    index = text.index(after: index)
-                    guard index < text.endIndex else { break }
-                    switch text[index] {
-                    case "n": result.append("\n")
-                    case "t": result.append("\t")
-                    case "r": result.append("\r")
-                    case let other: result.append(other)
-                    }
-                } else {
-                    result.append(character)
-                }
-                index = text.index(after: index)
+    /// Shell unquoting of one value; nil when a quote is not closed. Unquoted whitespace followed
+    /// by `#` starts a comment; unquoted whitespace at the end is dropped.
+    static func unquote(_ text: String) -> String? {
+        var result = ""
+        var pendingSpace = ""
+        var characters = Array(text)[...]
+        while let character = characters.popFirst() {
+            if character == " " || character == "\t" {
+                if characters.first == "#" { break }
+                pendingSpace.append(character)
+                continue
             }
-            throw fail("unterminated double quote")
+            result += pendingSpace
+            pendingSpace = ""
+            switch character {
+            case "'":
+                guard let close = characters.firstIndex(of: "'") else { return nil }
+                result += String(characters[..<close])
+                characters = characters[(close + 1)...]
+            case "\"":
+                var closed = false
+                while let inner = characters.popFirst() {
+                    if inner == "\"" { closed = true; break }
+                    if inner == "\\", let next = characters.first, next == "\"" || next == "\\" {
+                        result.append(characters.removeFirst())
+                    } else {
+                        result.append(inner)
+                    }
+                }
+                guard closed else { return nil }
+            case "\\":
+                if let next = characters.popFirst() { result.append(next) }
+            default:
+                result.append(character)
+            }
         }
-        // Unquoted: a " #" starts a comment.
-        if let comment = text.range(of: " #") { return String(text[..<comment.lowerBound]).trimmingWhitespace() }
-        return text
-    }
-
-    private static func checkTrailing(_ rest: Substring, fail: (String) -> RunnerError) throws(RunnerError) {
-        let trailing = rest.trimmingWhitespace()
-        if !trailing.isEmpty && !trailing.hasPrefix("#") { throw fail("unexpected text after the closing quote") }
+        return result
     }
 
     static func isValidKey(_ key: String) -> Bool {
         guard let first = key.unicodeScalars.first, first == "_" || ("A"..."Z").contains(first) || ("a"..."z").contains(first) else { return false }
         return key.unicodeScalars.allSatisfy { $0 == "_" || ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
+    }
+}
+
+private extension String {
+    func replacingEscapes() -> String {
+        replacingOccurrences(of: "\\n", with: "\n").replacingOccurrences(of: "\\t", with: "\t")
     }
 }

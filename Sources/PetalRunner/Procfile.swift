@@ -6,32 +6,36 @@ public struct Procfile: Sendable, Equatable {
     }
 
     public let entries: [Entry]
+    /// Lines that are neither `name: command`, a comment nor blank: skipped, as honcho skips them.
+    public let warnings: [FileWarning]
 
-    public init(entries: [Entry]) { self.entries = entries }
+    public init(entries: [Entry]) {
+        self.entries = entries
+        warnings = []
+    }
 
-    /// Parses `name: command` lines; `#` comments and blank lines are skipped. A malformed line
-    /// is an error naming its line number.
+    /// Parses `name: command` lines; `#` comments and blank lines are skipped, and so (with a
+    /// warning) is any other line, as honcho does. A name defined twice is an error, as in honcho.
+    /// A Procfile with no processes is valid.
     public init(parsing text: String, file: String = "Procfile") throws(RunnerError) {
         var entries: [Entry] = []
+        var warnings: [FileWarning] = []
         for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") { continue }
-            guard let colon = line.firstIndex(of: ":") else {
-                throw .invalidFile(file: file, line: offset + 1, reason: "expected 'name: command'")
-            }
+            func skip(_ reason: String) { warnings.append(FileWarning(file: file, line: offset + 1, reason: reason + ": line skipped")) }
+            guard let colon = line.firstIndex(of: ":") else { skip("expected 'name: command'"); continue }
             let name = String(line[..<colon]).trimmingWhitespace()
             let command = String(line[line.index(after: colon)...]).trimmingWhitespace()
-            guard Self.isValidName(name) else {
-                throw .invalidFile(file: file, line: offset + 1, reason: "process name '\(name)' must be letters, digits, '_' or '-'")
-            }
-            guard !command.isEmpty else { throw .invalidFile(file: file, line: offset + 1, reason: "'\(name)' has no command") }
+            guard Self.isValidName(name) else { skip("process name '\(name)' must be letters, digits, '_' or '-'"); continue }
+            guard !command.isEmpty else { skip("'\(name)' has no command"); continue }
             guard !entries.contains(where: { $0.name == name }) else {
                 throw .invalidFile(file: file, line: offset + 1, reason: "process '\(name)' is defined twice")
             }
             entries.append(Entry(name: name, command: command))
         }
-        guard !entries.isEmpty else { throw .invalidFile(file: file, line: 0, reason: "no processes defined") }
         self.entries = entries
+        self.warnings = warnings
     }
 
     static func isValidName(_ name: String) -> Bool {

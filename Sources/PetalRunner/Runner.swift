@@ -155,10 +155,11 @@ public final class Runner {
         var chunk = [UInt8](repeating: 0, count: 65_536)
         for position in instances.indices where instances[position].output >= 0 {
             let name = instances[position].name
+            let shown = !options.quiet.contains(instances[position].type)
             while true {
                 let count = read(instances[position].output, &chunk, chunk.count)
                 if count > 0 {
-                    output.write(name, bytes: chunk[0..<count])
+                    if shown { output.write(name, bytes: chunk[0..<count]) }
                     if count < chunk.count { break }
                 } else if count == 0 {
                     output.flush(name)

@@ -1,27 +1,38 @@
 import Foundation
 
-/// The environment the runner gives its processes: .env files, then the runner's own environment,
-/// which wins (a variable set when starting `petal start` is never overridden by a file).
+/// The environment the runner gives its processes: its own environment with the .env files laid
+/// over it. The files win, as in honcho and foreman: `ANIMAL=giraffe` in .env beats `ANIMAL=lion`
+/// in the shell, so a project behaves the same whoever starts it from whatever shell.
 public enum RunnerEnvironment {
-    /// `files` is the comma-separated `-e` value; the default `.env` may be missing, a named file may not.
-    public static func load(files: String?, base: [String: String] = ProcessInfo.processInfo.environment) throws -> [String: String] {
-        var merged: [String: String] = [:]
+    /// Reads `files` (comma-separated, relative to `appRoot`), later files winning. Missing files
+    /// are skipped as honcho skips them; one named with `-e` (not the default `.env`) gets a warning.
+    public static func read(files: String?, appRoot: String = ".") -> (pairs: [(String, String)], warnings: [FileWarning]) {
+        var pairs: [(String, String)] = []
+        var warnings: [FileWarning] = []
         let names = (files ?? ".env").split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         for name in names {
-            guard let text = try? String(contentsOfFile: name, encoding: .utf8) else {
-                if files == nil { continue }
-                throw RunnerError.invalidFile(file: name, line: 0, reason: "cannot read the file")
+            let path = resolve(name, in: appRoot)
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                if files != nil { warnings.append(FileWarning(file: path, line: 0, reason: "cannot read the file: skipped")) }
+                continue
             }
-            for (key, value) in try EnvFile.parse(text, file: name) { merged[key] = value }
+            let parsed = EnvFile.parse(text, file: path)
+            pairs += parsed.pairs
+            warnings += parsed.warnings
         }
-        for (key, value) in base { merged[key] = value }
+        return (pairs, warnings)
+    }
+
+    /// `base` with `pairs` laid over it (the files win).
+    public static func merge(_ pairs: [(String, String)], over base: [String: String] = ProcessInfo.processInfo.environment) -> [String: String] {
+        var merged = base
+        for (key, value) in pairs { merged[key] = value }
         return merged
     }
 
-    public static func procfile(at path: String) throws -> Procfile {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw RunnerError.invalidFile(file: path, line: 0, reason: "cannot read the file")
-        }
-        return try Procfile(parsing: text, file: path)
+    /// A path as honcho joins it: absolute paths stand, others are under the app root.
+    public static func resolve(_ name: String, in appRoot: String) -> String {
+        if name.hasPrefix("/") || appRoot == "." || appRoot.isEmpty { return name }
+        return appRoot.hasSuffix("/") ? appRoot + name : appRoot + "/" + name
     }
 }

@@ -5,7 +5,10 @@ public struct RunnerOptions: Sendable {
     /// Only these process types (empty: all).
     public var only: [String] = []
     public var concurrency: String?
-    /// Base port; PORT from the environment or .env, else 5000.
+    /// Process types whose output is not shown (`-q`, as honcho's); the runner's own lines about
+    /// them still are.
+    public var quiet: Set<String> = []
+    /// Base port; else PORT from the processes' environment, else 5000.
     public var basePort: Int?
     /// Seconds between SIGTERM and SIGKILL at shutdown.
     public var timeout: Double = 10

@@ -5,7 +5,7 @@ import PropertyBased
 import Testing
 
 /// Procfiles and .env files are outside input too: whatever lines they hold, reading them gives a
-/// result or an error with file and line, never a trap.
+/// result (skipped lines named by file and line) or an error with file and line, never a trap.
 @Suite("Procfile and .env properties")
 struct ParsingPropertyTests {
     static let lines = Generator<String, Shrink.None<String>>(run: { rng in
@@ -21,20 +21,18 @@ struct ParsingPropertyTests {
             do {
                 let procfile = try Procfile(parsing: text, file: "Procfile")
                 #expect(procfile.entries.allSatisfy { !$0.name.isEmpty })
+                #expect(procfile.warnings.allSatisfy { $0.file == "Procfile" && $0.line > 0 })
             } catch {
                 #expect("\(error)".contains("Procfile"), "errors name the file: \(error)")
             }
         }
     }
 
-    @Test func envFilesNeverTrap() async {
+    @Test func envFilesNeverTrapNorFail() async {
         await propertyCheck(count: 500, input: Self.lines) { text in
-            do {
-                let pairs = try EnvFile.parse(text, file: ".env")
-                #expect(pairs.allSatisfy { !$0.0.isEmpty })
-            } catch {
-                #expect("\(error)".contains(".env"), "errors name the file: \(error)")
-            }
+            let parsed = EnvFile.parse(text, file: ".env")
+            #expect(parsed.pairs.allSatisfy { !$0.0.isEmpty })
+            #expect(parsed.warnings.allSatisfy { "\($0)".hasPrefix(".env:") })
         }
     }
 }

@@ -14,19 +14,22 @@ struct ParsingTests {
         ("web greeter", 1, "expected 'name: command'"),
         ("ok: x\nbad name: y", 2, "must be letters"),
         ("web:", 1, "has no command"),
-        ("a: x\na: y", 2, "defined twice"),
-        ("# nothing", 0, "no processes"),
     ])
-    func rejectsAMalformedProcfile(text: String, line: Int, reason: String) {
-        do {
-            _ = try Procfile(parsing: text)
-            Issue.record("accepted \(text)")
-        } catch {
-            guard case .invalidFile(_, let badLine, let message) = error else { Issue.record("\(error)"); return }
-            #expect(badLine == line)
-            #expect(message.contains(reason))
-            #expect("\(error)".hasPrefix(line > 0 ? "Procfile:\(line):" : "Procfile:"))
+    func skipsMalformedProcfileLinesAsHonchoDoes(text: String, line: Int, reason: String) throws {
+        let procfile = try Procfile(parsing: text)
+        #expect(procfile.entries.map(\.name) == (text.hasPrefix("ok") ? ["ok"] : []))
+        let warning = try #require(procfile.warnings.first)
+        #expect(warning.line == line)
+        #expect(warning.reason.contains(reason))
+        #expect("\(warning)".hasPrefix("Procfile:\(line):"))
+    }
+
+    @Test func aNameDefinedTwiceIsAnErrorAndNoProcessesIsValid() throws {
+        #expect(throws: RunnerError.invalidFile(file: "Procfile", line: 2, reason: "process 'a' is defined twice")) {
+            try Procfile(parsing: "a: x\na: y")
         }
+        let empty = try Procfile(parsing: "# nothing\n")
+        #expect(empty.entries.isEmpty && empty.warnings.isEmpty)
     }
 
     @Test func parsesEnvFiles() throws {
@@ -38,30 +41,45 @@ struct ParsingTests {
             D=
             E=plain value # comment
             F="x" # trailing comment
+            G=\\"escaped\\"
+            H=a\\ b\\\\c
             """
-        let pairs = Dictionary(uniqueKeysWithValues: try EnvFile.parse(text))
-        #expect(pairs == ["A": "1", "B": "single $NOT \\n expanded", "C": "double\nline \"q\"", "D": "", "E": "plain value", "F": "x"])
+        let parsed = EnvFile.parse(text)
+        #expect(parsed.warnings.isEmpty)
+        #expect(Dictionary(uniqueKeysWithValues: parsed.pairs) == [
+            "A": "1", "B": "single $NOT \n expanded", "C": "double\nline \"q\"", "D": "", "E": "plain value", "F": "x",
+            "G": "\"escaped\"", "H": "a b\\c",
+        ])
     }
 
-    @Test(arguments: [("NOEQUALS", 1), ("1BAD=x", 1), ("A=1\nB=\"open", 2), ("A='open", 1), ("A=\"x\" junk", 1)])
-    func rejectsAMalformedEnvFile(text: String, line: Int) {
-        #expect { try EnvFile.parse(text, file: "my.env") } throws: { error in
-            "\(error)".hasPrefix("my.env:\(line):")
+    @Test(arguments: [("NOEQUALS", 1), ("1BAD=x", 1), ("A=1\nB=\"open", 2), ("A='open", 1), ("A-B=x", 1)])
+    func skipsUnreadableEnvLinesWithAWarning(text: String, line: Int) {
+        let parsed = EnvFile.parse(text, file: "my.env")
+        #expect(parsed.pairs.map(\.0) == (line == 2 ? ["A"] : []))
+        #expect(parsed.warnings.map(\.description).first?.hasPrefix("my.env:\(line):") == true)
+    }
+
+    @Test func theFilesWinOverTheEnvironmentAndNamePort() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("petal-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "A=file\nB=file\nPORT=7000\nPROCFILE=Procfile.dev\n".write(toFile: folder + "/.env", atomically: true, encoding: .utf8)
+        try "web: w\n".write(toFile: folder + "/Procfile.dev", atomically: true, encoding: .utf8)
+        let project = try Project.load(appRoot: folder, procfile: nil, envFiles: nil, base: ["A": "env", "C": "env", "PORT": "6000"])
+        #expect(project.environment["A"] == "file")
+        #expect(project.environment["C"] == "env")
+        #expect(project.procfilePath == folder + "/Procfile.dev")
+        #expect(try project.basePort(option: nil) == 7000)
+        #expect(try project.basePort(option: 8000) == 8000)
+        let missing = try Project.load(appRoot: folder, procfile: "Procfile.dev", envFiles: "none.env", base: ["PORT": "6000"])
+        #expect(missing.warnings.map(\.reason) == ["cannot read the file: skipped"])
+        #expect(try missing.basePort(option: nil) == 6000)
+        #expect(throws: RunnerError.missingFile(folder + "/Procfile")) {
+            try Project.load(appRoot: folder, procfile: "Procfile", envFiles: "none.env", base: [:])
         }
     }
 
-    @Test func theEnvironmentWinsOverFiles() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("petal-\(UUID()).env").path
-        try "A=file\nB=file\n".write(toFile: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let merged = try RunnerEnvironment.load(files: path, base: ["A": "env"])
-        #expect(merged["A"] == "env")
-        #expect(merged["B"] == "file")
-        #expect(throws: RunnerError.self) { try RunnerEnvironment.load(files: path + ".missing", base: [:]) }
-        #expect(try RunnerEnvironment.load(files: nil, base: ["X": "1"])["X"] == "1", "a missing default .env is fine")
-    }
-
-    @Test func formationCountsAndPortsFollowForeman() throws {
+    @Test func formationCountsAndPortsFollowHonchoAndForeman() throws {
         let procfile = try Procfile(parsing: "redis: r\nweb: w\nworker: k\n")
         let formation = try Formation(procfile: procfile, spec: "all=0,worker=2")
         #expect(formation.count(of: "redis") == 0)
@@ -70,7 +88,10 @@ struct ParsingTests {
         #expect(formation.port(base: 5000, name: "redis", instance: 1) == 5000)
         #expect(formation.port(base: 5000, name: "web", instance: 1) == 5100)
         #expect(formation.port(base: 5000, name: "worker", instance: 2) == 5201)
-        #expect(throws: RunnerError.self) { try Formation(procfile: procfile, spec: "nosuch=1") }
+        #expect(try Formation(procfile: procfile, spec: "nosuch=1").unknownNames == ["nosuch"], "ignored, as honcho does")
+        let named = try Formation(procfile: procfile, spec: nil, portOrder: ["worker"])
+        #expect(named.port(base: 5000, name: "worker", instance: 1) == 5000, "honcho counts the types named on the command line")
+        #expect(named.port(base: 5000, name: "redis", instance: 1) == 5100)
         #expect(throws: RunnerError.self) { try Formation(procfile: procfile, spec: "web=-1") }
         #expect(throws: RunnerError.self) { try Formation(procfile: procfile, spec: "web") }
     }

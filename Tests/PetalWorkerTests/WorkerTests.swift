@@ -26,7 +26,7 @@ struct WorkerTests {
         #expect(done.progress?.current == 5)
         #expect(done.worker == worker.name)
         #expect(done.runtime ?? 0 > 0)
-        // The event stream saw it start, report progress and succeed, in that order.
+        // The event stream saw it sent, received and started (one fetch writes both), report progress and succeed, in that order.
         let entries = try await client.redis.command(["XRANGE", RedisArgument(client.keys.events), "-", "+"]).array ?? []
         let types = entries.compactMap { $0.array?.last?.fieldMap }.filter { $0["id"] == id }.compactMap { $0["type"] }
         #expect(types == ["task-sent", "task-received", "task-started", "task-progress", "task-succeeded"])

@@ -1,0 +1,36 @@
+import Foundation
+
+/// A Procfile project as `start`, `check` and `export` see it, found as honcho finds it: the
+/// Procfile is `-f`, else `PROCFILE` from the .env files, else `PROCFILE` from the environment,
+/// else `Procfile`; both it and the .env files are relative to the app root (`-d`, default `.`).
+public struct Project {
+    public let procfilePath: String
+    public let procfile: Procfile
+    /// The .env files' variables in file order (what `export` writes into service files).
+    public let dotEnv: [(String, String)]
+    /// The runner's environment with the .env files laid over it (what processes get).
+    public let environment: [String: String]
+    /// Lines skipped in the Procfile and the .env files, files that could not be read.
+    public let warnings: [FileWarning]
+
+    public static func load(appRoot: String = ".", procfile: String?, envFiles: String?,
+                            base: [String: String] = ProcessInfo.processInfo.environment) throws(RunnerError) -> Project {
+        let env = RunnerEnvironment.read(files: envFiles, appRoot: appRoot)
+        let fromFiles = Dictionary(env.pairs, uniquingKeysWith: { $1 })
+        let name = procfile ?? fromFiles["PROCFILE"] ?? base["PROCFILE"] ?? "Procfile"
+        let path = RunnerEnvironment.resolve(name, in: appRoot)
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw .missingFile(path) }
+        let parsed = try Procfile(parsing: text, file: path)
+        return Project(procfilePath: path, procfile: parsed, dotEnv: env.pairs,
+                       environment: RunnerEnvironment.merge(env.pairs, over: base), warnings: env.warnings + parsed.warnings)
+    }
+
+    /// The first port: `-p`, else `PORT` from the .env files, else from the environment, else 5000
+    /// (the order of honcho's settings and of foreman's).
+    public func basePort(option: Int?) throws(RunnerError) -> Int {
+        if let option { return option }
+        guard let text = environment["PORT"] else { return 5000 }
+        guard let port = Int(text.trimmingWhitespace()), (0...65535).contains(port) else { throw .invalidPort(text) }
+        return port
+    }
+}
