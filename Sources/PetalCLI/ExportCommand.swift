@@ -30,6 +30,7 @@ struct ExportCommand: ParsableCommand {
             let root = URL(fileURLWithPath: project.appRoot).standardizedFileURL.path
             let settings = ExportSettings(app: appName, user: user, logDirectory: log, shell: shell, appRoot: root)
             let instances = ExportedInstance.expand(loaded.procfile, formation: formation, basePort: basePort, dotEnv: loaded.dotEnv)
+            do { try ExportedInstance.check(instances, settings: settings) } catch { throw RunnerFailure("\(error)") }
             let files = format.render(instances, settings: settings)
             do {
                 for path in try ExportedFile.write(files, to: location) {

@@ -11,9 +11,18 @@ final class ControlSocket {
 
     init(path: String) throws {
         self.path = path
-        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        // One folder level at most (the default .petal/); a deeper missing path is a mistake to report.
+        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: false)
         if UnixSocket.isLive(path) { throw RunnerError.control("another runner is listening on \(path)") }
-        unlink(path)
+        // Only a stale socket is replaced: a path that names a file (a mistyped --socket, a hostile
+        // .env) must never be deleted.
+        var status = stat()
+        if lstat(path, &status) == 0 {
+            guard (status.st_mode & S_IFMT) == S_IFSOCK else {
+                throw RunnerError.control("\(path) exists and is not a socket: refusing to replace it (choose another --socket)")
+            }
+            unlink(path)
+        }
         listener = try UnixSocket.listen(path: path)
         chmod(path, 0o600)
     }

@@ -12,7 +12,7 @@ public enum EnvFile {
     public static func parse(_ text: String, file: String = ".env") -> (pairs: [(String, String)], warnings: [FileWarning]) {
         var pairs: [(String, String)] = []
         var warnings: [FileWarning] = []
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (offset, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             var line = Substring(rawLine.trimmingWhitespace())
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("export ") { line = Substring(line.dropFirst(7).trimmingWhitespace()) }

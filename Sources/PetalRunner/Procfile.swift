@@ -20,7 +20,7 @@ public struct Procfile: Sendable, Equatable {
     public init(parsing text: String, file: String = "Procfile") throws(RunnerError) {
         var entries: [Entry] = []
         var warnings: [FileWarning] = []
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (offset, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = rawLine.trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") { continue }
             func skip(_ reason: String) { warnings.append(FileWarning(file: file, line: offset + 1, reason: reason + ": line skipped")) }

@@ -19,10 +19,11 @@ public struct Project {
         let fromFiles = Dictionary(env.pairs, uniquingKeysWith: { $1 })
         let name = procfile ?? fromFiles["PROCFILE"] ?? base["PROCFILE"] ?? "Procfile"
         let path = RunnerEnvironment.resolve(name, in: appRoot)
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw .missingFile(path) }
+        guard let (text, wellFormed) = RunnerEnvironment.readText(path) else { throw .missingFile(path) }
         let parsed = try Procfile(parsing: text, file: path)
+        let encoding = wellFormed ? [] : [FileWarning(file: path, line: 0, reason: RunnerEnvironment.notUTF8)]
         return Project(procfilePath: path, procfile: parsed, dotEnv: env.pairs,
-                       environment: RunnerEnvironment.merge(env.pairs, over: base), warnings: env.warnings + parsed.warnings)
+                       environment: RunnerEnvironment.merge(env.pairs, over: base), warnings: env.warnings + encoding + parsed.warnings)
     }
 
     /// The first port: `-p`, else `PORT` from the .env files, else from the environment, else 5000

@@ -51,7 +51,7 @@ public final class Runner {
         }
         if instances.isEmpty {
             output.system("nothing to run")
-            return 0
+            return exitCode ?? 0  // 1 when an instance could not even start
         }
         while !(shuttingDown && instances.isEmpty) {
             waitForInput()

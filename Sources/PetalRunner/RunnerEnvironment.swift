@@ -12,15 +12,28 @@ public enum RunnerEnvironment {
         let names = (files ?? ".env").split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         for name in names {
             let path = resolve(name, in: appRoot)
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            guard let (text, wellFormed) = readText(path) else {
                 if files != nil { warnings.append(FileWarning(file: path, line: 0, reason: "cannot read the file: skipped")) }
                 continue
             }
+            if !wellFormed { warnings.append(FileWarning(file: path, line: 0, reason: Self.notUTF8)) }
             let parsed = EnvFile.parse(text, file: path)
             pairs += parsed.pairs
             warnings += parsed.warnings
         }
         return (pairs, warnings)
+    }
+
+    static let notUTF8 = "not valid UTF-8: the bytes that are not were read as U+FFFD"
+
+    /// A file's text, with bytes that are not UTF-8 read as U+FFFD (and false): one Latin-1 byte
+    /// in a comment must not lose the whole file. Nil when it cannot be read (missing, a folder).
+    static func readText(_ path: String) -> (String, Bool)? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+              let data = FileManager.default.contents(atPath: path) else { return nil }
+        let text = String(decoding: data, as: UTF8.self)
+        return (text, String(data: data, encoding: .utf8) != nil)
     }
 
     /// `base` with `pairs` laid over it (the files win).
