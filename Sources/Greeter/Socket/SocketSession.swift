@@ -1,0 +1,125 @@
+import Foundation
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import Petal
+import Synchronization
+
+/// One open `/ws` socket: reads calls, runs each in its own child task (so a slow call does not
+/// hold up a quick one, and answers go out as they are ready, matched by id), and pushes the
+/// visitor's job notices. Writes go straight to the socket's writer, which serializes frames and
+/// waits when the client reads slowly.
+struct SocketSession: Sendable {
+    typealias Limits = SocketLimits
+
+    let functions: SocketFunctions
+    let hub: GroupNoticeHub
+    let limits: Limits
+    let logger: Logger
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        // Listen before reading the snapshot, so nothing published in between is lost.
+        await hub.waitUntilListening()
+        let notices = hub.notices(for: functions.visitor)
+        try await sendSnapshot(outbound)
+        let inFlight = CallCounter()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await push(notices, to: outbound) }
+            var reader = MessageReader(limit: limits.messageBytes)
+            var frames = inbound.makeAsyncIterator()
+            reading: while let frame = try await frames.next() {
+                switch reader.add(frame) {
+                case .incomplete:
+                    continue
+                case .tooLarge:
+                    try await refuse(SocketCallError(code: .messageTooLarge, message: "A message may be at most \(limits.messageBytes) bytes."), outbound)
+                    break reading
+                case .message(let text):
+                    let call: SocketCall
+                    do throws(SocketCallError) { call = try SocketCall(text: text) } catch {
+                        try await outbound.write(.text(SocketReply.error(error)))
+                        continue
+                    }
+                    guard inFlight.enter(limit: limits.callsInFlight) else {
+                        try await refuse(SocketCallError(id: call.id, code: .tooManyCalls,
+                                                         message: "At most \(limits.callsInFlight) calls may wait for an answer at once."), outbound)
+                        break reading
+                    }
+                    group.addTask {
+                        defer { inFlight.leave() }
+                        try await answer(call, outbound)
+                    }
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func answer(_ call: SocketCall, _ outbound: WebSocketOutboundWriter) async throws {
+        let reply: String
+        do throws(SocketCallError) { reply = SocketReply.result(call.id, try await functions.call(call)) } catch { reply = SocketReply.error(error) }
+        try await outbound.write(.text(reply))
+    }
+
+    private func push(_ notices: AsyncStream<GroupNoticeHub.Notice>, to outbound: WebSocketOutboundWriter) async throws {
+        for await notice in notices {
+            switch notice {
+            case .job(let payload):
+                if let job = SocketJob.json(notice: payload) { try await outbound.write(.text(SocketReply.jobEvent(job))) }
+            case .resubscribed:
+                try await sendSnapshot(outbound)
+            }
+        }
+    }
+
+    private func sendSnapshot(_ outbound: WebSocketOutboundWriter) async throws {
+        do {
+            let jobs = try await functions.call(SocketCall(id: .null, function: "myJobs"))
+            try await outbound.write(.text(SocketReply.snapshot(jobs.arrayValue ?? [])))
+        } catch let failure as SocketCallError {
+            // Redis is away: the next `resubscribed` brings the snapshot.
+            logger.debug("no snapshot: \(failure.message)")
+        }
+    }
+
+    /// Over a limit: the error reply, then a close with 1008 (policy violation).
+    private func refuse(_ failure: SocketCallError, _ outbound: WebSocketOutboundWriter) async throws {
+        try await outbound.write(.text(SocketReply.error(failure)))
+        try await outbound.close(.policyViolation, reason: failure.code.rawValue)
+    }
+}
+
+/// Calls started and not yet answered on one socket (child tasks leave, the reader enters).
+final class CallCounter: Sendable {
+    private let count = Atomic<Int>(0)
+
+    /// Takes a slot; false when all `limit` are taken.
+    func enter(limit: Int) -> Bool {
+        if count.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue <= limit { return true }
+        count.wrappingSubtract(1, ordering: .acquiringAndReleasing)
+        return false
+    }
+
+    func leave() { count.wrappingSubtract(1, ordering: .acquiringAndReleasing) }
+}
+
+/// Joins a message's frames, counting bytes as they come so an oversized message is refused
+/// before it is all buffered. Binary messages are read as UTF-8 text like text ones.
+struct MessageReader {
+    enum Outcome { case incomplete, tooLarge, message(String) }
+
+    let limit: Int
+    private var buffer = ByteBuffer()
+
+    init(limit: Int) { self.limit = limit }
+
+    mutating func add(_ frame: WebSocketDataFrame) -> Outcome {
+        if frame.opcode != .continuation { buffer.clear() }
+        guard buffer.readableBytes + frame.data.readableBytes <= limit else { return .tooLarge }
+        var data = frame.data
+        buffer.writeBuffer(&data)
+        guard frame.fin else { return .incomplete }
+        defer { buffer.clear() }
+        return .message(String(buffer: buffer))
+    }
+}
