@@ -56,17 +56,28 @@
     live.setAttribute("data-connected", yes ? "true" : "false");
   }
 
-  if (window.GreeterSocket) {
-    live && live.setAttribute("data-transport", "websocket");
-    window.GreeterSocket.on("snapshot", snapshot);
-    window.GreeterSocket.on("job", upsert);
-    window.GreeterSocket.on("close", function () { connected(false); });
-    return;
+  var source = null;
+  function eventStream() {
+    if (source || !window.EventSource) { return; }
+    if (live) { live.setAttribute("data-transport", "event-stream"); }
+    source = new EventSource("/jobs/events");
+    source.addEventListener("snapshot", function (event) { snapshot(JSON.parse(event.data)); });
+    source.addEventListener("job", function (event) { upsert(JSON.parse(event.data)); });
+    source.onerror = function () { connected(false); };
   }
-  if (!window.EventSource) { return; }
-  live && live.setAttribute("data-transport", "event-stream");
-  var source = new EventSource("/jobs/events");
-  source.addEventListener("snapshot", function (event) { snapshot(JSON.parse(event.data)); });
-  source.addEventListener("job", function (event) { upsert(JSON.parse(event.data)); });
-  source.onerror = function () { connected(false); };
+
+  if (!window.GreeterSocket) { eventStream(); return; }
+  // The socket, unless it never opens (a proxy that drops WebSockets): after two failed attempts
+  // the list follows the event stream instead.
+  var opened = false;
+  var failures = 0;
+  if (live) { live.setAttribute("data-transport", "websocket"); }
+  window.GreeterSocket.on("open", function () { opened = true; });
+  window.GreeterSocket.on("snapshot", function (jobs) { if (!source) { snapshot(jobs); } });
+  window.GreeterSocket.on("job", function (job) { if (!source) { upsert(job); } });
+  window.GreeterSocket.on("close", function () {
+    if (source) { return; }
+    connected(false);
+    if (!opened && ++failures >= 2) { eventStream(); }
+  });
 })();
