@@ -27,7 +27,8 @@ public func buildGreeterApplication(configuration: GreeterConfiguration, client:
     GreeterController(client: client, templates: templates, cookies: cookies, queue: configuration.queue, logger: logger).addRoutes(to: routes)
     JobsController(client: client, templates: templates, cookies: cookies).addRoutes(to: routes)
     let hub = GroupNoticeHub(client: client)
-    let socket = SocketController(client: client, cookies: cookies, queue: configuration.queue, hub: hub, limits: configuration.socketLimits)
+    let socket = SocketController(client: client, cookies: cookies, queue: configuration.queue, hub: hub,
+                                  records: JobRecordBatcher(client: client), limits: configuration.socketLimits)
     socket.addRoutes(to: routes)
     // Frames up to 64 KiB are read, so a message over the 16 KiB limit still gets its error reply
     // before the close; a bigger frame is closed at once by the WebSocket layer (1009).

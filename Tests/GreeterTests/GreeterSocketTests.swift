@@ -143,6 +143,23 @@ struct GreeterSocketTests {
         }
     }
 
+    /// A page that keeps 16 calls going, sending the next as each answer arrives, is never over
+    /// the limit: a slot is free before its answer is written.
+    @Test func sixteenCallsKeptInFlightAreNeverRefused() async throws {
+        try await greeter.withApp { http, port in
+            let socket = try await SocketTestClient.connect(port: port, cookie: try await visitorCookie(http))
+            _ = try await socket.first("the snapshot") { $0["event"] == "snapshot" }
+            for number in 1...16 { socket.call(number, "myJobs") }
+            for number in 17...300 {
+                _ = try await socket.answer(number - 16)
+                socket.call(number, "myJobs")
+            }
+            for number in 285...300 { _ = try await socket.answer(number) }
+            #expect(!socket.received.contains { code($0) != nil }, "\(socket.received.filter { code($0) != nil }.prefix(1))")
+            #expect(socket.end == nil)
+        }
+    }
+
     @Test func anOversizedMessageGetsAnErrorThenAPolicyClose() async throws {
         try await greeter.withApp { http, port in
             let socket = try await SocketTestClient.connect(port: port, cookie: try await visitorCookie(http))

@@ -78,13 +78,14 @@ final class SocketTestClient: Sendable {
 
     /// The answer to call `id`, waiting for it.
     func answer(_ id: Int, timeout: Double = 15) async throws -> JSONValue {
-        try await first("the answer to call \(id)", timeout: timeout) { $0["id"] == .number(Double(id)) }
+        try await first("the answer to call \(id)", timeout: timeout, interval: 0.002) { $0["id"] == .number(Double(id)) }
     }
 
     /// The first message received matching `predicate`, waiting for it.
-    func first(_ what: String, timeout: Double = 15, where predicate: @escaping @Sendable (JSONValue) -> Bool) async throws -> JSONValue {
+    func first(_ what: String, timeout: Double = 15, interval: Double = 0.02,
+               where predicate: @escaping @Sendable (JSONValue) -> Bool) async throws -> JSONValue {
         var found: JSONValue?
-        try await Eventually.wait(what, timeout: timeout) {
+        try await Eventually.wait(what, timeout: timeout, interval: interval) {
             found = received.first(where: predicate)
             return found != nil
         }

@@ -9,17 +9,9 @@ import Synchronization
 /// cost a thread and a Redis connection per open page; this costs one of each per web process.
 /// It runs as a service of the app, so it stops (and its thread with it) when the app stops.
 final class GroupNoticeHub: Service, Sendable {
-    /// What a socket hears.
-    enum Notice: Sendable {
-        /// A notice published on the visitor's group channel (JSON text, docs/PROTOCOL.md).
-        case job(String)
-        /// Redis came back: notices may have been missed, so the socket sends a fresh snapshot.
-        case resubscribed
-    }
-
     private let client: PetalClient
     private let channelPrefix: String
-    private let listeners = Mutex<[String: [UUID: AsyncStream<Notice>.Continuation]]>([:])
+    private let inboxes = Mutex<[String: [ObjectIdentifier: NoticeInbox]]>([:])
     /// Set once the subscription is known to be in place (a probe came back), so a socket that
     /// sends its snapshot after `waitUntilListening` misses no notice in between.
     private let listening = Atomic<Bool>(false)
@@ -34,32 +26,36 @@ final class GroupNoticeHub: Service, Sendable {
     func run() async throws {
         let subscription = client.redis.subscribe(patterns: [channelPrefix + "*"])
         // Ends when the app shuts down (gracefully or by cancellation); dropping the iterator
-        // stops the subscription's thread, and the sockets' notice streams end with it.
+        // stops the subscription's thread, and the sockets' inboxes are finished.
         for await message in subscription.cancelOnGracefulShutdown() {
             switch message {
             case .message(let channel, let payload, _):
                 if channel == probeChannel { listening.store(true, ordering: .releasing); continue }
-                deliver(.job(payload), to: String(channel.dropFirst(channelPrefix.count)))
+                let visitor = String(channel.dropFirst(channelPrefix.count))
+                let targets = inboxes.withLock { $0[visitor].map { Array($0.values) } ?? [] }
+                // Parsed once for all the visitor's sockets.
+                guard !targets.isEmpty, let job = SocketJob.json(notice: payload), let id = job["id"]?.stringValue else { continue }
+                for inbox in targets { inbox.add(job, id: id) }
             case .resubscribed:
-                broadcast(.resubscribed)
+                for inbox in inboxes.withLock({ $0.values.flatMap(\.values) }) { inbox.snapshotDue() }
             }
         }
-        finishAll()
+        for inbox in inboxes.withLock({ $0.values.flatMap(\.values) }) { inbox.finish() }
     }
 
-    /// Notices for `visitor` from now on, until the stream is dropped. A slow socket keeps the
-    /// newest 1,000 (a snapshot after a reconnect catches up anyway).
-    func notices(for visitor: String) -> AsyncStream<Notice> {
-        let (stream, continuation) = AsyncStream<Notice>.makeStream(bufferingPolicy: .bufferingNewest(1000))
-        let key = UUID()
-        listeners.withLock { $0[visitor, default: [:]][key] = continuation }
-        continuation.onTermination = { [weak self] _ in
-            self?.listeners.withLock { table in
-                table[visitor]?[key] = nil
-                if table[visitor]?.isEmpty == true { table[visitor] = nil }
-            }
+    /// An inbox for `visitor`'s notices from now on, until `close`.
+    func open(for visitor: String) -> NoticeInbox {
+        let inbox = NoticeInbox()
+        inboxes.withLock { $0[visitor, default: [:]][ObjectIdentifier(inbox)] = inbox }
+        return inbox
+    }
+
+    func close(_ inbox: NoticeInbox, of visitor: String) {
+        inbox.finish()
+        inboxes.withLock { table in
+            table[visitor]?[ObjectIdentifier(inbox)] = nil
+            if table[visitor]?.isEmpty == true { table[visitor] = nil }
         }
-        return stream
     }
 
     /// Waits (up to `timeout` seconds) until the subscription is in place, by publishing a probe
@@ -70,20 +66,5 @@ final class GroupNoticeHub: Service, Sendable {
             _ = try? await client.redis.command("PUBLISH", probeChannel, "probe")
             try? await Task.sleep(for: .milliseconds(20))
         }
-    }
-
-    private func deliver(_ notice: Notice, to visitor: String) {
-        let targets = listeners.withLock { $0[visitor].map { Array($0.values) } ?? [] }
-        for continuation in targets { continuation.yield(notice) }
-    }
-
-    private func broadcast(_ notice: Notice) {
-        let targets = listeners.withLock { $0.values.flatMap(\.values) }
-        for continuation in targets { continuation.yield(notice) }
-    }
-
-    private func finishAll() {
-        let targets = listeners.withLock { $0.values.flatMap(\.values) }
-        for continuation in targets { continuation.finish() }
     }
 }

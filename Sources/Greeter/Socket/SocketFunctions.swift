@@ -7,6 +7,8 @@ import Petal
 /// visitor's job answers `not_found`, exactly as a job that does not exist.
 struct SocketFunctions: Sendable {
     let client: PetalClient
+    /// Job records are read through the app's batcher (see `JobRecordBatcher`).
+    let records: JobRecordBatcher
     let queue: String
     let visitor: String
 
@@ -53,7 +55,7 @@ struct SocketFunctions: Sendable {
                 try await client.enqueue(EnqueueRequest(task: GreeterTasks.expensiveGreet, args: [.string(person), .number(Double(steps))],
                                                         queue: queue, group: visitor))
             }
-            guard let job = try await guarded({ try await client.job(id) }) else {
+            guard let job = try await guarded({ try await records.job(id) }) else {
                 throw SocketCallError(code: .unavailable, message: "The job was started but could not be read back; try jobStatus.")
             }
             return SocketJob.json(JobView(job))
@@ -69,7 +71,7 @@ struct SocketFunctions: Sendable {
     private func revokeJob(_ args: [String: JSONValue]) async throws(SocketCallError) -> JSONValue {
         let job = try await ownJob(args)
         let outcome = try await guarded { try await client.revoke(job.id, terminate: true) }
-        let now = try await guarded { try await client.job(job.id) } ?? job
+        let now = try await guarded { try await records.job(job.id) } ?? job
         return ["outcome": .string(outcome.rawValue), "job": SocketJob.json(JobView(now))]
     }
 
@@ -100,7 +102,7 @@ struct SocketFunctions: Sendable {
         while !latest.state.isFinal, Date() < deadline {
             do { try await Task.sleep(for: .seconds(min(delay, max(0.001, deadline.timeIntervalSinceNow)))) } catch { break }
             delay = min(delay * 2, 0.25)
-            latest = try await guarded { try await client.job(job.id) } ?? latest
+            latest = try await guarded { try await records.job(job.id) } ?? latest
         }
         return SocketJob.json(JobView(latest))
     }
@@ -110,7 +112,7 @@ struct SocketFunctions: Sendable {
         guard let id = args["id"]?.stringValue, !id.isEmpty else {
             throw SocketCallError(code: .badArguments, message: "\"id\" must be a job id (text).")
         }
-        guard let job = try await guarded({ try await client.job(id) }), job.group == visitor else {
+        guard let job = try await guarded({ try await records.job(id) }), job.group == visitor else {
             throw SocketCallError(code: .notFound, message: "You have no job with id \(id.prefix(100)).")
         }
         return job

@@ -20,11 +20,12 @@ struct SocketSession: Sendable {
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         // Listen before reading the snapshot, so nothing published in between is lost.
         await hub.waitUntilListening()
-        let notices = hub.notices(for: functions.visitor)
+        let inbox = hub.open(for: functions.visitor)
+        defer { hub.close(inbox, of: functions.visitor) }
         try await sendSnapshot(outbound)
         let inFlight = CallCounter()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await push(notices, to: outbound) }
+            group.addTask { try await push(inbox, to: outbound) }
             var reader = MessageReader(limit: limits.messageBytes)
             var frames = inbound.makeAsyncIterator()
             reading: while let frame = try await frames.next() {
@@ -45,30 +46,29 @@ struct SocketSession: Sendable {
                                                          message: "At most \(limits.callsInFlight) calls may wait for an answer at once."), outbound)
                         break reading
                     }
-                    group.addTask {
-                        defer { inFlight.leave() }
-                        try await answer(call, outbound)
-                    }
+                    group.addTask { try await answer(call, inFlight, outbound) }
                 }
             }
             group.cancelAll()
         }
     }
 
-    private func answer(_ call: SocketCall, _ outbound: WebSocketOutboundWriter) async throws {
+    private func answer(_ call: SocketCall, _ inFlight: CallCounter, _ outbound: WebSocketOutboundWriter) async throws {
         let reply: String
         do throws(SocketCallError) { reply = SocketReply.result(call.id, try await functions.call(call)) } catch { reply = SocketReply.error(error) }
+        // The slot is free before the answer is written: a page that sends its next call as soon
+        // as an answer arrives must never find all 16 still taken.
+        inFlight.leave()
         try await outbound.write(.text(reply))
     }
 
-    private func push(_ notices: AsyncStream<GroupNoticeHub.Notice>, to outbound: WebSocketOutboundWriter) async throws {
-        for await notice in notices {
-            switch notice {
-            case .job(let payload):
-                if let job = SocketJob.json(notice: payload) { try await outbound.write(.text(SocketReply.jobEvent(job))) }
-            case .resubscribed:
-                try await sendSnapshot(outbound)
-            }
+    /// Writes what the inbox holds each time it wakes; while a write waits for a slow client,
+    /// newer states of the same job replace older ones there.
+    private func push(_ inbox: NoticeInbox, to outbound: WebSocketOutboundWriter) async throws {
+        for await _ in inbox.wakeUps {
+            let (snapshot, jobs) = inbox.take()
+            if snapshot { try await sendSnapshot(outbound) }
+            for job in jobs { try await outbound.write(.text(SocketReply.jobEvent(job))) }
         }
     }
 
