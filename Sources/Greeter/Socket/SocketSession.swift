@@ -24,7 +24,9 @@ struct SocketSession: Sendable {
         defer { hub.close(inbox, of: functions.visitor) }
         try await sendSnapshot(outbound)
         let inFlight = CallCounter()
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        // A discarding group: a plain task group keeps every finished child until it is awaited,
+        // so a long-lived socket would hold on to each call it ever answered.
+        try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await push(inbox, to: outbound) }
             var reader = MessageReader(limit: limits.messageBytes)
             var frames = inbound.makeAsyncIterator()
