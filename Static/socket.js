@@ -71,6 +71,7 @@
     };
     socket.onclose = function () {
       open = false;
+      waiting = [];  // their calls are rejected just below
       Object.keys(pending).forEach(function (id) {
         clearTimeout(pending[id].timer);
         pending[id].reject({ code: "disconnected", message: "The connection was lost." });
