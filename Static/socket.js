@@ -7,7 +7,8 @@
 //
 // A call is a message {id, call, args}; the answer carries the same id, so answers may come in
 // any order. Each call has a timeout. The socket reconnects with backoff (0.5 s doubling to 10 s);
-// calls made while it is down wait for it, and calls in flight when it drops are rejected.
+// a call made while it is down waits for the next attempt, and is rejected if that fails or the
+// socket drops before the answer.
 (function () {
   "use strict";
   if (!window.WebSocket || !window.Promise) { return; }
