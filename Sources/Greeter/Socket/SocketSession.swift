@@ -1,9 +1,7 @@
 import Foundation
 import HummingbirdWebSocket
 import Logging
-import NIOCore
 import Petal
-import Synchronization
 
 /// One open `/ws` socket: reads calls, runs each in its own child task (so a slow call does not
 /// hold up a quick one, and answers go out as they are ready, matched by id), and pushes the
@@ -88,40 +86,5 @@ struct SocketSession: Sendable {
     private func refuse(_ failure: SocketCallError, _ outbound: WebSocketOutboundWriter) async throws {
         try await outbound.write(.text(SocketReply.error(failure)))
         try await outbound.close(.policyViolation, reason: failure.code.rawValue)
-    }
-}
-
-/// Calls started and not yet answered on one socket (child tasks leave, the reader enters).
-final class CallCounter: Sendable {
-    private let count = Atomic<Int>(0)
-
-    /// Takes a slot; false when all `limit` are taken.
-    func enter(limit: Int) -> Bool {
-        if count.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue <= limit { return true }
-        count.wrappingSubtract(1, ordering: .acquiringAndReleasing)
-        return false
-    }
-
-    func leave() { count.wrappingSubtract(1, ordering: .acquiringAndReleasing) }
-}
-
-/// Joins a message's frames, counting bytes as they come so an oversized message is refused
-/// before it is all buffered. Binary messages are read as UTF-8 text like text ones.
-struct MessageReader {
-    enum Outcome { case incomplete, tooLarge, message(String) }
-
-    let limit: Int
-    private var buffer = ByteBuffer()
-
-    init(limit: Int) { self.limit = limit }
-
-    mutating func add(_ frame: WebSocketDataFrame) -> Outcome {
-        if frame.opcode != .continuation { buffer.clear() }
-        guard buffer.readableBytes + frame.data.readableBytes <= limit else { return .tooLarge }
-        var data = frame.data
-        buffer.writeBuffer(&data)
-        guard frame.fin else { return .incomplete }
-        defer { buffer.clear() }
-        return .message(String(buffer: buffer))
     }
 }
