@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The greeter's /ws endpoint. (Tests and the bench use their own client: PetalTestSupport's WebSocketWire.)
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
     targets: [
         // C: hiredis from Debian's libhiredis-dev, and a few POSIX helpers Swift cannot express.
@@ -75,6 +77,8 @@ let package = Package(
         .target(name: "Greeter", dependencies: [
             "Petal", "PetalWorker", "PetalWeb",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
@@ -87,7 +91,8 @@ let package = Package(
         ]),
 
         // `make bench`: throughput and latency on a release build, against its own redis-server.
-        .executableTarget(name: "PetalBench", dependencies: ["Petal", "PetalRedis", "PetalSystem"], path: "Benchmarks/PetalBench"),
+        .executableTarget(name: "PetalBench", dependencies: ["Petal", "PetalRedis", "PetalSystem", "PetalTestSupport"],
+                         path: "Benchmarks/PetalBench"),
         // `make chaos`: 20,000 jobs while workers and children are killed and Redis restarts; lost, stuck, run twice.
         .executableTarget(name: "PetalChaos", dependencies: ["Petal", "PetalRedis", "PetalSystem"], path: "Benchmarks/PetalChaos"),
 

@@ -1,16 +1,21 @@
-// The live job list: Server-Sent Events from /jobs/events. A snapshot rebuilds the table (on
-// connect and after a reconnect); each job notice updates its row or adds it at the top.
+// The live job list (#jobs on the index and /jobs pages): kept current by the WebSocket
+// (socket.js) when there is one, else by Server-Sent Events from /jobs/events. A snapshot
+// rebuilds the table (on connect and after Redis reconnects); each job notice updates its row
+// or adds it at the top. Without JavaScript the table is as the server rendered it.
 (function () {
   "use strict";
   var body = document.querySelector("#jobs tbody");
   var live = document.getElementById("live-status");
-  if (!body || !window.EventSource) { return; }
+  if (!body) { return; }
 
-  function percent(job) {
+  function percent(job, row) {
     if (job.state === "SUCCESS") { return 100; }
-    return job.total > 0 ? Math.round(100 * (job.current || 0) / job.total) : 0;
+    if (job.total > 0) { return Math.round(100 * (job.current || 0) / job.total); }
+    var bar = row && row.querySelector("progress");
+    return bar ? bar.value : 0;  // a notice without progress keeps the bar where it was
   }
   function render(row, job) {
+    var value = percent(job, row);
     row.setAttribute("data-id", job.id);
     row.innerHTML = "";
     var name = document.createElement("td");
@@ -24,7 +29,7 @@
     var progressCell = document.createElement("td");
     var bar = document.createElement("progress");
     bar.max = 100;
-    bar.value = percent(job);
+    bar.value = value;
     progressCell.appendChild(bar);
     row.appendChild(name);
     row.appendChild(state);
@@ -40,18 +45,39 @@
     }
     render(row, job);
   }
-
-  var source = new EventSource("/jobs/events");
-  source.addEventListener("snapshot", function (event) {
-    var jobs = JSON.parse(event.data);
+  function snapshot(jobs) {
     body.innerHTML = "";
     for (var i = jobs.length - 1; i >= 0; i--) { upsert(jobs[i]); }
-    live.textContent = "Updates live.";
-    live.setAttribute("data-connected", "true");
+    connected(true);
+  }
+  function connected(yes) {
+    if (!live) { return; }
+    live.textContent = yes ? "Updates live." : "Reconnecting…";
+    live.setAttribute("data-connected", yes ? "true" : "false");
+  }
+
+  var source = null;
+  function eventStream() {
+    if (source || !window.EventSource) { return; }
+    if (live) { live.setAttribute("data-transport", "event-stream"); }
+    source = new EventSource("/jobs/events");
+    source.addEventListener("snapshot", function (event) { snapshot(JSON.parse(event.data)); });
+    source.addEventListener("job", function (event) { upsert(JSON.parse(event.data)); });
+    source.onerror = function () { connected(false); };
+  }
+
+  if (!window.GreeterSocket) { eventStream(); return; }
+  // The socket, unless it never opens (a proxy that drops WebSockets): after two failed attempts
+  // the list follows the event stream instead.
+  var opened = false;
+  var failures = 0;
+  if (live) { live.setAttribute("data-transport", "websocket"); }
+  window.GreeterSocket.on("open", function () { opened = true; });
+  window.GreeterSocket.on("snapshot", function (jobs) { if (!source) { snapshot(jobs); } });
+  window.GreeterSocket.on("job", function (job) { if (!source) { upsert(job); } });
+  window.GreeterSocket.on("close", function () {
+    if (source) { return; }
+    connected(false);
+    if (!opened && ++failures >= 2) { eventStream(); }
   });
-  source.addEventListener("job", function (event) { upsert(JSON.parse(event.data)); });
-  source.onerror = function () {
-    live.textContent = "Reconnecting…";
-    live.setAttribute("data-connected", "false");
-  };
 })();

@@ -15,10 +15,10 @@ let usage = """
 
     Measures Petal on a release build against a redis-server of its own (`make bench` runs it).
       --petal PATH       the petal executable (default: .build/release/petal)
-      --greeter PATH     the greeter executable, for the greeter section (needs wrk)
+      --greeter PATH     the greeter executable, for the greeter section (/status needs wrk; /ws does not)
       --jobs N           no-op jobs for the core section (default: 100000)
       --monitor-jobs N   jobs in the monitor section's history (default: 1000000)
-      --sections LIST    which sections to run (default: all four)
+      --sections LIST    which sections to run (default: all four; "socket" runs only the greeter's /ws part)
     """
 if arguments.contains("--help") || arguments.contains("-h") {
     print(usage)
@@ -71,6 +71,10 @@ if !sections.contains("greeter") {
     print(try await GreeterBench(greeterPath: greeterPath, redisURL: bench.redisURL, client: bench.client).run())
 } else {
     print("(greeter benchmark skipped: give --greeter PATH and install wrk)")
+}
+if sections.contains("greeter") || sections.contains("socket"), let greeterPath = option("--greeter") {
+    try await bench.flushForOthers()
+    print(try await SocketBench(greeterPath: greeterPath, redisURL: bench.redisURL, client: bench.client).run())
 }
 if sections.contains("monitor"), FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") {
     try await bench.flushForOthers()

@@ -1,18 +1,22 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import Mustache
 import PetalWeb
 import Petal
 
 /// Builds the greeter's web app from its dependencies (tests build it with their own Redis).
+/// The pages are served by one router; `/ws` is upgraded to a WebSocket by a second one (see
+/// `SocketController`), and the socket's job notices come from one shared subscription (the hub).
 public func buildGreeterApplication(configuration: GreeterConfiguration, client: PetalClient,
                                     logger: Logger = Logger(label: "greeter.web")) async throws -> some ApplicationProtocol {
     let templates = try await Templates.load(directory: configuration.templatesDirectory)
     let router = Router(options: .autoGenerateHeadEndpoints)
     let table = RouteTable()
-    router.add(middleware: AllowedHostsMiddleware(hosts: AllowedHosts(configuration.allowedHosts, listeningOn: configuration.address)))
+    let allowedHosts = AllowedHosts(configuration.allowedHosts, listeningOn: configuration.address)
+    router.add(middleware: AllowedHostsMiddleware(hosts: allowedHosts))
     router.add(middleware: NoSniffMiddleware())
     router.add(middleware: MethodNotAllowedMiddleware(table: table))
     router.add(middleware: ErrorPageMiddleware(templates: templates))
@@ -22,8 +26,19 @@ public func buildGreeterApplication(configuration: GreeterConfiguration, client:
     let routes = RouteRecorder(router, table: table)
     GreeterController(client: client, templates: templates, cookies: cookies, queue: configuration.queue, logger: logger).addRoutes(to: routes)
     JobsController(client: client, templates: templates, cookies: cookies).addRoutes(to: routes)
-    return Application(router: router, configuration: .init(address: .hostname(configuration.address, port: configuration.port)),
-                       logger: logger)
+    let hub = GroupNoticeHub(client: client)
+    let socket = SocketController(client: client, cookies: cookies, queue: configuration.queue, hub: hub,
+                                  records: JobRecordBatcher(client: client), limits: configuration.socketLimits)
+    socket.addRoutes(to: routes)
+    // Frames up to 64 KiB are read, so a message over the 16 KiB limit still gets its error reply
+    // before the close; a bigger frame is closed at once by the WebSocket layer (1009).
+    return Application(router: router,
+                       server: .http1WebSocketUpgrade(
+                           webSocketRouter: socket.webSocketRouter(allowedHosts: allowedHosts),
+                           configuration: .init(ws: .init(maxFrameSize: max(65_536, configuration.socketLimits.messageBytes),
+                                                          autoPing: .enabled(timePeriod: .seconds(30))))),
+                       configuration: .init(address: .hostname(configuration.address, port: configuration.port)),
+                       services: [hub], logger: logger)
 }
 
 /// `X-Content-Type-Options: nosniff` on every answer, JSON and static files included.

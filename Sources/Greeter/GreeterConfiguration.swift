@@ -12,9 +12,12 @@ public struct GreeterConfiguration: Sendable {
     public var queue: String
     /// Host names answered besides IP literals, localhost and `address` (--allowed-hosts).
     public var allowedHosts: [String]
+    /// Calls in flight and message size per WebSocket (`/ws`).
+    public var socketLimits: SocketLimits
 
     public init(address: String = "127.0.0.1", port: Int = 5554, templatesDirectory: String, staticDirectory: String,
-                cookieSecret: String, queue: String = "default", allowedHosts: [String] = []) {
+                cookieSecret: String, queue: String = "default", allowedHosts: [String] = [],
+                socketLimits: SocketLimits = SocketLimits()) {
         self.address = address
         self.port = port
         self.templatesDirectory = templatesDirectory
@@ -22,5 +25,6 @@ public struct GreeterConfiguration: Sendable {
         self.cookieSecret = cookieSecret
         self.queue = queue
         self.allowedHosts = allowedHosts
+        self.socketLimits = socketLimits
     }
 }

@@ -46,7 +46,7 @@ public struct JobView: Sendable {
     }
 
     /// The error's kind in plain words; never the traceback.
-    private static func friendly(_ exception: String?) -> String {
+    static func friendly(_ exception: String?) -> String {
         guard let exception else { return "The job failed." }
         if exception.hasPrefix("TimeLimitExceeded") { return "The job took too long and was stopped." }
         if exception.hasPrefix("WorkerLostError") { return "The worker running the job stopped unexpectedly." }

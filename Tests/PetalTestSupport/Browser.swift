@@ -94,6 +94,20 @@ public final class Browser: Sendable {
         try await command("POST", "/execute/sync", ["script": .string(script), "args": []])
     }
 
+    /// Opens a new tab and returns its handle (the current tab stays current: see `switchTo`).
+    public func newTab() async throws -> String {
+        guard let handle = try await command("POST", "/window/new", ["type": "tab"])["handle"]?.stringValue else {
+            throw TestSupportError("no new tab")
+        }
+        return handle
+    }
+
+    /// The current tab's handle.
+    public var tab: String { get async throws { try await command("GET", "/window", nil).stringValue ?? "" } }
+
+    /// Makes the tab with `handle` the current one (commands then go to it).
+    public func switchTo(_ handle: String) async throws { _ = try await command("POST", "/window", ["handle": .string(handle)]) }
+
     /// A cookie's value as the browser holds it, or nil.
     public func cookie(_ name: String) async throws -> String? {
         do { return try await command("GET", "/cookie/\(name)", nil)["value"]?.stringValue } catch { return nil }

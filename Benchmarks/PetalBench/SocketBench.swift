@@ -1,0 +1,210 @@
+import Foundation
+import Petal
+import PetalRedis
+import PetalSystem
+import PetalTestSupport
+
+/// The greeter's `/ws` (issue 15): `jobStatus` round trips over one socket and over 100, and job
+/// notices pushed while 200 jobs report progress. The greeter web and worker are the release
+/// executables in processes of their own; the clients here share the machine's two cores.
+struct SocketBench {
+    let greeterPath: String
+    let redisURL: String
+    let client: PetalClient
+    var seconds = 5.0
+
+    func run() async throws -> String {
+        let port = Bench.freePort()
+        var environment = ProcessInfo.processInfo.environment
+        environment["PETAL_LOG_LEVEL"] = "warning"
+        environment["REDIS_URL"] = redisURL
+        environment["GREETER_SECRET"] = "bench"
+        let devNull = open("/dev/null", O_WRONLY)
+        defer { close(devNull) }
+        let web = try ChildProcess.spawn(executable: greeterPath, arguments: ["web", "--port", String(port)], environment: environment,
+                                         descriptors: [1: devNull, 2: devNull])
+        let worker = try ChildProcess.spawn(executable: greeterPath, arguments: ["worker", "--concurrency", "4", "--name", "socket-bench"],
+                                            environment: environment, descriptors: [1: devNull, 2: devNull], newProcessGroup: true)
+        defer {
+            web.stop(grace: 5)
+            worker.stop(grace: 10)
+            kill(-worker.pid, SIGKILL)
+        }
+        for _ in 0..<200 where !GreeterBench.isListening(port: port) { try await Task.sleep(for: .milliseconds(50)) }
+        let cookie = try await Self.visitorCookie(port: port)
+        let visitor = String(cookie.dropFirst("greeter_visitor=".count).prefix { $0 != "." })
+        let id = try await client.enqueue(EnqueueRequest(task: "noop", group: visitor))
+        let call = #"{"id":1,"call":"jobStatus","args":{"id":"\#(id)"}}"#
+        var lines: [String] = []
+
+        let one = try await RoundTrips.measure(port: port, cookie: cookie, sockets: 1, window: 1, call: call, seconds: seconds)
+        lines.append("greeter /ws jobStatus, 1 socket, 1 call at a time:    \(one)")
+        let windowed = try await RoundTrips.measure(port: port, cookie: cookie, sockets: 1, window: 16, call: call, seconds: seconds)
+        lines.append("greeter /ws jobStatus, 1 socket, 16 calls in flight:  \(windowed)")
+        let hundred = try await RoundTrips.measure(port: port, cookie: cookie, sockets: 100, window: 1, call: call, seconds: seconds)
+        lines.append("greeter /ws jobStatus, 100 sockets, 1 call each:      \(hundred)")
+
+        let client = self.client
+        let running = try await PushCount.measure(port: port, cookie: cookie, client: client, visitor: visitor, sockets: 10, jobs: 200) {
+            _ = try await client.enqueue(many: (0..<200).map { _ in
+                EnqueueRequest(task: "progress", args: [10, 0.02], group: visitor)
+            })
+        }
+        lines.append("greeter /ws pushes, 200 progress jobs (10 steps of 20 ms, worker -c 4), 10 sockets of the visitor:\n   \(running)")
+        let flood = try await PushCount.measure(port: port, cookie: cookie, client: client, visitor: visitor, sockets: 10, jobs: 200) {
+            try await PushCount.publishDirectly(client: client, visitor: visitor, jobs: 200, steps: 100)
+        }
+        lines.append("greeter /ws pushes, 200 jobs x 100 progress notices published as fast as Redis takes them, 10 sockets:\n   \(flood)")
+        lines.append("greeter web resident memory after all of it: \(Self.residentMegabytes(web.pid)) MB")
+        return lines.joined(separator: "\n")
+    }
+
+    /// VmRSS of a process, in MB (a socket that kept what it answered would show here).
+    static func residentMegabytes(_ pid: Int32) -> Int {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024
+    }
+
+    /// The cookie a first visit to /jobs sets, as `greeter_visitor=<id>.<signature>`.
+    static func visitorCookie(port: Int) async throws -> String {
+        let reply = try await WireHTTP.exchange(port: port, path: "/jobs")
+        guard let line = reply.headers.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("set-cookie:") }),
+              let pair = line.dropFirst("set-cookie:".count).split(separator: ";").first else {
+            throw BenchError("no visitor cookie from /jobs")
+        }
+        return pair.trimmingCharacters(in: .whitespaces)
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs `body` on a thread of its own (blocking socket I/O stays off the cooperative pool).
+func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
+
+/// Calls answered per second and their latency, with `window` calls in flight per socket.
+enum RoundTrips {
+    static func measure(port: Int, cookie: String, sockets: Int, window: Int, call: String, seconds: Double) async throws -> String {
+        let start = Date()
+        let end = start.addingTimeInterval(seconds)
+        let perSocket = try await withThrowingTaskGroup(of: [Double].self) { group in
+            for _ in 0..<sockets {
+                group.addTask {
+                    try await onThread { try roundTrips(port: port, cookie: cookie, window: window, call: call, until: end) }
+                }
+            }
+            return try await group.reduce(into: [[Double]]()) { $0.append($1) }
+        }
+        let elapsed = Date().timeIntervalSince(start)
+        let all = perSocket.flatMap { $0 }.sorted()
+        guard !all.isEmpty else { return "no answers" }
+        func percentile(_ p: Double) -> Double { all[min(all.count - 1, Int(Double(all.count) * p))] * 1000 }
+        return String(format: "%8.0f calls/s (%d calls in %.1f s), latency p50 %.2f ms, p99 %.2f ms", Double(all.count) / elapsed, all.count,
+                      elapsed, percentile(0.5), percentile(0.99))
+    }
+
+    /// One socket: keeps `window` calls in flight until `end`, returns each call's seconds.
+    private static func roundTrips(port: Int, cookie: String, window: Int, call: String, until end: Date) throws -> [Double] {
+        var (writer, reader) = try WebSocketWire.open(port: port, headers: ["Cookie": cookie])
+        defer { writer.close(); writer.shutdown() }
+        var latencies: [Double] = []
+        latencies.reserveCapacity(100_000)
+        // The same call each time, so answers are matched oldest first.
+        var sent: [UInt64] = []
+        for _ in 0..<window {
+            sent.append(DispatchTime.now().uptimeNanoseconds)
+            try writer.send(text: call)
+        }
+        var head = 0
+        while head < sent.count, case .text(let text)? = try reader.next() {
+            guard text.hasPrefix(#"{"id":"#) else { continue }  // the snapshot, pushes
+            let now = DispatchTime.now().uptimeNanoseconds
+            latencies.append(Double(now - sent[head]) / 1e9)
+            head += 1
+            if Date() < end {
+                sent.append(DispatchTime.now().uptimeNanoseconds)
+                try writer.send(text: call)
+            }
+        }
+        return latencies
+    }
+}
+
+/// Job notices pushed to `sockets` sockets of one visitor while `produce` makes `jobs` jobs report
+/// progress and end. A socket that falls behind gets the newest state of each job (NoticeInbox), so
+/// it may get fewer pushes than notices were published; what must arrive is every job's end.
+enum PushCount {
+    static func measure(port: Int, cookie: String, client: PetalClient, visitor: String, sockets: Int, jobs: Int,
+                        produce: @Sendable () async throws -> Void) async throws -> String {
+        var connections: [(WebSocketWriter, WebSocketReader)] = []
+        for _ in 0..<sockets {
+            connections.append(try await onThread {
+                var (writer, reader) = try WebSocketWire.open(port: port, headers: ["Cookie": cookie])
+                while case .text(let text)? = try reader.next(), !text.hasPrefix(#"{"event":"snapshot""#) {}
+                return (writer, reader)
+            })
+        }
+        // What Redis carried on the visitor's channel, counted by a subscriber of our own.
+        let published = client.redis.subscribe(channels: [client.keys.groupChannel(visitor)])
+        let counter = Task { () -> Int in
+            var count = 0
+            for await message in published { if case .message = message { count += 1 } }
+            return count
+        }
+        try await Task.sleep(for: .milliseconds(300))  // (the counter's SUBSCRIBE goes out on its own thread)
+        let deadline = Date().addingTimeInterval(120)
+        let start = Date()
+        let counting = connections.map { writer, reader in
+            Task {
+                try await onThread { () -> (pushes: Int, ends: Int, last: Date) in
+                    var reader = reader
+                    var pushes = 0, ends = 0
+                    var last = Date()
+                    while ends < jobs, Date() < deadline, case .text(let text)? = try reader.next() {
+                        guard text.hasPrefix(#"{"event":"job""#) else { continue }
+                        pushes += 1
+                        if text.contains(#""state":"SUCCESS""#) { ends += 1 }
+                        last = Date()
+                    }
+                    return (pushes, ends, last)
+                }
+            }
+        }
+        try await produce()
+        var results: [(pushes: Int, ends: Int, last: Date)] = []
+        for task in counting { results.append((try? await task.value) ?? (0, 0, start)) }
+        for (writer, _) in connections { writer.close(); writer.shutdown() }
+        try await Task.sleep(for: .milliseconds(300))
+        counter.cancel()
+        let notices = await counter.value
+        let pushes = results.reduce(0) { $0 + $1.pushes }
+        let span = (results.map(\.last).max() ?? start).timeIntervalSince(start)
+        return String(format: "%7.0f pushes/s delivered (%d pushes to %d sockets in %.1f s; %d notices published, %.0f/s; every job's end reached %d of %d sockets)",
+                      Double(pushes) / span, pushes, sockets, span, notices, Double(notices) / span,
+                      results.filter { $0.ends == jobs }.count, sockets)
+    }
+
+    /// 200 jobs' worth of notices as the scripts publish them (PENDING, `steps` progress reports,
+    /// SUCCESS), sent by the bench as fast as Redis takes them: what the sockets can carry.
+    static func publishDirectly(client: PetalClient, visitor: String, jobs: Int, steps: Int) async throws {
+        let channel = RedisArgument(client.keys.groupChannel(visitor))
+        func notice(_ job: Int, _ state: String, _ current: Int) -> [RedisArgument] {
+            ["PUBLISH", channel, RedisArgument(#"{"id":"bench-\#(job)","task":"progress","state":"\#(state)","group":"\#(visitor)","current":\#(current),"total":\#(steps),"ts":1}"#)]
+        }
+        var commands = (0..<jobs).map { notice($0, "PENDING", 0) }
+        for step in 1...steps { commands += (0..<jobs).map { notice($0, "PROGRESS", step) } }
+        commands += (0..<jobs).map { notice($0, "SUCCESS", steps) }
+        var start = 0
+        while start < commands.count {
+            _ = try await client.redis.pipeline(Array(commands[start..<min(start + 1000, commands.count)]))
+            start += 1000
+        }
+    }
+}

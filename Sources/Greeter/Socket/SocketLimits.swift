@@ -1,0 +1,13 @@
+/// How much one `/ws` socket may ask of the server at once. Over either limit the socket gets an
+/// error reply (`too_many_calls`, `message_too_large`) and is then closed with 1008 (policy).
+public struct SocketLimits: Sendable {
+    /// Calls not answered yet: the 17th at once is refused.
+    public var callsInFlight: Int
+    /// Bytes in one message, all its frames together.
+    public var messageBytes: Int
+
+    public init(callsInFlight: Int = 16, messageBytes: Int = 16_384) {
+        self.callsInFlight = callsInFlight
+        self.messageBytes = messageBytes
+    }
+}

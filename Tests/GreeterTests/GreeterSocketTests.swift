@@ -1,0 +1,211 @@
+import Foundation
+import Greeter
+import Petal
+import PetalTestSupport
+import Testing
+
+/// `/ws` driven by a real WebSocket client against the in-process greeter, a real redis-server
+/// and a real `greeter worker`: calls and their errors, answers matched by id, pushes, visitors
+/// kept apart, the limits, and cross-site WebSocket hijacking refused.
+@Suite("Greeter WebSocket", .serialized)
+struct GreeterSocketTests {
+    let greeter: GreeterTests
+
+    init() throws { greeter = try GreeterTests() }
+
+    /// A new visitor's cookie pair (`greeter_visitor=…`), as a browser gets it from `/jobs`.
+    func visitorCookie(_ http: HTTPTestClient) async throws -> String {
+        try #require(http.keepingCookie(from: try await http.get("/jobs")).cookie)
+    }
+
+    func code(_ reply: JSONValue) -> String? { reply["error"]?["code"]?.stringValue }
+
+    @Test func callsAreAnsweredByIdAndErrorsKeepTheSocketOpen() async throws {
+        let worker = try await greeter.worker()
+        defer { worker.stop() }
+        try await greeter.withApp { http, port in
+            let socket = try await SocketTestClient.connect(port: port, cookie: try await visitorCookie(http))
+            let snapshot = try await socket.first("the snapshot") { $0["event"] == "snapshot" }
+            #expect(snapshot["jobs"] == .array([]))
+
+            socket.call(1, "serverInfo")
+            let info = try await socket.answer(1)
+            #expect((info["result"]?["workers"]?.intValue ?? 0) >= 1, "\(info)")
+            #expect(info["result"]?["queued"]?.intValue != nil)
+
+            socket.call(2, "noSuchFunction")
+            #expect(code(try await socket.answer(2)) == "unknown_function")
+            socket.call(3, "startGreeting", ["person": "   ", "total": 500])
+            let invalid = try await socket.answer(3)
+            #expect(code(invalid) == "bad_arguments")
+            #expect(invalid["error"]?["fields"]?["person"] == "Please enter a name.")
+            #expect(invalid["error"]?["fields"]?["total"] == "Steps must be from 1 to 100.")
+            socket.call(4, "jobStatus", ["id": "no-such-job"])
+            #expect(code(try await socket.answer(4)) == "not_found")
+            socket.call(5, "jobStatus", ["id": 42])
+            #expect(code(try await socket.answer(5)) == "bad_arguments")
+            socket.call(6, "myJobs", .array([]))
+            #expect(code(try await socket.answer(6)) == "bad_arguments", "args must be an object")
+            socket.send("this is not JSON")
+            let garbled = try await socket.first("the answer to garbage") { $0["id"] == .null && $0["error"] != nil }
+            #expect(code(garbled) == "bad_message")
+            socket.send(#"{"call": "myJobs"}"#)
+            try await Eventually.wait("a second bad_message") { socket.received.filter { code($0) == "bad_message" }.count == 2 }
+            socket.call(7, "waitForJob", ["id": "no-such-job", "timeout": "soon"])
+            #expect(code(try await socket.answer(7)) == "not_found")
+
+            // After all that the socket still answers.
+            socket.call(8, "startGreeting", ["person": "Socket", "total": "2"])
+            let started = try await socket.answer(8)
+            let id = try #require(started["result"]?["id"]?.stringValue, "\(started)")
+            #expect(started["result"]?["task"] == "greeter.expensive_greet")
+            #expect(started["result"]?["total"] == 2)
+            socket.call(9, "myJobs")
+            #expect(try await socket.answer(9)["result"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == [id])
+            #expect(socket.end == nil, "still open")
+        }
+    }
+
+    @Test func slowAnswersComeAfterQuickOnesAndJobsArePushed() async throws {
+        let worker = try await greeter.worker()
+        defer { worker.stop() }
+        try await greeter.withApp { http, port in
+            let socket = try await SocketTestClient.connect(port: port, cookie: try await visitorCookie(http))
+            _ = try await socket.first("the snapshot") { $0["event"] == "snapshot" }
+            socket.call(1, "startGreeting", ["person": "Push", "total": 3])
+            let id = try #require(try await socket.answer(1)["result"]?["id"]?.stringValue)
+
+            // 10 waits for the job (about 1.5 s); 11 asks its status now. 11 is answered first.
+            socket.call(10, "waitForJob", ["id": .string(id)])
+            socket.call(11, "jobStatus", ["id": .string(id)])
+            let finished = try await socket.answer(10, timeout: 20)
+            let replies = socket.received.compactMap { $0["id"]?.intValue }
+            #expect(replies.firstIndex(of: 11)! < replies.firstIndex(of: 10)!, "answers in the order they are ready: \(replies)")
+            #expect(finished["result"]?["state"] == "SUCCESS")
+            #expect(finished["result"]?["result"] == "Greetings, Push!")
+
+            // Pushed without asking: the job's progress and its end.
+            let pushes = socket.received.filter { $0["event"] == "job" && $0["job"]?["id"] == .string(id) }.compactMap { $0["job"] }
+            #expect(pushes.contains { $0["state"] == "PROGRESS" && $0["current"] == 1 && $0["total"] == 3 }, "\(pushes)")
+            let success = try await socket.first("the SUCCESS push") { $0["event"] == "job" && $0["job"]?["state"] == "SUCCESS" }
+            #expect(success["job"]?["result"] == "Greetings, Push!")
+            #expect(success["id"] == nil, "a push has no call id")
+            #expect(success["job"]?["group"] == nil, "the page gets what it shows")
+
+            // Revoking a finished job changes nothing and says so.
+            socket.call(12, "revokeJob", ["id": .string(id)])
+            #expect(try await socket.answer(12)["result"]?["outcome"] == "finished")
+        }
+    }
+
+    @Test func aVisitorSeesOnlyTheirOwnJobs() async throws {
+        try await greeter.withApp { http, port in
+            let alice = try await SocketTestClient.connect(port: port, cookie: try await visitorCookie(http))
+            let bob = try await SocketTestClient.connect(port: port, cookie: try await visitorCookie(http))
+            _ = try await alice.first("alice's snapshot") { $0["event"] == "snapshot" }
+            _ = try await bob.first("bob's snapshot") { $0["event"] == "snapshot" }
+            // No worker runs: Alice's job waits, so it can be revoked.
+            alice.call(1, "startGreeting", ["person": "Alice", "total": 5])
+            let id = try #require(try await alice.answer(1)["result"]?["id"]?.stringValue)
+            _ = try await alice.first("the PENDING push") { $0["event"] == "job" && $0["job"]?["id"] == .string(id) }
+
+            for (number, function) in ["jobStatus", "revokeJob", "waitForJob"].enumerated() {
+                bob.call(number + 1, function, ["id": .string(id)])
+                let answer = try await bob.answer(number + 1)
+                #expect(code(answer) == "not_found", "\(function): \(answer)")
+                #expect(answer["error"]?["message"]?.stringValue?.contains(id) == true)
+            }
+            bob.call(9, "myJobs")
+            #expect(try await bob.answer(9)["result"] == .array([]))
+            #expect(try await greeter.client.job(id)?.state == .pending, "Bob's revoke did nothing")
+            #expect(!bob.received.contains { $0["event"] == "job" }, "no push of Alice's job reaches Bob")
+
+            alice.call(2, "revokeJob", ["id": .string(id)])
+            let revoked = try await alice.answer(2)
+            #expect(revoked["result"]?["outcome"] == "revoked")
+            #expect(revoked["result"]?["job"]?["state"] == "REVOKED")
+            #expect(revoked["result"]?["job"]?["error"] == "This job was cancelled.")
+            _ = try await alice.first("the REVOKED push") { $0["event"] == "job" && $0["job"]?["state"] == "REVOKED" }
+        }
+    }
+
+    @Test func seventeenCallsAtOnceGetAnErrorThenAPolicyClose() async throws {
+        try await greeter.withApp { http, port in
+            let socket = try await SocketTestClient.connect(port: port, cookie: try await visitorCookie(http))
+            _ = try await socket.first("the snapshot") { $0["event"] == "snapshot" }
+            socket.call(1, "startGreeting", ["person": "Never", "total": 1])  // no worker: it stays PENDING
+            let id = try #require(try await socket.answer(1)["result"]?["id"]?.stringValue)
+            for number in 2...17 { socket.call(number, "waitForJob", ["id": .string(id), "timeout": 10]) }
+            socket.call(18, "myJobs")
+            let refused = try await socket.answer(18)
+            #expect(code(refused) == "too_many_calls")
+            #expect(try await socket.waitForEnd() == .init(code: 1008, reason: refused["error"]?["code"]?.stringValue ?? ""))
+        }
+    }
+
+    /// A page that keeps 16 calls going, sending the next as each answer arrives, is never over
+    /// the limit: a slot is free before its answer is written.
+    @Test func sixteenCallsKeptInFlightAreNeverRefused() async throws {
+        try await greeter.withApp { http, port in
+            let socket = try await SocketTestClient.connect(port: port, cookie: try await visitorCookie(http))
+            _ = try await socket.first("the snapshot") { $0["event"] == "snapshot" }
+            for number in 1...16 { socket.call(number, "myJobs") }
+            for number in 17...300 {
+                _ = try await socket.answer(number - 16)
+                socket.call(number, "myJobs")
+            }
+            for number in 285...300 { _ = try await socket.answer(number) }
+            #expect(!socket.received.contains { code($0) != nil }, "\(socket.received.filter { code($0) != nil }.prefix(1))")
+            #expect(socket.end == nil)
+        }
+    }
+
+    @Test func anOversizedMessageGetsAnErrorThenAPolicyClose() async throws {
+        try await greeter.withApp { http, port in
+            let socket = try await SocketTestClient.connect(port: port, cookie: try await visitorCookie(http))
+            _ = try await socket.first("the snapshot") { $0["event"] == "snapshot" }
+            socket.call(1, "startGreeting", ["person": .string(String(repeating: "x", count: 17_000)), "total": 1])
+            let refused = try await socket.first("the refusal") { $0["error"] != nil }
+            #expect(code(refused) == "message_too_large")
+            #expect(try await socket.waitForEnd() == .init(code: 1008, reason: refused["error"]?["code"]?.stringValue ?? ""))
+            #expect(try await greeter.client.redis.command("DBSIZE").int == 0, "nothing was started")
+        }
+    }
+
+    @Test func anotherOriginOrNoCookieIsRefused() async throws {
+        try await greeter.withApp { http, port in
+            let cookie = try await visitorCookie(http)
+            // Cross-site WebSocket hijacking: a page elsewhere opens our socket with the visitor's cookie.
+            for origin in ["http://evil.example", "http://127.0.0.1:\(port + 1)", "https://127.0.0.1:\(port)", "null"] {
+                await #expect(throws: WebSocketWire.Refused.self, "\(origin)") {
+                    _ = try await SocketTestClient.connect(port: port, cookie: cookie, origin: origin)
+                }
+            }
+            do {
+                _ = try await SocketTestClient.connect(port: port, cookie: cookie, origin: "http://evil.example")
+            } catch let refused as WebSocketWire.Refused {
+                // hummingbird-websocket answers every refused upgrade so, and closes the connection.
+                #expect(refused.status == 400)
+            }
+            await #expect(throws: WebSocketWire.Refused.self, "no cookie, no socket") {
+                _ = try await SocketTestClient.connect(port: port, cookie: nil)
+            }
+            await #expect(throws: WebSocketWire.Refused.self, "a forged cookie, no socket") {
+                _ = try await SocketTestClient.connect(port: port, cookie: cookie + "0")
+            }
+
+            // Our own origin is welcome, and so is a client that sends none (not a browser).
+            let own = try await SocketTestClient.connect(port: port, cookie: cookie)
+            _ = try await own.first("the snapshot") { $0["event"] == "snapshot" }
+            let script = try await SocketTestClient.connect(port: port, cookie: cookie, origin: nil)
+            _ = try await script.first("the snapshot") { $0["event"] == "snapshot" }
+
+            // Without the upgrade, /ws says why there is no socket: 403 and the reason, or 426.
+            let foreign = try await RealClient.curl(["-H", "Cookie: \(cookie)", "-H", "Origin: http://evil.example", "http://127.0.0.1:\(port)/ws"])
+            #expect(foreign.status == 403)
+            #expect(foreign.body.contains("another origin"))
+            #expect(try await http.get("/ws").status == 403, "no cookie")
+            #expect(try await HTTPTestClient(base: http.base, cookie: cookie).get("/ws").status == 426)
+        }
+    }
+}
