@@ -30,9 +30,9 @@ for i = first, first + count - 1 do
   local state = (i % 7 == 0) and 'FAILURE' or 'SUCCESS'
   local ended = sent + 0.05
   local key = P .. ':job:' .. id
-  redis.call('HSET', key, 'id', id, 'task', task, 'queue', queue, 'args', '[' .. i .. ',"x"]', 'kwargs', '{}',
-    'state', state, 'sent', sent, 'received', sent + 0.001, 'started', sent + 0.001, 'worker', worker, 'pid', '4242',
-    'retries', '0', 'max_retries', '0', 'deliveries', '1', 'runtime', '0.049')
+  redis.call('HSET', key, 'task', task, 'queue', queue, 'args', '[' .. i .. ',"x"]', 'kwargs', '{}',
+    'state', state, 'sent', sent, 'started', sent + 0.001, 'worker', worker, 'pid', '4242',
+    'deliveries', '1', 'runtime', '0.049')
   if state == 'SUCCESS' then redis.call('HSET', key, 'succeeded', ended, 'result', tostring(i))
   else redis.call('HSET', key, 'failed', ended, 'exception', 'ValueError: bench failure ' .. i, 'traceback', 'bench') end
   redis.call('ZADD', P .. ':jobs', sent, id)
@@ -40,7 +40,6 @@ for i = first, first + count - 1 do
   redis.call('ZADD', P .. ':jobs:task:' .. task, sent, id)
   redis.call('ZADD', P .. ':jobs:queue:' .. queue, sent, id)
   redis.call('ZADD', P .. ':jobs:worker:' .. worker, sent, id)
-  redis.call('ZADD', P .. ':jobs:done', ended, id)
 end
 return count
 """#

@@ -49,6 +49,7 @@ if sections.contains("core") {
 let single = try await bench.enqueueSingle(count: 10_000)
 print(String(format: "enqueue, one at a time (10000):     %8.0f jobs/s", single))
 let cost = RedisCost(redis: bench.redis)
+try await bench.flushForOthers()  // (freeing the last section's jobs is not this one's cost)
 let enqueueBefore = try await cost.snapshot()
 let pipelined = try await bench.enqueuePipelined(count: jobCount)
 let enqueueAfter = try await cost.snapshot()
@@ -56,12 +57,10 @@ let enqueueMicros = (enqueueAfter.cpuSeconds - enqueueBefore.cpuSeconds) / Doubl
 print(String(format: "enqueue, pipelined (%d):        %8.0f jobs/s   (Redis CPU %.0f µs per job)", jobCount, pipelined, enqueueMicros))
 print("  Redis per job by command: " + RedisCost.breakdown(from: enqueueBefore, to: enqueueAfter, jobs: jobCount))
 for concurrency in [2, 4] {
-    let before = try await cost.snapshot()
     let run = try await bench.endToEnd(count: jobCount, concurrency: concurrency, cost: cost)
-    let after = try await cost.snapshot()
-    let redisMicros = (after.cpuSeconds - before.cpuSeconds) / Double(jobCount) * 1_000_000
+    let redisMicros = (run.after.cpuSeconds - run.before.cpuSeconds) / Double(jobCount) * 1_000_000
     print(String(format: "end to end, concurrency %d (%d): %8.0f jobs/s   (Redis CPU %.0f µs per job)", concurrency, jobCount, run.rate, redisMicros))
-    print("  Redis per job by command: " + RedisCost.breakdown(from: before, to: after, jobs: jobCount))
+    print("  Redis per job by command: " + RedisCost.breakdown(from: run.before, to: run.after, jobs: jobCount))
     // used_memory after the jobs finished (history kept: retention 1,000,000) less before, per job.
     print(String(format: "  Redis memory per retained finished job: %.0f bytes (%d jobs; the event stream, capped, is %.0f of them)",
                  run.memoryPerJob, jobCount, run.eventsPerJob))
@@ -220,19 +219,23 @@ final class Bench {
         try await client.totals().processed
     }
 
-    /// Jobs per second, and Redis's memory per finished job (history kept) with the event stream's part of it.
-    func endToEnd(count: Int, concurrency: Int, cost: RedisCost) async throws -> (rate: Double, memoryPerJob: Double, eventsPerJob: Double) {
+    /// Jobs per second, what Redis spent before and after (from an empty Redis with the worker
+    /// online), and Redis's memory per finished job (history kept) with the event stream's part of it.
+    func endToEnd(count: Int, concurrency: Int, cost: RedisCost) async throws
+        -> (rate: Double, before: RedisCost.Snapshot, after: RedisCost.Snapshot, memoryPerJob: Double, eventsPerJob: Double) {
         try await flush()
         let worker = try await startWorker(concurrency: concurrency)
         defer { worker.stop(grace: 10); kill(-worker.pid, SIGKILL) }
+        let before = try await cost.snapshot()
         let memoryBefore = try await cost.usedMemory()
         let start = Clock.now()
         try await enqueueInBatches(count: count)
         while try await processed() < count { try await Task.sleep(for: .milliseconds(20)) }
         let rate = Double(count) / (Clock.now() - start)
+        let after = try await cost.snapshot()
         let memory = Double(try await cost.usedMemory() - memoryBefore) / Double(count)
         let events = Double(try await redis.command(["MEMORY", "USAGE", RedisArgument(client.keys.events), "SAMPLES", "0"]).int ?? 0)
-        return (rate, memory, events / Double(count))
+        return (rate, before, after, memory, events / Double(count))
     }
 
     struct Latency { var startP50, startP99, doneP50, doneP99: Double }

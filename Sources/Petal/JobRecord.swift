@@ -54,25 +54,27 @@ public struct JobRecord: Sendable, Equatable {
     /// When the job reached its final state.
     public var finishedAt: Double? { succeeded ?? failed ?? revoked }
 
-    /// Builds a record from the hash's fields; nil when the hash is empty or has no task.
-    public init?(fields: [String: String]) {
-        self.init(pairs: fields.lazy.map { ($0.key, $0.value) })
+    /// Builds the record of job `id` (its key's last part) from the hash's fields; nil when the hash
+    /// is empty or has no task.
+    public init?(id: String, fields: [String: String]) {
+        self.init(id: id, pairs: fields.lazy.map { ($0.key, $0.value) })
     }
 
     /// Builds a record from HGETALL's field/value pairs as they come: a page of 100 records spent
     /// a tenth of its time hashing field names into a dictionary first. Empty values count as
-    /// absent; unknown fields are ignored (a newer writer may add some).
-    public init?(pairs: some Sequence<(String, String)>) {
+    /// absent; unknown fields are ignored (a newer writer may add some). The id is the key's: Petal
+    /// does not store it in the hash. `received` is `started` when absent (Petal receives and starts
+    /// a job in one step and stores `started` only).
+    public init?(id: String, pairs: some Sequence<(String, String)>) {
         // A field that is not a finite number (a corrupt record) reads as absent, never as inf or nan.
         func number(_ text: String) -> Double? { Double(text).flatMap { $0.isFinite ? $0 : nil } }
         func text(_ text: String) -> String? { text.isEmpty ? nil : text }
-        var id: String?, task: String?, state: String?
+        var task: String?, state: String?
         var progressCurrent: Double?, progressTotal: Double?, progressMessage: String?
-        (self.id, self.task, queue, argsJSON, kwargsJSON, self.state) = ("", "", "", "[]", "{}", .pending)
+        (self.id, self.task, queue, argsJSON, kwargsJSON, self.state) = (id, "", "", "[]", "{}", .pending)
         (retries, maxRetries, deliveries, redeliveries) = (0, 0, 0, 0)
         for (key, value) in pairs {
             switch key {
-            case "id": id = value
             case "task": task = value
             case "queue": queue = value
             case "args": argsJSON = value
@@ -108,9 +110,9 @@ public struct JobRecord: Sendable, Equatable {
             default: break
             }
         }
-        guard let id, let task else { return nil }
-        self.id = id
+        guard let task else { return nil }
         self.task = task
+        received = received ?? started
         self.state = state.flatMap(JobState.init(rawValue:)) ?? .pending
         if let progressCurrent {
             progress = Progress(current: progressCurrent, total: progressTotal ?? 0, message: progressMessage)

@@ -18,7 +18,6 @@ public struct Keys: Sendable, Hashable {
     public func inflight(_ worker: String) -> String { "\(prefix):inflight:\(worker)" }
 
     public var jobs: String { "\(prefix):jobs" }
-    public var finishedJobs: String { "\(prefix):jobs:done" }
     public func jobs(state: JobState) -> String { "\(prefix):jobs:state:\(state.rawValue)" }
     public func jobs(task: String) -> String { "\(prefix):jobs:task:\(task)" }
     public func jobs(queue: String) -> String { "\(prefix):jobs:queue:\(queue)" }

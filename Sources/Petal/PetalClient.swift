@@ -42,7 +42,8 @@ public struct PetalClient: Sendable {
         let now = Clock.now()
         let jobs = requests.map { EnqueueCall.Job($0, id: $0.id ?? UUID().uuidString.lowercased(), now: now) }
         let calls = stride(from: 0, to: jobs.count, by: Self.enqueueBatch).map { start in
-            EnqueueCall(producer: Self.producer, jobs: Array(jobs[start..<min(start + Self.enqueueBatch, jobs.count)]))
+            let range = start..<min(start + Self.enqueueBatch, jobs.count)
+            return EnqueueCall(producer: Self.producer, jobs: Array(jobs[range]), newIDs: requests[range].allSatisfy { $0.id == nil })
         }
         let keys = self.keys
         _ = try await run { connection throws(RedisError) in try connection.call(each: calls, keys: keys, now: now) }
@@ -56,14 +57,14 @@ public struct PetalClient: Sendable {
     public func job(_ id: String) async throws(PetalError) -> JobRecord? {
         let key = keys.job(id)
         let reply = try await run { connection throws(RedisError) in try connection.command(["HGETALL", RedisArgument(key)]) }
-        return JobRecord(fields: reply.fieldMap)
+        return JobRecord(id: id, fields: reply.fieldMap)
     }
 
     /// Many records in one round trip, in the order asked (nil for ids that are gone).
     public func jobs(_ ids: [String]) async throws(PetalError) -> [JobRecord?] {
         let hashKeys = ids.map(keys.job)
         let hashes = try await run { connection throws(RedisError) in try connection.hashes(hashKeys) }
-        return hashes.map { JobRecord(pairs: $0) }
+        return zip(ids, hashes).map { JobRecord(id: $0, pairs: $1) }
     }
 
     /// What a revoke did.

@@ -46,8 +46,26 @@ struct ChildHandle {
         close(noticeDescriptor)
     }
 
+    /// Applies the child's `begin <id> <hard limit> <task>` and `end <id>` notices written since
+    /// the last read; returns the ids of the jobs it began.
+    mutating func takeNotices(at now: Double) -> [String] {
+        var begun: [String] = []
+        for line in readNotices() {
+            let parts = line.split(separator: " ", maxSplits: 3).map(String.init)
+            if parts.first == "begin", parts.count >= 3 {
+                let hard = Double(parts[2]) ?? 0
+                job = RunningJob(id: parts[1], task: parts.count > 3 ? parts[3] : "", started: now,
+                                 hardDeadline: hard > 0 ? now + hard : nil, hardLimit: hard)
+                begun.append(parts[1])
+            } else if parts.first == "end" {
+                job = nil
+            }
+        }
+        return begun
+    }
+
     /// Reads what the child wrote; returns complete lines.
-    mutating func readNotices() -> [String] {
+    private mutating func readNotices() -> [String] {
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
             let count = read(noticeDescriptor, &chunk, chunk.count)

@@ -32,50 +32,67 @@ final class ChildRunner {
 
     /// Runs until told to stop (then exits 0) or until the supervisor goes away (then exits at once,
     /// leaving any job in flight for recovery).
+    ///
+    /// Jobs are taken a few at a time while they are short (`PrefetchPolicy`): they wait in
+    /// `buffer`, already in flight in Redis, and their outcomes wait in `outcomes` until the next call
+    /// acknowledges them, each on its own, and takes more. A job that runs long is acknowledged
+    /// at once.
     func run() -> Never {
         // Only the supervisor decides when a child stops; it never needs Ctrl-C.
         SignalPipe.ignore(SIGINT)
         startCommandReader()
-        var pending: JobOutcome?
+        var buffer: [FetchedJob] = []
+        var outcomes: [JobOutcome] = []
+        var firstOutcomeAt = 0.0
+        var prefetch = PrefetchPolicy(limit: configuration.prefetch)
         var recovering = false
         var lastRefusal: RedisError?
         var backoff = Backoff(initial: 0.05, maximum: 2)
         while true {
             do throws(RedisError) {
                 if recovering {
-                    // A reply may have been lost: settle the last job alone, then put back any job a
-                    // lost fetch reply handed to this process, so nothing stays stuck in flight.
-                    if let outcome = pending { _ = try finish(outcome, fetchNext: false); pending = nil }
-                    try reclaimOwnJobs()
+                    // A reply may have been lost: acknowledge what ran (a no-op for what had landed),
+                    // then give back every job Redis still holds for this process (the buffer's, and
+                    // any a lost reply handed over), so nothing stays stuck in flight.
+                    if !outcomes.isEmpty { _ = try finish(outcomes, take: 0); outcomes = [] }
+                    try giveBack("reclaimed after a lost Redis reply")
+                    buffer = []
                     recovering = false
                     logger.info("Redis is back")
                 }
-                let wantNext = !commands.isStopping
-                var job: FetchedJob?
-                if let outcome = pending {
-                    job = try finish(outcome, fetchNext: wantNext)
-                    pending = nil
-                } else if wantNext {
-                    job = try fetch()
+                let stopping = commands.isStopping
+                if !stopping, !buffer.isEmpty, outcomes.isEmpty || Clock.now() - firstOutcomeAt < PrefetchPolicy.acknowledgementDelay {
+                    let outcome = run(buffer.removeFirst())
+                    if outcomes.isEmpty { firstOutcomeAt = Clock.now() }
+                    outcomes.append(outcome)
+                    prefetch.ran(for: outcome.runtime)
+                    continue
+                }
+                // Acknowledge what ran; take more only when nothing is left to run.
+                let take = stopping || !buffer.isEmpty ? 0 : prefetch.size
+                if !outcomes.isEmpty {
+                    buffer += try finish(outcomes, take: take)
+                    outcomes = []
+                } else if take > 0 {
+                    buffer += try fetch(take)
                 }
                 backoff.reset()
                 lastRefusal = nil
-                if let job {
-                    pending = run(job)
-                } else if commands.isStopping {
+                if stopping {
+                    if !buffer.isEmpty { try giveBack("the child was told to stop before it ran them") }
                     exit(0)
-                } else {
-                    try waitForWork()
                 }
+                if buffer.isEmpty { try waitForWork() }
             } catch {
-                // Told to stop with nothing unacknowledged: no reason to wait for Redis.
-                if commands.isStopping && pending == nil { exit(0) }
+                // Told to stop with nothing unacknowledged: no reason to wait for Redis (the
+                // supervisor gives back what this child still holds).
+                if commands.isStopping && outcomes.isEmpty { exit(0) }
                 if error.isTransient {
                     if !recovering { logger.warning("Redis unavailable, retrying: \(error)") }
                     recovering = true
                     if error.isConnectionError { connection.close() }
                 } else if error != lastRefusal {
-                    // Redis answered, with an error (out of memory, a script's error): not an outage,
+                    // Redis answered, with an error (out of memory, a function's error): not an outage,
                     // and no reply was lost. Said once per kind, not once per retry.
                     logger.error("Redis refused a request, retrying: \(error)")
                     lastRefusal = error
@@ -87,24 +104,24 @@ final class ChildRunner {
 
     // MARK: - Redis steps
 
-    private func fetch() throws(RedisError) -> FetchedJob? {
-        try connection.call(FetchCall(worker: configuration.name, pid: pid, queues: commands.queues), keys: keys)
+    private func fetch(_ most: Int) throws(RedisError) -> [FetchedJob] {
+        try connection.call(FetchCall(worker: configuration.name, pid: pid, queues: commands.queues, most: most), keys: keys)
     }
 
-    private func finish(_ outcome: JobOutcome, fetchNext: Bool) throws(RedisError) -> FetchedJob? {
-        let reply = try connection.call(FinishCall(worker: configuration.name, pid: pid, outcome: outcome, fetchNext: fetchNext,
+    private func finish(_ outcomes: [JobOutcome], take: Int) throws(RedisError) -> [FetchedJob] {
+        let reply = try connection.call(FinishCall(worker: configuration.name, pid: pid, outcomes: outcomes, take: take,
                                                    queues: commands.queues), keys: keys)
-        if reply.acknowledgement == .fenced {
+        for (outcome, acknowledgement) in zip(outcomes, reply.acknowledgements) where acknowledgement == .fenced {
             logger.warning("job \(outcome.id) was handed to another worker while this one ran it (it was taken for lost); this run's result was discarded",
                            metadata: ["job": "\(outcome.id)"])
         }
         return reply.next
     }
 
-    private func reclaimOwnJobs() throws(RedisError) {
-        let ids = try connection.call(ChildLostCall(worker: configuration.name, pid: pid, reason: "reclaimed after a lost Redis reply",
-                                                    mode: .requeue), keys: keys)
-        if !ids.isEmpty { logger.info("re-queued \(ids.count) job(s) whose fetch reply was lost") }
+    /// Puts the jobs Redis holds for this process back on their queues.
+    private func giveBack(_ reason: String) throws(RedisError) {
+        let ids = try connection.call(ChildLostCall(worker: configuration.name, pid: pid, reason: reason, mode: .requeue), keys: keys)
+        if !ids.isEmpty { logger.info("re-queued \(ids.count) job(s): \(reason)") }
     }
 
     /// Blocks up to a second on the queues' bells (tokens pushed on enqueue), so an idle child

@@ -67,7 +67,11 @@ extension Supervisor {
         case .terminate(let id, let signalName):
             let signal = SignalName.parse(signalName) ?? SIGTERM
             guard let child = children.values.first(where: { $0.job?.id == id }) else {
-                throw TaskFailure("job \(id) is not running on \(configuration.name)")
+                // A child may hold it among the jobs it took ahead: it is killed when it begins it.
+                let now = Clock.now()
+                pendingTerminations = pendingTerminations.filter { $0.value.until > now }
+                pendingTerminations[id] = (signal, now + Self.pendingTerminationLifetime)
+                return .string("\(id) is not running on \(configuration.name) now; terminating it if it starts here")
             }
             killChild(child.pid, reason: "Terminated: revoked while running", signal: signal)
             return .string("terminating \(id) (pid \(child.pid)) with \(SignalName.of(signal))")
@@ -95,6 +99,9 @@ extension Supervisor {
         if let failure { throw failure }
         timeLimits[task] = clear ? nil : [soft, hard]
     }
+
+    /// How long a terminate waits for its job to start in a child here (seconds).
+    static let pendingTerminationLifetime = 300.0
 
     private func broadcastQueues() {
         for child in children.values { child.send("queues \(queues.joined(separator: ","))") }

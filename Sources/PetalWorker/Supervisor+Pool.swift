@@ -102,13 +102,19 @@ extension Supervisor {
     /// Reaps children that ended and settles their jobs; a crash fails only the crashed child's job.
     func reapChildren() {
         let now = Clock.now()
-        for (pid, child) in children {
-            guard let termination = child.process.poll() else { continue }
+        for (pid, exited) in children {
+            guard let termination = exited.process.poll() else { continue }
+            var child = exited
+            _ = child.takeNotices(at: now)  // a job it began just before it ended
             child.closeDescriptors()
             children[pid] = nil
             let clean = termination == .exited(0) && child.job == nil && child.killReason == nil
             if clean {
                 logger.debug("child \(pid) exited")
+                // Jobs it took and did not run go back to their queues (a child told to stop gives
+                // them back itself; this covers one that could not reach Redis then).
+                pendingLosses.append(ChildLostCall(worker: configuration.name, pid: String(pid),
+                                                   reason: "child process \(pid) exited", mode: .requeue))
                 continue
             }
             var reason = "WorkerLostError: child process \(pid) \(termination)"
@@ -128,7 +134,7 @@ extension Supervisor {
             } else {
                 recentQuickExits = 0
             }
-            pendingLosses.append(ChildLostCall(worker: configuration.name, pid: String(pid), reason: reason, mode: mode))
+            pendingLosses.append(ChildLostCall(worker: configuration.name, pid: String(pid), reason: reason, mode: mode, running: child.job?.id))
         }
         settleLosses()
     }

@@ -38,6 +38,9 @@ final class Supervisor {
 
     /// Child exits whose jobs still have to be settled in Redis (kept while Redis is down).
     var pendingLosses: [ChildLostCall] = []
+    /// Jobs to terminate that no child was running yet (a child may hold them, prefetched): the child
+    /// that begins one is killed. Forgotten after `until`.
+    var pendingTerminations: [String: (signal: Int32, until: Double)] = [:]
     var redisReachableSince: Double?
     /// The last refusal logged per periodic step, so a full Redis (OOM) is said once, not 4 times a second.
     var loggedRefusals: [String: String] = [:]
@@ -219,17 +222,14 @@ final class Supervisor {
         let now = Clock.now()
         for pid in Array(children.keys) {
             guard var child = children[pid] else { continue }
-            for line in child.readNotices() {
-                let parts = line.split(separator: " ", maxSplits: 3).map(String.init)
-                if parts.first == "begin", parts.count >= 3 {
-                    let hard = Double(parts[2]) ?? 0
-                    child.job = ChildHandle.RunningJob(id: parts[1], task: parts.count > 3 ? parts[3] : "", started: now,
-                                                       hardDeadline: hard > 0 ? now + hard : nil, hardLimit: hard)
-                } else if parts.first == "end" {
-                    child.job = nil
+            let begun = child.takeNotices(at: now)
+            children[pid] = child
+            // A job revoked with terminate while it waited in this child's prefetched jobs.
+            for id in begun {
+                if let pending = pendingTerminations.removeValue(forKey: id) {
+                    killChild(pid, reason: "Terminated: revoked while running", signal: pending.signal)
                 }
             }
-            children[pid] = child
         }
         if workingChildren.allSatisfy(\.isBusy) { lastFullyBusy = now }
     }

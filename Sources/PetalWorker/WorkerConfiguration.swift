@@ -27,13 +27,15 @@ public struct WorkerConfiguration: Sendable, Codable {
     /// Defaults for jobs that set none.
     public var defaultSoftTimeLimit: Double?
     public var defaultTimeLimit: Double?
+    /// The most jobs a child takes at once while jobs are short (`PrefetchPolicy`); 1 takes one at a time.
+    public var prefetch: Int
 
     public init(name: String = WorkerConfiguration.defaultName(), redisURL: String = "redis://127.0.0.1:6379",
                 keyPrefix: String = "petal", queues: [String] = ["default"], concurrency: Int = 2,
                 autoscaleMin: Int? = nil, autoscaleMax: Int? = nil, heartbeatInterval: Double = 2,
                 shutdownTimeout: Double = 30, terminateGrace: Double = 3, maxRedeliveries: Int = 3,
                 retentionCount: Int = 100_000, retentionSeconds: Double = 7 * 86_400,
-                defaultSoftTimeLimit: Double? = nil, defaultTimeLimit: Double? = nil) {
+                defaultSoftTimeLimit: Double? = nil, defaultTimeLimit: Double? = nil, prefetch: Int = 8) {
         self.name = name
         self.redisURL = redisURL
         self.keyPrefix = keyPrefix
@@ -49,6 +51,7 @@ public struct WorkerConfiguration: Sendable, Codable {
         self.retentionSeconds = retentionSeconds
         self.defaultSoftTimeLimit = defaultSoftTimeLimit
         self.defaultTimeLimit = defaultTimeLimit
+        self.prefetch = prefetch
     }
 
     /// "petal-<pid>@<host>": unique per process on a host, readable in the monitor.
@@ -74,6 +77,7 @@ public struct WorkerConfiguration: Sendable, Codable {
             try check(low >= 0 && high >= max(low, 1) && high <= ControlCommand.maximumPoolSize, "autoscale needs 0 <= min <= max <= \(ControlCommand.maximumPoolSize), max >= 1")
         }
         try check(heartbeatInterval >= 0.2, "heartbeat interval must be at least 0.2 s")
+        try check(prefetch >= 1 && prefetch <= 100, "prefetch must be 1 to 100")
         _ = try RedisConfiguration(url: redisURL)
     }
 }

@@ -21,12 +21,12 @@ struct DeliveryTests: LibraryCaller {
 
     private func fetch(_ worker: String, pid: String = "100") throws -> FetchedJob? {
         try connection.command("HSET", keys.worker(worker), "name", worker)
-        return try call(FetchCall(worker: worker, pid: pid, queues: ["default"]))
+        return try call(FetchCall(worker: worker, pid: pid, queues: ["default"])).first
     }
 
     private func finish(_ worker: String, _ id: String, delivery: String, pid: String = "100") throws -> FinishCall.Acknowledgement {
-        try call(FinishCall(worker: worker, pid: pid, outcome: JobOutcome(id: id, delivery: delivery, kind: .success, resultJSON: "1", runtime: 0.1),
-                            fetchNext: false, queues: ["default"])).acknowledgement
+        try call(FinishCall(worker: worker, pid: pid, outcomes: [JobOutcome(id: id, delivery: delivery, kind: .success, resultJSON: "1", runtime: 0.1)],
+                            take: 0, queues: ["default"])).acknowledgements[0]
     }
 
     private func events(_ type: String, id: String) throws -> Int {
@@ -52,9 +52,31 @@ struct DeliveryTests: LibraryCaller {
         #expect(try await client.totals().succeeded == 1)
     }
 
+    @Test func aChildTakesSeveralAndEachIsAcknowledgedOnItsOwn() async throws {
+        let ids = try await client.enqueue(many: (0..<5).map { _ in EnqueueRequest(task: "noop") })
+        try connection.command("HSET", keys.worker("w1"), "name", "w1")
+        let taken = try call(FetchCall(worker: "w1", pid: "100", queues: ["default"], most: 3))
+        #expect(taken.map(\.id) == Array(ids.prefix(3)), "oldest first")
+        #expect(try connection.command("LLEN", keys.inflight("w1")).int == 3)
+        func ran(_ id: String) -> JobOutcome { JobOutcome(id: id, delivery: "1", kind: .success, resultJSON: "1", runtime: 0.001) }
+        // Two ran, one of them reported twice: each answered for itself; the rest are taken.
+        let reply = try call(FinishCall(worker: "w1", pid: "100", outcomes: [ran(ids[0]), ran(ids[1]), ran(ids[0])], take: 5,
+                                        queues: ["default"]))
+        #expect(reply.acknowledgements == [.acknowledged, .acknowledged, .nothingInFlight])
+        #expect(reply.next.map(\.id) == Array(ids.suffix(2)))
+        // The child dies running ids[3]: that job fails; the ones it held and had not run go back.
+        let lost = try call(ChildLostCall(worker: "w1", pid: "100", reason: "WorkerLostError: killed", mode: .fail, running: ids[3]))
+        #expect(Set(lost) == [ids[2], ids[3], ids[4]])
+        #expect(try await client.job(ids[3])?.state == .failure)
+        #expect(try await client.job(ids[2])?.state == .pending)
+        #expect(try await client.job(ids[4])?.state == .pending)
+        #expect(try await client.totals() == JobTotals(succeeded: 2, failed: 1, retried: 0, revoked: 0))
+        #expect(try events("task-succeeded", id: ids[0]) == 1)
+    }
+
     @Test func aWorkerWithoutAHeartbeatTakesNothing() async throws {
         let id = try await client.enqueue(EnqueueRequest(task: "noop"))
-        #expect(try call(FetchCall(worker: "ghost", pid: "1", queues: ["default"])) == nil)
+        #expect(try call(FetchCall(worker: "ghost", pid: "1", queues: ["default"])).isEmpty)
         #expect(try connection.command("LRANGE", keys.queue("default"), "0", "-1").array?.compactMap(\.string) == [id])
     }
 

@@ -44,7 +44,7 @@ struct ParserPropertyTests {
         let fields = ["id", "task", "queue", "args", "kwargs", "state", "sent", "received", "started", "succeeded", "failed", "retries",
                       "max_retries", "deliveries", "redeliveries", "runtime", "progress_current", "progress_total", "eta", "expires", "pid"]
         await propertyCheck(count: 500, input: HostileInput.text.array(of: fields.count...fields.count)) { values in
-            let record = JobRecord(pairs: zip(fields, values).map { ($0, $1) })
+            let record = JobRecord(id: "j", pairs: zip(fields, values).map { ($0, $1) })
             if let record {
                 for time in [record.sent, record.started, record.succeeded, record.eta, record.runtime].compactMap({ $0 }) {
                     #expect(time.isFinite)

@@ -1,10 +1,12 @@
 -- petal_child_lost: a child process ended while it held jobs. args[3] worker, [4] pid, [5] reason,
--- [6] mode 'fail' or 'requeue'. Each job of that child still in flight ends REVOKED when a revoke
--- was asked for, goes back to the front of its queue ('requeue'), or ends FAILURE with the reason.
+-- [6] mode 'fail' or 'requeue', [7] the id of the job the child was running ('' if none). Of that
+-- child's jobs still in flight, one whose revoke was asked for ends REVOKED; the running one ends
+-- FAILURE with the reason (mode 'fail'); every other goes back to the front of its queue: it had
+-- not started, or it ran without its result reaching Redis (at least once: it runs again).
 -- Returns the ids.
 
 register('child_lost', function(args)
-  local worker, pid, reason, mode = args[3], args[4], args[5], args[6]
+  local worker, pid, reason, mode, running = args[3], args[4], args[5], args[6], args[7] or ''
   local inflight = key('inflight', worker)
   local handled = {}
   for _, id in ipairs(redis.call('LRANGE', inflight, 0, -1)) do
@@ -12,8 +14,9 @@ register('child_lost', function(args)
     if job.pid == pid then
       redis.call('LREM', inflight, 1, id)
       if present(job.revoke_requested) then
-        conclude(id, 'REVOKED', worker, {exception = 'Terminated: revoked while running'})
-      elseif mode == 'requeue' then
+        conclude(id, 'REVOKED', worker, {exception = id == running and 'Terminated: revoked while running'
+          or 'Revoked: revoked before it ran'})
+      elseif mode == 'requeue' or id ~= running then
         requeue(id)
       else
         conclude(id, 'FAILURE', worker, {exception = reason, traceback = ''})

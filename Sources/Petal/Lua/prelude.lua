@@ -2,17 +2,19 @@
 -- Petal's Redis function library (docs/PROTOCOL.md). Redis loads this file with the other .lua
 -- files of this folder laid after it in name order, as one library: `FUNCTION LOAD REPLACE` of
 -- the concatenation. This file holds what the functions share; each other file registers one
--- function, `petal_<file name>`, with `register` below.
+-- function, `petal_<file name>`, with `register` below. The files share one scope: a file's own
+-- locals must not take a name another file uses (luacheck says so).
 --
 -- Every function takes no keys: its first two arguments are the key prefix and the caller's clock
 -- (seconds since 1970 as decimal text), so all of a call's writes share one "now", and key names
 -- are built here from the prefix (Petal runs on one Redis, not a cluster).
 
 local P, NOW_TEXT, NOW -- set from the first two arguments of each call, before its body runs
+local EVENTS -- the event stream's key, made once per call
 
 -- The protocol's caps: events kept in the stream, dead letters, recently revoked ids, and the
 -- longest result a notice carries.
-local EVENTS_MAX = 100000
+local EVENTS_MAX = '100000' -- (text: redis.call would turn a number into text on every call)
 local DEAD_MAX = 10000
 local REVOKED_MAX = 10000
 local NOTICE_RESULT_MAX = 4096
@@ -69,16 +71,47 @@ local function read(hash, names)
   return record
 end
 
--- Appends one entry to the capped event stream; empty fields are left out.
-local function event(kind, fields)
-  local args = {'XADD', key('events'), 'MAXLEN', '~', EVENTS_MAX, '*', 'type', kind, 'ts', NOW_TEXT}
-  for i = 1, #fields, 2 do
-    if present(fields[i + 1]) then
-      args[#args + 1] = fields[i]
-      args[#args + 1] = tostring(fields[i + 1])
+-- A command with many members per key (ZADD key s1 m1 s2 m2 ..., LPUSH key a b ..., ZREM, SADD),
+-- collected while a call handles many jobs and sent once per key by `send_batch`: in a function
+-- each redis.call costs more than most commands it runs, so one per key beats one per job.
+local function batch(command)
+  return {command = command, args = {}, keys = {}}
+end
+
+local function batch_add(b, k, ...)
+  local args = b.args[k]
+  if not args then
+    args = {b.command, k}
+    b.args[k] = args
+    b.keys[#b.keys + 1] = k
+  end
+  for i = 1, select('#', ...) do args[#args + 1] = select(i, ...) end
+end
+
+-- Sends the collected commands, each cut into pieces Lua's unpack can take.
+local function send_batch(b)
+  for _, k in ipairs(b.keys) do
+    local args = b.args[k]
+    local step = (b.command == 'ZADD' or b.command == 'HINCRBY') and 2000 or 4000
+    for first = 3, #args, step do
+      local piece = {b.command, k}
+      for i = first, math.min(first + step - 1, #args) do piece[#piece + 1] = args[i] end
+      redis.call(unpack(piece))
     end
   end
-  redis.call(unpack(args))
+end
+
+-- Appends one entry to the capped event stream; empty fields are left out.
+local function event(kind, fields)
+  local args, n = {'XADD', EVENTS, 'MAXLEN', '~', EVENTS_MAX, '*', 'type', kind, 'ts', NOW_TEXT}, 10
+  for i = 1, #fields, 2 do
+    local value = fields[i + 1]
+    if value and value ~= '' then
+      args[n + 1], args[n + 2] = fields[i], tostring(value)
+      n = n + 2
+    end
+  end
+  redis.call(unpack(args, 1, n))
 end
 
 -- Publishes a job notice on the job's channel and its group's: JSON with id, task, state, group
@@ -92,22 +125,44 @@ local function notify(id, task, state, group, extra)
   if present(group) then redis.call('PUBLISH', key('channel', 'group', group), payload) end
 end
 
--- Records a new state in the hash and moves the id between state indexes (scored by sent time).
-local function move_state(id, old, new, sent)
-  if present(old) and old ~= new then redis.call('ZREM', key('jobs', 'state', old), id) end
-  redis.call('ZADD', key('jobs', 'state', new), score(sent), id)
-  redis.call('HSET', key('job', id), 'state', new)
+-- Adds `n` to a counter per minute, per day, in total, and per worker. "processed" is not stored:
+-- it is succeeded + failed.
+local function count(field, worker, n)
+  local minute = key('stats', 'minute', string.format('%d', math.floor(NOW / 60)))
+  if redis.call('HINCRBY', minute, field, n) == n then redis.call('EXPIRE', minute, MINUTE_STATS_TTL) end
+  local day = key('stats', 'day', string.format('%d', math.floor(NOW / 86400)))
+  if redis.call('HINCRBY', day, field, n) == n then redis.call('EXPIRE', day, DAY_STATS_TTL) end
+  redis.call('HINCRBY', key('stats', 'total'), field, n)
+  if present(worker) then redis.call('HINCRBY', key('worker', worker, 'stats'), field, n) end
 end
 
--- Bumps a counter per minute, per day, in total, and per worker. "processed" is not stored: it
--- is succeeded + failed.
-local function count(field, worker)
-  local minute = key('stats', 'minute', string.format('%d', math.floor(NOW / 60)))
-  if redis.call('HINCRBY', minute, field, 1) == 1 then redis.call('EXPIRE', minute, MINUTE_STATS_TTL) end
-  local day = key('stats', 'day', string.format('%d', math.floor(NOW / 86400)))
-  if redis.call('HINCRBY', day, field, 1) == 1 then redis.call('EXPIRE', day, DAY_STATS_TTL) end
-  redis.call('HINCRBY', key('stats', 'total'), field, 1)
-  if present(worker) then redis.call('HINCRBY', key('worker', worker, 'stats'), field, 1) end
+-- The index moves and counters of a call that starts or ends many jobs, collected and sent once
+-- per key by `send_writes` at the end of the call.
+local function writes()
+  return {zadd = batch('ZADD'), zrem = batch('ZREM'), counts = {}, tasks = {}}
+end
+
+-- Moves a job's id from the index of `old` (if any) to the index of `new`, scored by sent time.
+local function index_state(w, id, old, new, sent)
+  if present(old) and old ~= new then batch_add(w.zrem, key('jobs', 'state', old), id) end
+  batch_add(w.zadd, key('jobs', 'state', new), score(sent), id)
+end
+
+local function send_writes(w)
+  send_batch(w.zrem)
+  send_batch(w.zadd)
+  for _, counted in pairs(w.counts) do count(counted.field, counted.worker, counted.n) end
+  for worker, tasks in pairs(w.tasks) do
+    for task, n in pairs(tasks) do redis.call('HINCRBY', key('worker', worker, 'tasks'), task, n) end
+  end
+end
+
+-- Records a new state in the hash and moves the id between state indexes.
+local function move_state(id, old, new, sent)
+  local w = writes()
+  index_state(w, id, old, new, sent)
+  send_writes(w)
+  redis.call('HSET', key('job', id), 'state', new)
 end
 
 -- Rings a queue's bell: `tokens` wake-up tokens for idle children, the bell kept to 100.
@@ -129,32 +184,42 @@ end
 local EVENT_FOR = {SUCCESS = 'task-succeeded', FAILURE = 'task-failed', RETRY = 'task-retried', REVOKED = 'task-revoked'}
 local TIME_FIELD = {SUCCESS = 'succeeded', FAILURE = 'failed', RETRY = 'retried', REVOKED = 'revoked'}
 local COUNTER = TIME_FIELD
+-- The record fields ending a run reads (`job` when the caller has read them already).
+local CONCLUDE_FIELDS = {'task', 'state', 'sent', 'group', 'retries'}
 
 -- Ends a run of a job: SUCCESS, FAILURE, REVOKED (final) or RETRY (scheduled at retry_at).
 -- `extra` maps hash fields to store (runtime, result, exception, traceback). The caller has
--- already removed the id from any queue or in-flight list. Returns 1, or 0 for a job with no record.
-local function conclude(id, outcome, worker, extra, retry_at)
+-- already removed the id from any queue or in-flight list. Index moves and counters go to `w`
+-- (sent by the caller) when given, else at once. Returns 1, or 0 for a job with no record.
+local function conclude(id, outcome, worker, extra, retry_at, w, job)
   local hash = key('job', id)
-  local job = read(hash, {'task', 'state', 'sent', 'queue', 'group', 'retries'})
+  job = job or read(hash, CONCLUDE_FIELDS)
   if not job.task then return 0 end
+  local own = w == nil
+  w = w or writes()
   local update = {'HSET', hash, 'state', outcome, TIME_FIELD[outcome], NOW_TEXT}
   for field, value in pairs(extra) do
     update[#update + 1] = field
     update[#update + 1] = value
   end
-  redis.call(unpack(update))
-  if present(job.state) and job.state ~= outcome then redis.call('ZREM', key('jobs', 'state', job.state), id) end
-  redis.call('ZADD', key('jobs', 'state', outcome), score(job.sent), id)
+  index_state(w, id, job.state, outcome, job.sent)
   if outcome == 'RETRY' then
-    redis.call('HSET', hash, 'retries', number(job.retries, 0) + 1)
-    redis.call('ZADD', key('scheduled'), retry_at, id)
-  else
-    redis.call('ZADD', key('jobs', 'done'), NOW, id)
+    update[#update + 1] = 'retries'
+    update[#update + 1] = number(job.retries, 0) + 1
+    batch_add(w.zadd, key('scheduled'), retry_at, id)
   end
-  count(COUNTER[outcome], worker)
-  if present(worker) then redis.call('HINCRBY', key('worker', worker, 'tasks'), job.task, 1) end
-  event(EVENT_FOR[outcome], {'id', id, 'task', job.task, 'worker', worker, 'queue', job.queue,
-    'runtime', extra.runtime, 'exception', extra.exception})
+  redis.call(unpack(update))
+  local counter = COUNTER[outcome] .. ' ' .. worker
+  local counted = w.counts[counter] or {field = COUNTER[outcome], worker = worker, n = 0}
+  counted.n = counted.n + 1
+  w.counts[counter] = counted
+  if present(worker) then
+    local tasks = w.tasks[worker] or {}
+    tasks[job.task] = (tasks[job.task] or 0) + 1
+    w.tasks[worker] = tasks
+  end
+  event(EVENT_FOR[outcome], {'id', id, 'task', job.task, 'worker', worker, 'runtime', extra.runtime,
+    'exception', extra.exception})
   local notice = {}
   if outcome == 'SUCCESS' then
     if extra.result and #extra.result <= NOTICE_RESULT_MAX then notice.result = extra.result end
@@ -162,73 +227,100 @@ local function conclude(id, outcome, worker, extra, retry_at)
     notice.exception = extra.exception
   end
   notify(id, job.task, outcome, job.group, notice)
+  if own then send_writes(w) end
   return 1
 end
 
--- The record fields a take reads, and those of them that must hold numbers (checked in this order).
-local TAKE_FIELDS = {'task', 'state', 'args', 'kwargs', 'soft_time_limit', 'time_limit', 'retries', 'max_retries',
-  'group', 'expires', 'sent', 'deliveries', 'eta', 'redeliveries'}
+-- The record fields a take needs that must hold numbers (checked in this order).
 local TAKE_NUMBERS = {'soft_time_limit', 'time_limit', 'retries', 'max_retries', 'expires', 'sent', 'deliveries',
   'eta', 'redeliveries'}
 -- States in which an id on a queue is runnable: PENDING (enqueued, re-queued) and RETRY (promoted
 -- after a failure). RECEIVED, STARTED and PROGRESS mean another child holds it (an id pushed twice);
 -- final states mean it ran.
 local TAKEN_OR_DONE = {RECEIVED = true, STARTED = true, PROGRESS = true, SUCCESS = true, FAILURE = true, REVOKED = true}
+-- Ids looked at per queue in one take, at most (dropped ones included).
+local TAKE_LOOK_MAX = 100
 
--- Takes the next runnable job for a worker's child from `queues`, in priority order: moves it to
--- the worker's in-flight list and marks it STARTED in the same step. Ids with no job record go to
--- the dead-letter list; jobs already taken, revoked, finished or expired are dropped on the way; a
--- record with a bad value ends FAILURE naming the field. A worker whose heartbeat key is gone takes
--- nothing: other workers may be recovering its jobs as lost. Returns the job as fetch's reply
--- lists it (docs/PROTOCOL.md), or {}.
-local function take(worker, pid, queues)
-  if redis.call('EXISTS', key('worker', worker)) == 0 then return {} end
+-- Looks at a queued id just moved to the worker's in-flight list: ids with no job record go to the
+-- dead-letter list; jobs already taken, revoked, finished or expired are dropped; a record with a
+-- bad value ends FAILURE naming the field. Returns the record when the job can start, else nil
+-- (and the id has left the in-flight list).
+local function runnable(id, queue, inflight, w)
+  -- The whole record in one pass: an HMGET looks for each absent field through the whole hash.
+  local fields, job = redis.call('HGETALL', key('job', id)), {}
+  for i = 1, #fields, 2 do job[fields[i]] = fields[i + 1] end
+  local corrupt = job.task and corrupt_field(job, TAKE_NUMBERS)
+  if job.task and not TAKEN_OR_DONE[job.state] and (job.state == 'PENDING' or job.state == 'RETRY')
+    and not corrupt and not (present(job.expires) and tonumber(job.expires) < NOW) then
+    return job
+  end
+  redis.call('LREM', inflight, 1, id)
+  if not job.task then
+    redis.call('LPUSH', key('dead'), cjson.encode({value = id, queue = queue, at = NOW,
+      error = 'no job record for this id: not a Petal job id'}))
+    redis.call('LTRIM', key('dead'), 0, DEAD_MAX - 1)
+    event('job-dead-lettered', {'value', string.sub(id, 1, 200), 'queue', queue})
+  elseif TAKEN_OR_DONE[job.state] then
+    return nil
+  elseif job.state ~= 'PENDING' and job.state ~= 'RETRY' then
+    conclude(id, 'FAILURE', '', {exception = "CorruptJobRecord: field 'state' is '" ..
+      string.sub(job.state or '', 1, 100) .. "', not a state a queued job can have", traceback = ''}, nil, w)
+  elseif corrupt then
+    conclude(id, 'FAILURE', '', {exception = corrupt, traceback = ''}, nil, w)
+  else
+    conclude(id, 'REVOKED', '', {exception = 'Expired: the job expired before a worker took it'}, nil, w)
+  end
+  return nil
+end
+
+-- Takes up to `wanted` runnable jobs for a worker's child from `queues`, in priority order: moves
+-- them to the worker's in-flight list and marks them STARTED in the same step (a child that takes
+-- several runs them one after the other). A worker whose heartbeat key is gone takes nothing:
+-- other workers may be recovering its jobs as lost. Index moves go to `w` (sent by the caller).
+-- Returns the jobs as fetch's reply lists them (docs/PROTOCOL.md), one after the other.
+local function take(worker, pid, queues, wanted, w)
+  local taken, count_taken = {}, 0
+  if wanted < 1 or redis.call('EXISTS', key('worker', worker)) == 0 then return taken end
   local inflight = key('inflight', worker)
+  local limits
   for _, queue in ipairs(queues) do
+    if count_taken >= wanted then break end
     if redis.call('SISMEMBER', key('paused'), queue) == 0 then
-      for _ = 1, 100 do
-        local id = redis.call('LMOVE', key('queue', queue), inflight, 'RIGHT', 'LEFT')
-        if not id then break end
-        local hash = key('job', id)
-        local job = read(hash, TAKE_FIELDS)
-        local corrupt = job.task and corrupt_field(job, TAKE_NUMBERS)
-        if not job.task then
-          redis.call('LREM', inflight, 1, id)
-          redis.call('LPUSH', key('dead'), cjson.encode({value = id, queue = queue, at = NOW,
-            error = 'no job record for this id: not a Petal job id'}))
-          redis.call('LTRIM', key('dead'), 0, DEAD_MAX - 1)
-          event('job-dead-lettered', {'value', string.sub(id, 1, 200), 'queue', queue})
-        elseif TAKEN_OR_DONE[job.state] then
-          redis.call('LREM', inflight, 1, id)
-        elseif job.state ~= 'PENDING' and job.state ~= 'RETRY' then
-          redis.call('LREM', inflight, 1, id)
-          conclude(id, 'FAILURE', '', {exception = "CorruptJobRecord: field 'state' is '" ..
-            string.sub(job.state or '', 1, 100) .. "', not a state a queued job can have", traceback = ''})
-        elseif corrupt then
-          redis.call('LREM', inflight, 1, id)
-          conclude(id, 'FAILURE', '', {exception = corrupt, traceback = ''})
-        elseif present(job.expires) and tonumber(job.expires) < NOW then
-          redis.call('LREM', inflight, 1, id)
-          conclude(id, 'REVOKED', '', {exception = 'Expired: the job expired before a worker took it'})
-        else
-          local deliveries = number(job.deliveries, 0) + 1
-          redis.call('HSET', hash, 'state', 'STARTED', 'worker', worker, 'pid', pid, 'received', NOW_TEXT,
-            'started', NOW_TEXT, 'deliveries', deliveries)
-          if present(job.state) then redis.call('ZREM', key('jobs', 'state', job.state), id) end
-          redis.call('ZADD', key('jobs', 'state', 'STARTED'), score(job.sent), id)
-          redis.call('ZADD', key('jobs', 'worker', worker), score(job.sent), id)
-          -- Received and started in one step; both events, so Flower's metrics and tools see both.
-          event('task-received', {'id', id, 'task', job.task, 'worker', worker, 'queue', queue})
-          event('task-started', {'id', id, 'task', job.task, 'worker', worker, 'pid', pid, 'queue', queue})
-          notify(id, job.task, 'STARTED', job.group)
-          local override = redis.call('HGET', key('worker', worker, 'limits'), job.task)
-          return {id, job.task, job.args or '[]', job.kwargs or '{}', job.soft_time_limit or '', job.time_limit or '',
-            job.retries or '0', job.max_retries or '0', queue, job.group or '', tostring(deliveries), override or ''}
+      local looked = 0
+      while count_taken < wanted and looked < TAKE_LOOK_MAX do
+        local popped = redis.call('LMPOP', 1, key('queue', queue), 'RIGHT', 'COUNT', wanted - count_taken)
+        if not popped then break end
+        local ids = popped[2]
+        looked = looked + #ids
+        -- In flight at once, before anything else is read: whatever follows, nothing is lost.
+        redis.call('LPUSH', inflight, unpack(ids))
+        for _, id in ipairs(ids) do
+          local job = runnable(id, queue, inflight, w)
+          if job then
+            local deliveries = number(job.deliveries, 0) + 1
+            -- Received and started in one step: `started` only (a reader takes it for `received`),
+            -- and one event, task-started (RECEIVED is a state Petal never writes).
+            redis.call('HSET', key('job', id), 'state', 'STARTED', 'worker', worker, 'pid', pid, 'started', NOW_TEXT,
+              'deliveries', deliveries)
+            index_state(w, id, job.state, 'STARTED', job.sent)
+            batch_add(w.zadd, key('jobs', 'worker', worker), score(job.sent), id)
+            event('task-started', {'id', id, 'task', job.task, 'worker', worker, 'pid', pid})
+            notify(id, job.task, 'STARTED', job.group)
+            if not limits then limits = redis.call('HGETALL', key('worker', worker, 'limits')) end
+            local override = ''
+            for i = 1, #limits, 2 do if limits[i] == job.task then override = limits[i + 1] end end
+            for _, value in ipairs({id, job.task, job.args or '[]', job.kwargs or '{}', job.soft_time_limit or '',
+              job.time_limit or '', job.retries or '0', job.max_retries or '0', queue, job.group or '',
+              tostring(deliveries), override}) do
+              taken[#taken + 1] = value
+            end
+            count_taken = count_taken + 1
+          end
         end
       end
     end
   end
-  return {}
+  return taken
 end
 
 -- Puts a job taken by a worker back at the front of its queue.
@@ -256,7 +348,7 @@ end
 local function register(name, body, flags)
   redis.register_function({function_name = 'petal_' .. name, flags = flags, callback = function(_, args)
     P, NOW_TEXT = args[1], args[2]
-    NOW = number(NOW_TEXT)
+    NOW, EVENTS = number(NOW_TEXT), P and P .. ':events'
     if not P or not NOW then
       return redis.error_reply('ERR petal_' .. name .. ': the first arguments must be the key prefix and the time now')
     end

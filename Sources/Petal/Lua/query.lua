@@ -108,7 +108,9 @@ register('query', function(args)
     end
   end
   if nterms > 0 then for _, name in ipairs(SEARCHED) do fields[#fields + 1] = name end end
-  if sort_field then fields[#fields + 1] = sort_field end
+  -- The id is the key's, not a field of the record.
+  local sort_by_id = sort_field == 'id'
+  if sort_field and not sort_by_id then fields[#fields + 1] = sort_field end
   -- The record when it matches every filter and term, else nil.
   local function match(id)
     local record = read(key('job', id), fields)
@@ -145,7 +147,7 @@ register('query', function(args)
     walk(segments[1], function(id)
       local record = match(id)
       if record then
-        local value = record[sort_field]
+        local value = sort_by_id and id or record[sort_field]
         if value == false or value == '' then value = nil elseif numeric then value = tonumber(value) end
         rows[#rows + 1] = {id = id, value = value, order = #rows}
       end

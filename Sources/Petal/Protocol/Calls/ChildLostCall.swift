@@ -1,16 +1,17 @@
 import PetalRedis
 
-/// `petal_child_lost`: a worker's child ended while it held jobs; each of its jobs still in flight
-/// ends REVOKED (a revoke was asked for), goes back to its queue, or ends FAILURE with `reason`.
+/// `petal_child_lost`: a worker's child ended while it held jobs. Of its jobs still in flight, a
+/// revoked one ends REVOKED, the one it was running ends FAILURE with `reason` (mode `fail`), and
+/// every other goes back to its queue (it had not started, or its result never reached Redis).
 /// Replies the ids handled.
 public struct ChildLostCall: PetalCall {
     public static let function = PetalFunction.childLost
 
     /// What becomes of the child's jobs that were not revoked.
     public enum Mode: String, Sendable {
-        /// They end FAILURE with the reason (a crash, the hard time limit).
+        /// The running one ends FAILURE with the reason (a crash, the hard time limit).
         case fail
-        /// They go back to the front of their queue (a shutdown, a lost reply).
+        /// All go back to the front of their queue (a shutdown, a lost reply).
         case requeue
     }
 
@@ -18,16 +19,19 @@ public struct ChildLostCall: PetalCall {
     public var pid: String
     public var reason: String
     public var mode: Mode
+    /// The job the child was running when it ended, if any.
+    public var running: String?
 
-    public init(worker: String, pid: String, reason: String, mode: Mode) {
+    public init(worker: String, pid: String, reason: String, mode: Mode, running: String? = nil) {
         self.worker = worker
         self.pid = pid
         self.reason = reason
         self.mode = mode
+        self.running = running
     }
 
     public var arguments: [RedisArgument] {
-        [RedisArgument(worker), RedisArgument(pid), RedisArgument(reason), RedisArgument(mode.rawValue)]
+        [RedisArgument(worker), RedisArgument(pid), RedisArgument(reason), RedisArgument(mode.rawValue), RedisArgument(running ?? "")]
     }
 
     public static func decode(_ reply: RedisValue) throws(RedisError) -> [String] {

@@ -48,15 +48,19 @@ public struct EnqueueCall: PetalCall {
     /// Who enqueues, as Celery's `task-sent` names it: `<program>-<pid>@<host>`.
     public var producer: String
     public var jobs: [Job]
+    /// Every id was made for this call (a fresh UUID4), so no record can exist: the function skips
+    /// looking. False whenever a caller chose an id.
+    public var newIDs: Bool
 
-    public init(producer: String, jobs: [Job]) {
+    public init(producer: String, jobs: [Job], newIDs: Bool = false) {
         self.producer = producer
         self.jobs = jobs
+        self.newIDs = newIDs
     }
 
     public var arguments: [RedisArgument] {
-        var arguments: [RedisArgument] = [RedisArgument(jobs.count), RedisArgument(producer)]
-        arguments.reserveCapacity(2 + jobs.count * 13)
+        var arguments: [RedisArgument] = [RedisArgument(jobs.count), RedisArgument(producer), newIDs ? "1" : "0"]
+        arguments.reserveCapacity(3 + jobs.count * 13)
         for job in jobs { arguments.append(contentsOf: job.fields.map { RedisArgument($0) }) }
         return arguments
     }

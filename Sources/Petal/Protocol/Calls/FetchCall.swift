@@ -1,25 +1,28 @@
 import PetalRedis
 
-/// `petal_fetch`: a worker's child takes its next job from `queues` (priority order), or nothing.
+/// `petal_fetch`: a worker's child takes up to `most` jobs from `queues` (priority order): each is
+/// moved to the worker's in-flight list and marked STARTED, and the child runs them in turn.
 public struct FetchCall: PetalCall {
     public static let function = PetalFunction.fetch
 
     public var worker: String
     public var pid: String
     public var queues: [String]
+    public var most: Int
 
-    public init(worker: String, pid: String, queues: [String]) {
+    public init(worker: String, pid: String, queues: [String], most: Int = 1) {
         self.worker = worker
         self.pid = pid
         self.queues = queues
+        self.most = most
     }
 
     public var arguments: [RedisArgument] {
-        [RedisArgument(worker), RedisArgument(pid)] + queues.map { RedisArgument($0) }
+        [RedisArgument(worker), RedisArgument(pid), RedisArgument(max(1, most))] + queues.map { RedisArgument($0) }
     }
 
-    public static func decode(_ reply: RedisValue) throws(RedisError) -> FetchedJob? {
-        try FetchedJob(try reply.expectArray(from: function)[...], from: function)
+    public static func decode(_ reply: RedisValue) throws(RedisError) -> [FetchedJob] {
+        try FetchedJob.all(in: try reply.expectArray(from: function)[...], from: function)
     }
 }
 
@@ -49,12 +52,22 @@ public struct FetchedJob: Sendable, Equatable {
     /// How many values a job takes in a reply (take's reply in prelude.lua).
     static let width = 12
 
-    /// The job in `values`, nil when they are empty (no job); an error for any other shape.
-    init?(_ values: ArraySlice<RedisValue>, from function: PetalFunction) throws(RedisError) {
-        if values.isEmpty { return nil }
-        guard values.count == Self.width else {
-            throw .unexpectedReply("\(function.redisName) answered a job of \(values.count) values, not \(Self.width)")
+    /// The jobs in `values`, `width` values each, one after the other.
+    static func all(in values: ArraySlice<RedisValue>, from function: PetalFunction) throws(RedisError) -> [FetchedJob] {
+        guard values.count % width == 0 else {
+            throw .unexpectedReply("\(function.redisName) answered \(values.count) values, not jobs of \(width)")
         }
+        var jobs: [FetchedJob] = []
+        var start = values.startIndex
+        while start < values.endIndex {
+            jobs.append(try FetchedJob(values[start..<start + width], from: function))
+            start += width
+        }
+        return jobs
+    }
+
+    /// The job in `values` (`width` of them).
+    init(_ values: ArraySlice<RedisValue>, from function: PetalFunction) throws(RedisError) {
         let text = values.map { $0.string ?? "" }
         guard !text[0].isEmpty, !text[1].isEmpty else { throw .unexpectedReply("\(function.redisName) answered a job without id or task") }
         func seconds(_ index: Int) -> Double? { Double(text[index]).flatMap { $0 > 0 && $0.isFinite ? $0 : nil } }

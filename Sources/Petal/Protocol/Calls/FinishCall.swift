@@ -1,53 +1,66 @@
 import PetalRedis
 
-/// `petal_finish`: a child acknowledges how a job ended and, with `fetchNext`, takes its next job
-/// in the same call. Never repeat a finish that takes the next job after a lost reply: it would
-/// take a second one. Repeat it with `fetchNext` false (a no-op when the first had landed).
+/// `petal_finish`: a child acknowledges how its jobs ended (each on its own) and takes up to
+/// `take` next jobs in the same call. Never repeat a finish that takes jobs after a lost reply: it
+/// would take others. Repeat it taking none (a no-op for what had landed), then give back what the
+/// lost reply held with child_lost.
 public struct FinishCall: PetalCall {
     public static let function = PetalFunction.finish
 
     public var worker: String
     public var pid: String
-    public var outcome: JobOutcome
-    public var fetchNext: Bool
+    public var outcomes: [JobOutcome]
+    public var take: Int
     public var queues: [String]
 
-    public init(worker: String, pid: String, outcome: JobOutcome, fetchNext: Bool, queues: [String]) {
+    public init(worker: String, pid: String, outcomes: [JobOutcome], take: Int, queues: [String]) {
         self.worker = worker
         self.pid = pid
-        self.outcome = outcome
-        self.fetchNext = fetchNext
+        self.outcomes = outcomes
+        self.take = take
         self.queues = queues
     }
 
     public var arguments: [RedisArgument] {
-        [RedisArgument(worker), RedisArgument(pid), RedisArgument(outcome.id), RedisArgument(outcome.kind.rawValue),
-         RedisArgument(outcome.resultJSON), RedisArgument(outcome.exception), RedisArgument(outcome.traceback),
-         RedisArgument(Clock.text(outcome.runtime)), fetchNext ? "1" : "0", RedisArgument(Clock.text(outcome.retryAt)),
-         RedisArgument(outcome.delivery)] + queues.map { RedisArgument($0) }
+        var arguments: [RedisArgument] = [RedisArgument(worker), RedisArgument(pid), RedisArgument(outcomes.count)]
+        arguments.reserveCapacity(4 + outcomes.count * 8 + queues.count)
+        for outcome in outcomes {
+            arguments += [RedisArgument(outcome.id), RedisArgument(outcome.kind.rawValue), RedisArgument(outcome.resultJSON),
+                          RedisArgument(outcome.exception), RedisArgument(outcome.traceback), RedisArgument(Clock.text(outcome.runtime)),
+                          RedisArgument(Clock.text(outcome.retryAt)), RedisArgument(outcome.delivery)]
+        }
+        arguments.append(RedisArgument(max(0, take)))
+        return arguments + queues.map { RedisArgument($0) }
     }
 
-    /// What finish did with the outcome.
+    /// What finish did with an outcome.
     public enum Acknowledgement: Int, Sendable {
         /// Stored: the job has ended (or is scheduled for its retry).
         case acknowledged = 1
-        /// Nothing to acknowledge: a repeated call after the first landed.
+        /// Nothing to acknowledge: a repeated call after the first landed, or the job ended otherwise.
         case nothingInFlight = 0
         /// The job was handed out again since (taken for lost): this run's outcome was discarded.
         case fenced = -1
     }
 
     public struct Reply: Sendable, Equatable {
-        public var acknowledgement: Acknowledgement
-        public var next: FetchedJob?
+        /// One per outcome, in order.
+        public var acknowledgements: [Acknowledgement]
+        /// The jobs taken.
+        public var next: [FetchedJob]
     }
 
     public static func decode(_ reply: RedisValue) throws(RedisError) -> Reply {
         let values = try reply.expectArray(from: function)
-        guard let code = values.first?.int, let acknowledgement = Acknowledgement(rawValue: code) else {
-            throw .unexpectedReply("\(function.redisName) answered \(reply)")
+        var acknowledgements: [Acknowledgement] = []
+        var index = 0
+        // The acknowledgements are integers; the jobs that follow start with an id (text).
+        while index < values.count, case .integer(let code) = values[index] {
+            guard let acknowledgement = Acknowledgement(rawValue: code) else { throw .unexpectedReply("\(function.redisName) answered \(code)") }
+            acknowledgements.append(acknowledgement)
+            index += 1
         }
-        return Reply(acknowledgement: acknowledgement, next: try FetchedJob(values.dropFirst(), from: function))
+        return Reply(acknowledgements: acknowledgements, next: try FetchedJob.all(in: values[index...], from: function))
     }
 }
 
