@@ -74,7 +74,11 @@ local function enqueue(args)
         batch_add(pushes, key('queue', queue), id)
         ready[queue] = (ready[queue] or 0) + 1
       end
-      event('task-sent', {'id', id, 'task', task, 'queue', queue, 'group', group, 'eta', eta, 'worker', producer})
+      if group == '' and eta == '' then
+        event_of('task-sent', 'id', id, 'task', task, 'queue', queue, 'worker', producer)
+      else
+        event('task-sent', {'id', id, 'task', task, 'queue', queue, 'group', group, 'eta', eta, 'worker', producer})
+      end
       if group ~= '' then notify(id, task, 'PENDING', group) end
     end
   end

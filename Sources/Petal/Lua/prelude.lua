@@ -101,6 +101,12 @@ local function send_batch(b)
   end
 end
 
+-- Appends one entry to the capped event stream with fields that are all present; the hot paths
+-- (a job sent, started, ended) call this: no table per event.
+local function event_of(kind, ...)
+  return redis.call('XADD', EVENTS, 'MAXLEN', '~', EVENTS_MAX, '*', 'type', kind, 'ts', NOW_TEXT, ...)
+end
+
 -- Appends one entry to the capped event stream; empty fields are left out.
 local function event(kind, fields)
   local args, n = {'XADD', EVENTS, 'MAXLEN', '~', EVENTS_MAX, '*', 'type', kind, 'ts', NOW_TEXT}, 10
@@ -218,8 +224,17 @@ local function conclude(id, outcome, worker, extra, retry_at, w, job)
     tasks[job.task] = (tasks[job.task] or 0) + 1
     w.tasks[worker] = tasks
   end
-  event(EVENT_FOR[outcome], {'id', id, 'task', job.task, 'worker', worker, 'runtime', extra.runtime,
-    'exception', extra.exception})
+  if present(worker) and present(extra.runtime) and (outcome == 'SUCCESS' or present(extra.exception)) then
+    if outcome == 'SUCCESS' then
+      event_of(EVENT_FOR[outcome], 'id', id, 'task', job.task, 'worker', worker, 'runtime', extra.runtime)
+    else
+      event_of(EVENT_FOR[outcome], 'id', id, 'task', job.task, 'worker', worker, 'runtime', extra.runtime,
+        'exception', extra.exception)
+    end
+  else
+    event(EVENT_FOR[outcome], {'id', id, 'task', job.task, 'worker', worker, 'runtime', extra.runtime,
+      'exception', extra.exception})
+  end
   local notice = {}
   if outcome == 'SUCCESS' then
     if extra.result and #extra.result <= NOTICE_RESULT_MAX then notice.result = extra.result end
@@ -304,16 +319,16 @@ local function take(worker, pid, queues, wanted, w)
               'deliveries', deliveries)
             index_state(w, id, job.state, 'STARTED', job.sent)
             batch_add(w.zadd, key('jobs', 'worker', worker), score(job.sent), id)
-            event('task-started', {'id', id, 'task', job.task, 'worker', worker, 'pid', pid})
+            event_of('task-started', 'id', id, 'task', job.task, 'worker', worker, 'pid', pid)
             notify(id, job.task, 'STARTED', job.group)
             if not limits then limits = redis.call('HGETALL', key('worker', worker, 'limits')) end
             local override = ''
             for i = 1, #limits, 2 do if limits[i] == job.task then override = limits[i + 1] end end
-            for _, value in ipairs({id, job.task, job.args or '[]', job.kwargs or '{}', job.soft_time_limit or '',
-              job.time_limit or '', job.retries or '0', job.max_retries or '0', queue, job.group or '',
-              tostring(deliveries), override}) do
-              taken[#taken + 1] = value
-            end
+            local n = #taken
+            taken[n + 1], taken[n + 2], taken[n + 3], taken[n + 4] = id, job.task, job.args or '[]', job.kwargs or '{}'
+            taken[n + 5], taken[n + 6] = job.soft_time_limit or '', job.time_limit or ''
+            taken[n + 7], taken[n + 8], taken[n + 9] = job.retries or '0', job.max_retries or '0', queue
+            taken[n + 10], taken[n + 11], taken[n + 12] = job.group or '', tostring(deliveries), override
             count_taken = count_taken + 1
           end
         end
