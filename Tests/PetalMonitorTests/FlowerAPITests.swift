@@ -124,7 +124,7 @@ struct FlowerAPITests {
             #expect(metrics.body.contains("flower_worker_online{worker=\"\(worker.name)\"} 1"))
             #expect(metrics.body.contains("flower_worker_number_of_currently_executing_tasks{worker=\"\(worker.name)\"}"))
             #expect(metrics.body.contains("flower_task_runtime_seconds_bucket{worker=\"\(worker.name)\",task=\"add\""))
-            // task-received as Flower's metrics expect it; task-sent names the producer (this test process).
+            // task-received as Flower's metrics expect it (counted with task-started); task-sent names the producer (this test process).
             #expect(metrics.body.contains("flower_events_total{worker=\"\(worker.name)\",type=\"task-received\",task=\"add\"} 1"))
             #expect(metrics.body.contains("type=\"task-sent\""))
             #expect(!metrics.body.contains("flower_events_total{worker=\"\",type=\"task-sent\""), "task-sent carries the producer's name")

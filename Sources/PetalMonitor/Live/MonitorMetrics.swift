@@ -29,7 +29,10 @@ final class MonitorMetrics: Sendable {
         registry.makeCounter(descriptor: Self.events, labels: [("worker", worker), ("type", event.type), ("task", task)]).increment()
         switch event.type {
         case "task-started":
-            // Petal's fetch receives and starts a job in one step: it waits at the worker for no time.
+            // Petal receives and starts a job in one step and writes task-started alone; Flower's
+            // dashboards count task-received too, so it is counted here, and the job waited at
+            // the worker for no time.
+            registry.makeCounter(descriptor: Self.events, labels: [("worker", worker), ("type", "task-received"), ("task", task)]).increment()
             registry.makeGauge(descriptor: Self.prefetchTime, labels: labels).set(to: 0.0)
             registry.makeGauge(descriptor: Self.prefetched, labels: labels).set(to: 0.0)
         case "task-succeeded":
