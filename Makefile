@@ -5,9 +5,10 @@
 
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES := redis-server libhiredis-dev libxml2-dev pkg-config
-# Tests use real clients: headless Chromium through chromedriver, curl, Python requests, promtool.
-TEST_APT_PACKAGES := chromium chromium-driver curl python3-requests prometheus
+APT_PACKAGES := redis-server libhiredis-dev libxml2-dev libssl-dev pkg-config
+# Tests use real clients: headless Chromium through chromedriver, curl, Python requests, promtool;
+# and real infrastructure: redis-sentinel (failover), openssl (a CA for TLS), iproute2 (ip netns).
+TEST_APT_PACKAGES := chromium chromium-driver curl python3-requests prometheus redis-sentinel openssl iproute2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test bench chaos honcho-suite build deps clean

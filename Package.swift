@@ -34,12 +34,16 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", pkgConfig: "hiredis",
                        providers: [.apt(["libhiredis-dev"])]),
+        // OpenSSL 3 from Debian's libssl-dev: Redis over TLS (see docs/ARCHITECTURE.md for why not NIOSSL).
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "CPetalSystem", path: "Sources/CPetalSystem"),
         // Spawning and reaping processes, pipes, signals: POSIX plumbing shared by the worker, runner and tests.
         .target(name: "PetalSystem", dependencies: ["CPetalSystem"]),
 
         // The Redis client: connections on their own threads, pool, scripts, pub/sub. Knows nothing of jobs.
-        .target(name: "PetalRedis", dependencies: ["CHiredis", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "PetalRedis", dependencies: ["CHiredis", "COpenSSL", .product(name: "Logging", package: "swift-log")]),
+        // The Redis options every command line shares (URL, TLS, Sentinel, durability).
+        .target(name: "PetalRedisOptions", dependencies: ["PetalRedis", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The job protocol and the client API web apps call.
         .target(name: "Petal", dependencies: ["PetalRedis", .product(name: "Logging", package: "swift-log")]),
         // The prefork worker: supervisor, children, heartbeat, scheduler, reaper, control.
@@ -67,7 +71,7 @@ let package = Package(
         ]),
         // `petal`: thin commands over the libraries.
         .executableTarget(name: "PetalCLI", dependencies: [
-            "Petal", "PetalWorker", "PetalRunner", "PetalMonitor", "PetalWeb",
+            "Petal", "PetalWorker", "PetalRunner", "PetalMonitor", "PetalWeb", "PetalRedisOptions",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -84,7 +88,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "GreeterApp", dependencies: [
-            "Greeter", "Petal", "PetalWorker", "PetalWeb",
+            "Greeter", "Petal", "PetalWorker", "PetalWeb", "PetalRedisOptions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),

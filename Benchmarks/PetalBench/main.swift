@@ -4,21 +4,22 @@ import PetalRedis
 import PetalSystem
 
 // `make bench`: starts its own redis-server and workers (the release `petal`), prints figures.
-// Usage: petal-bench --petal PATH [--greeter PATH] [--jobs N] [--monitor-jobs N] [--sections core,greeter,monitor,runner]
+// Usage: petal-bench --petal PATH [--greeter PATH] [--jobs N] [--monitor-jobs N] [--sections core,greeter,monitor,runner,tls]
 
 let arguments = CommandLine.arguments
 func option(_ name: String) -> String? {
     arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
 }
 let usage = """
-    USAGE: petal-bench [--petal PATH] [--greeter PATH] [--jobs N] [--monitor-jobs N] [--sections core,greeter,monitor,runner]
+    USAGE: petal-bench [--petal PATH] [--greeter PATH] [--jobs N] [--monitor-jobs N] [--sections core,greeter,monitor,runner,tls]
 
     Measures Petal on a release build against a redis-server of its own (`make bench` runs it).
       --petal PATH       the petal executable (default: .build/release/petal)
       --greeter PATH     the greeter executable, for the greeter section (/status needs wrk; /ws does not)
       --jobs N           no-op jobs for the core section (default: 100000)
       --monitor-jobs N   jobs in the monitor section's history (default: 1000000)
-      --sections LIST    which sections to run (default: all four; "socket" runs only the greeter's /ws part)
+      --sections LIST    which sections to run (default: all five; "socket" runs only the greeter's /ws part;
+                         "tls" compares plaintext and TLS, up to 50000 jobs)
     """
 if arguments.contains("--help") || arguments.contains("-h") {
     print(usage)
@@ -39,7 +40,7 @@ for name in ["--jobs", "--monitor-jobs"] {
     if let text = option(name), (Int(text) ?? 0) < 1 { refuse("\(name) takes a whole number of at least 1, not '\(text)'") }
 }
 let jobCount = Int(option("--jobs") ?? "") ?? 100_000
-let sections = Set((option("--sections") ?? "core,greeter,monitor,runner").split(separator: ",").map(String.init))
+let sections = Set((option("--sections") ?? "core,greeter,monitor,runner,tls").split(separator: ",").map(String.init))
 
 let bench = try Bench(petalPath: petalPath)
 print("Petal benchmark: \(jobCount) no-op jobs, Redis \(bench.redisURL), \(ProcessInfo.processInfo.activeProcessorCount) cores")
@@ -95,6 +96,10 @@ for (label, path) in runners {
     print(String(format: "%@: 3 processes running after %.0f ms, all gone %.0f ms after SIGINT (medians of 5); %.0f lines/s forwarded (%d lines)",
                  label, times.start * 1000, times.stop * 1000, rate, lineCount))
 }
+}
+
+if sections.contains("tls") {
+    print(try await TLSBench(petalPath: petalPath, jobs: min(jobCount, 50_000)).run())
 }
 
 bench.stopRedis()

@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import Petal
 import PetalRedis
+import PetalRedisOptions
 import PetalWeb
 import PetalWorker
 
@@ -22,10 +23,6 @@ struct GreeterCommand: AsyncParsableCommand {
         await main(arguments)
     }
 
-    static func redisURL(_ option: String?) -> String {
-        option ?? ProcessInfo.processInfo.environment["REDIS_URL"] ?? "redis://127.0.0.1:6379"
-    }
-
     static func bootstrapLogging() {
         let level = Logger.Level(rawValue: (ProcessInfo.processInfo.environment["PETAL_LOG_LEVEL"] ?? "info").lowercased()) ?? .info
         LoggingSystem.bootstrap { label in
@@ -39,7 +36,7 @@ struct GreeterCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Serve the greeter's pages.")
         @Option(help: "Port (default: GREETER_PORT or 5554).") var port: Int?
         @Option(help: "Address to bind.") var address = "127.0.0.1"
-        @Option(help: "Redis URL (default: REDIS_URL).") var redis: String?
+        @OptionGroup var redis: RedisConnectionOptions
         @Option(help: "Host names to answer besides IP addresses and localhost, comma-separated; .example.com allows subdomains (default: GREETER_ALLOWED_HOSTS).")
         var allowedHosts: String?
 
@@ -52,12 +49,7 @@ struct GreeterCommand: AsyncParsableCommand {
                 staticDirectory: ResourceDirectory.find("Static"),
                 cookieSecret: try GreeterSecret.load(environment: environment),
                 allowedHosts: (allowedHosts ?? environment["GREETER_ALLOWED_HOSTS"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init))
-            let client: PetalClient
-            do {
-                client = PetalClient(redis: try RedisClient(url: GreeterCommand.redisURL(redis), poolSize: 8))
-            } catch {
-                throw ValidationError("\(error)")  // RedisError's text never carries the password
-            }
+            let client = PetalClient(redis: RedisClient(configuration: try redis.configuration(), poolSize: 8))
             try await buildGreeterApplication(configuration: configuration, client: client).runService()
         }
     }
@@ -66,7 +58,7 @@ struct GreeterCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "worker", abstract: "Run a Petal worker with the greeter's tasks and the demo tasks.")
         @Option(name: [.short, .long], help: "Child processes.") var concurrency = 2
         @Option(name: [.short, .long], help: "Queues, highest priority first.") var queues = "default"
-        @Option(help: "Redis URL (default: REDIS_URL).") var redis: String?
+        @OptionGroup var redis: RedisConnectionOptions
         @Option(name: [.short, .long], help: "Worker name.") var name: String?
         @Option(help: "Seconds between heartbeats.") var heartbeatInterval: Double = 2
         @Option(help: "Seconds a warm shutdown waits for running jobs.") var shutdownTimeout: Double = 30
@@ -76,7 +68,7 @@ struct GreeterCommand: AsyncParsableCommand {
             var registry = BuiltinTasks.registry
             let soft = ProcessInfo.processInfo.environment["GREETER_SOFT_TIME_LIMIT"].flatMap { Double($0) } ?? 60
             GreeterTasks.register(in: &registry, softTimeLimit: soft)
-            var configuration = WorkerConfiguration(redisURL: GreeterCommand.redisURL(redis),
+            var configuration = WorkerConfiguration(redis: try redis.configuration(),
                                                     queues: queues.split(separator: ",").map(String.init), concurrency: concurrency,
                                                     heartbeatInterval: heartbeatInterval, shutdownTimeout: shutdownTimeout)
             if let name { configuration.name = name }

@@ -26,12 +26,11 @@ struct MonitorCommand: AsyncParsableCommand {
     func run() async throws {
         LogSetup.bootstrap(level: logLevel)
         let environment = ProcessInfo.processInfo.environment
-        let redisConfiguration: RedisConfiguration
-        do { redisConfiguration = try RedisConfiguration(url: redisOptions.url) } catch { throw ValidationError("\(error)") }
+        let redisConfiguration = try redisOptions.configuration()
         let keys = Keys(prefix: redisOptions.prefix)
         let configuration = MonitorConfiguration(
             address: address, port: port ?? environment["MONITOR_PORT"].flatMap { Int($0) } ?? 5555,
-            redisDisplayURL: RedisConfiguration.redacted(redisOptions.url),
+            redisDisplayURL: redisConfiguration.description,
             basicAuth: basicAuth ?? environment["MONITOR_BASIC_AUTH"].flatMap { $0.isEmpty ? nil : $0 },
             urlPrefix: urlPrefix, templatesDirectory: ResourceDirectory.find("Templates"),
             staticDirectory: ResourceDirectory.find("Static"), runnerSocket: environment["PETAL_RUNNER_SOCKET"],

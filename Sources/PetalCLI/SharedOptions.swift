@@ -3,23 +3,20 @@ import Foundation
 import Logging
 import Petal
 import PetalRedis
+import PetalRedisOptions
 
-/// --redis and --prefix, on every command.
+/// --redis (with its TLS, Sentinel and durability options) and --prefix, on every command.
 struct RedisOptions: ParsableArguments {
-    @Option(name: .long, help: "Redis URL: redis://[user:pass@]host:port/db or unix:///path.sock (default: REDIS_URL or redis://127.0.0.1:6379).")
-    var redis: String?
+    @OptionGroup var connection: RedisConnectionOptions
 
     @Option(name: .long, help: "Key prefix shared by every Petal program on this Redis.")
     var prefix: String = ProcessInfo.processInfo.environment["PETAL_PREFIX"] ?? "petal"
 
-    var url: String { redis ?? ProcessInfo.processInfo.environment["REDIS_URL"] ?? "redis://127.0.0.1:6379" }
+    /// Where Redis is and how to reach it, or a usage error naming the wrong setting.
+    func configuration() throws -> RedisConfiguration { try connection.configuration() }
 
     func client() throws -> PetalClient {
-        do {
-            return PetalClient(redis: RedisClient(configuration: try RedisConfiguration(url: url), poolSize: 2), keys: Keys(prefix: prefix))
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        PetalClient(redis: RedisClient(configuration: try configuration(), poolSize: 2), keys: Keys(prefix: prefix))
     }
 }
 

@@ -62,7 +62,7 @@ public struct WorkerOptions: ParsableArguments {
 
     func configuration(redis: RedisOptions) throws -> WorkerConfiguration {
         var configuration = WorkerConfiguration(
-            redisURL: redis.url, keyPrefix: redis.prefix,
+            redis: try redis.configuration(), keyPrefix: redis.prefix,
             queues: queues.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
             concurrency: concurrency, heartbeatInterval: heartbeatInterval, shutdownTimeout: shutdownTimeout,
             maxRedeliveries: maxRedeliveries, retentionCount: retentionCount, retentionSeconds: retentionSeconds,

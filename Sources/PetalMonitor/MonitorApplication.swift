@@ -41,7 +41,7 @@ public func buildMonitorApplication(configuration: MonitorConfiguration, client:
     ProcessesController(runner: configuration.runnerSocket.map(RunnerConnection.init), renderer: renderer).addRoutes(to: routes)
     WorkersAPI(client: client, workerCache: workerCache).addRoutes(to: routes)
     TasksAPI(client: client).addRoutes(to: routes)
-    OperationsController(workerCache: workerCache, metrics: metrics).addRoutes(to: routes)
+    OperationsController(client: client, workerCache: workerCache, metrics: metrics).addRoutes(to: routes)
     try StaticFiles(directory: configuration.staticDirectory, names: ["monitor.css", "monitor.js"]).addRoutes(to: routes)
     let tail = EventTail(client: eventClient, metrics: metrics, live: live, logger: logger)
     return Application(router: router, configuration: .init(address: .hostname(configuration.address, port: configuration.port)),

@@ -6,7 +6,8 @@ import PetalRedis
 public struct WorkerConfiguration: Sendable, Codable {
     /// Unique among live workers; keys of its in-flight list and heartbeat use it.
     public var name: String
-    public var redisURL: String
+    /// Where Redis is and how to reach it (TLS, Sentinel, credentials): children get it whole.
+    public var redis: RedisConfiguration
     public var keyPrefix: String
     /// Queues in priority order: a child always takes from the first non-empty one.
     public var queues: [String]
@@ -28,14 +29,14 @@ public struct WorkerConfiguration: Sendable, Codable {
     public var defaultSoftTimeLimit: Double?
     public var defaultTimeLimit: Double?
 
-    public init(name: String = WorkerConfiguration.defaultName(), redisURL: String = "redis://127.0.0.1:6379",
+    public init(name: String = WorkerConfiguration.defaultName(), redis: RedisConfiguration = RedisConfiguration(),
                 keyPrefix: String = "petal", queues: [String] = ["default"], concurrency: Int = 2,
                 autoscaleMin: Int? = nil, autoscaleMax: Int? = nil, heartbeatInterval: Double = 2,
                 shutdownTimeout: Double = 30, terminateGrace: Double = 3, maxRedeliveries: Int = 3,
                 retentionCount: Int = 100_000, retentionSeconds: Double = 7 * 86_400,
                 defaultSoftTimeLimit: Double? = nil, defaultTimeLimit: Double? = nil) {
         self.name = name
-        self.redisURL = redisURL
+        self.redis = redis
         self.keyPrefix = keyPrefix
         self.queues = queues
         self.concurrency = concurrency
@@ -61,7 +62,7 @@ public struct WorkerConfiguration: Sendable, Codable {
 
     public var keys: Keys { Keys(prefix: keyPrefix) }
 
-    public func redisConfiguration() throws(RedisError) -> RedisConfiguration { try RedisConfiguration(url: redisURL) }
+    public func redisConfiguration() throws(RedisError) -> RedisConfiguration { redis }
 
     /// Checks the settings; throws a message naming the bad one.
     public func validate() throws {
@@ -74,6 +75,5 @@ public struct WorkerConfiguration: Sendable, Codable {
             try check(low >= 0 && high >= max(low, 1) && high <= ControlCommand.maximumPoolSize, "autoscale needs 0 <= min <= max <= \(ControlCommand.maximumPoolSize), max >= 1")
         }
         try check(heartbeatInterval >= 0.2, "heartbeat interval must be at least 0.2 s")
-        _ = try RedisConfiguration(url: redisURL)
     }
 }
