@@ -53,6 +53,7 @@ public struct PetalClient: Sendable {
                         }
                     }
                 }
+                try connection.waitForReplicas()  // the durability mode: the jobs are on the replicas too
                 return replies
             }
         } catch {

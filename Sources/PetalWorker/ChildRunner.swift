@@ -45,7 +45,7 @@ final class ChildRunner {
                 if recovering {
                     // A reply may have been lost: settle the last job alone, then put back any job a
                     // lost fetch reply handed to this process, so nothing stays stuck in flight.
-                    if let outcome = pending { _ = try finish(outcome, fetchNext: false); pending = nil }
+                    if let outcome = pending { _ = try finish(outcome, fetchNext: false, repeating: true); pending = nil }
                     try reclaimOwnJobs()
                     recovering = false
                     logger.info("Redis is back")
@@ -94,20 +94,32 @@ final class ChildRunner {
     private func fetch() throws(RedisError) -> FetchedJob? {
         let reply = try connection.evaluate(PetalScripts.fetch, arguments: scriptArguments(
             [RedisArgument(configuration.name), RedisArgument(pid)] + commands.queues.map { RedisArgument($0) }))
+        try connection.waitForReplicas()  // the durability mode: a job runs only once its taking is on the replicas
         return FetchedJob(reply: reply.array ?? [])
     }
 
-    private func finish(_ outcome: JobOutcome, fetchNext: Bool) throws(RedisError) -> FetchedJob? {
+    /// `repeating`: a finish sent again after a lost reply, which may find nothing to acknowledge.
+    private func finish(_ outcome: JobOutcome, fetchNext: Bool, repeating: Bool = false) throws(RedisError) -> FetchedJob? {
         let reply = try connection.evaluate(PetalScripts.finish, arguments: scriptArguments([
             RedisArgument(configuration.name), RedisArgument(pid), RedisArgument(outcome.id), RedisArgument(outcome.kind.rawValue),
             RedisArgument(outcome.resultJSON), RedisArgument(outcome.exception), RedisArgument(outcome.traceback),
             RedisArgument(Clock.text(outcome.runtime)), fetchNext ? "1" : "0", RedisArgument(Clock.text(outcome.retryAt)),
             RedisArgument(outcome.delivery),
         ] + commands.queues.map { RedisArgument($0) }))
+        try connection.waitForReplicas()  // the durability mode: the end (and the next job taken) are on the replicas
         let parts = reply.array ?? []
         if parts.first?.int == -1 {
             logger.warning("job \(outcome.id) was handed to another worker while this one ran it (it was taken for lost); this run's result was discarded",
                            metadata: ["job": "\(outcome.id)"])
+        } else if parts.first?.int == 0, !repeating {
+            // The job was not in flight any more, though this child took it: Redis lost writes (a
+            // failover to a replica that lacked them) or this worker was reaped. Whatever else is in
+            // flight for this child is stale, the job this call took included: all go back to
+            // their queues, and the child takes its next job afresh.
+            logger.warning("job \(outcome.id) was no longer in flight (a Redis failover, or this worker was taken for gone): this run's result was discarded and this child's jobs were put back",
+                           metadata: ["job": "\(outcome.id)"])
+            try reclaimOwnJobs()
+            return nil
         }
         return FetchedJob(reply: parts, offset: 1)
     }
@@ -146,6 +158,7 @@ final class ChildRunner {
         let hard = job.timeLimit ?? job.overrideLimits.flatMap { $0.1 > 0 ? $0.1 : nil }
             ?? entry?.options.timeLimit ?? configuration.defaultTimeLimit
         let started = Clock.now()
+        logger.debug("job \(job.id) started, delivery \(job.deliveries)")  // a record of runs outside Redis (the failover test reads it)
         tellSupervisor("begin \(job.id) \(hard ?? 0) \(job.task)")
         defer { tellSupervisor("end \(job.id)") }
 
