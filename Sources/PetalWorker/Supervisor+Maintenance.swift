@@ -35,6 +35,8 @@ extension Supervisor {
             "started_at", Clock.text(startedAt), "heartbeat", Clock.text(now), "interval", String(configuration.heartbeatInterval),
             "version", Self.version, "registered", json(registry.names), "time_limits", json(timeLimits),
             "shutting_down", phase == .running ? "0" : "1",
+            // Where this worker's Redis is (no password) and, under Sentinel, the primary it uses now.
+            "redis", connection.configuration.description, "redis_server", connection.serverAddress ?? "",
             "autoscale_min", autoscale.map { String($0.min) } ?? "", "autoscale_max", autoscale.map { String($0.max) } ?? "",
         ]
         if autoscale == nil { fields.removeLast(4) }
@@ -55,6 +57,12 @@ extension Supervisor {
         withRedis("heartbeat") { () throws(RedisError) in
             let replies = try connection.pipeline([["MULTI"]] + commands + [["EXEC"]])
             if case .error(let message)? = replies.last { throw RedisError.server(message) }
+            // HDEL of offline_at (the fifth command) found one: another worker reaped this one while
+            // it could not reach Redis. Its jobs went to other workers; its children's late results
+            // are fenced off. From this beat on it is online again and takes jobs.
+            if announcedOnline, replies.last?.array?[4].int == 1 {
+                logger.warning("this worker was taken for gone while it could not reach Redis (its heartbeat lapsed): its jobs were handed to other workers and its results for them are discarded; rejoined")
+            }
             announcedOnline = true
         }
     }
@@ -86,10 +94,15 @@ extension Supervisor {
                 let inFlight = probes[index * 3 + 1].int ?? 0
                 let markedOffline = probes[index * 3 + 2].int == 1
                 guard !alive, inFlight > 0 || !markedOffline else { continue }
-                let counts = try runScript(PetalScripts.reap, [RedisArgument(name), RedisArgument(configuration.maxRedeliveries), "0"]).array ?? []
+                var counts = try runScript(PetalScripts.reap, [RedisArgument(name), RedisArgument(configuration.maxRedeliveries), "0"]).array ?? []
                 if counts.count > 2 {
-                    logger.debug("worker \(name) has no heartbeat but answers on its control channel: alive, its jobs are left alone")
-                    continue
+                    guard try isSilent(name) else {
+                        logger.debug("worker \(name) has no heartbeat but listens on its control channel: asked whether it is alive")
+                        continue
+                    }
+                    // Redis still holds its subscription, but it does not answer: cut off (Supervisor+Liveness.swift).
+                    logger.warning("worker \(name) has no heartbeat and left a ping unanswered for \(configuration.heartbeatTTL) s: taking it for gone")
+                    counts = try runScript(PetalScripts.reap, [RedisArgument(name), RedisArgument(configuration.maxRedeliveries), "1"]).array ?? []
                 }
                 let requeued = counts.first?.int ?? 0, failed = counts.last?.int ?? 0
                 if requeued + failed > 0 {

@@ -42,6 +42,8 @@ final class Supervisor {
     /// The last refusal logged per periodic step, so a full Redis (OOM) is said once, not 4 times a second.
     var loggedRefusals: [String: String] = [:]
     var announcedOnline = false
+    /// Pings sent to silent workers and their answers (Supervisor+Liveness.swift).
+    var liveness = LivenessPings()
     /// When each kind of periodic work is next due.
     struct Schedule {
         var heartbeat: Every
@@ -101,6 +103,7 @@ final class Supervisor {
             handleSignals()
             handleNotices()
             handleControl()
+            handleProbes()
             reapChildren()
             enforceDeadlines()
             maintain()
@@ -271,6 +274,7 @@ final class Supervisor {
 /// Control messages received by a subscriber task, waiting for the supervisor's loop.
 final class ControlInbox: Sendable {
     private let messages = Mutex<[ControlMessage]>([])
+    private let probes = Mutex<[LivenessProbe]>([])
     private let wake: PipeDescriptors
 
     init() {
@@ -284,10 +288,23 @@ final class ControlInbox: Sendable {
         let subscription = RedisSubscription(configuration: configuration, channels: channels)
         return Task { [self] in
             for await message in subscription {
-                guard case .message(_, let payload, _) = message, let control = ControlMessage(json: payload) else { continue }
-                messages.withLock { $0.append(control) }
+                guard case .message(_, let payload, _) = message else { continue }
+                if let probe = LivenessProbe(payload: payload) {
+                    probes.withLock { $0.append(probe) }
+                } else if let control = ControlMessage(json: payload) {
+                    messages.withLock { $0.append(control) }
+                } else {
+                    continue
+                }
                 _ = writeAll(wake.write, [1])
             }
+        }
+    }
+
+    func takeProbes() -> [LivenessProbe] {
+        probes.withLock { probes in
+            defer { probes.removeAll() }
+            return probes
         }
     }
 
