@@ -20,6 +20,10 @@ public struct WorkerRecord: Sendable, Equatable {
     /// True while the heartbeat key exists (it expires when heartbeats stop).
     public var online: Bool
     public var hostname: String
+    /// The Redis the worker uses, without the password (`redis`), and the server it talks to now
+    /// (`redis_server`: under Sentinel, the primary). Empty for workers that do not say.
+    public var redis: String
+    public var redisServer: String
     public var pid: Int
     public var queues: [String]
     public var concurrency: Int
@@ -55,6 +59,8 @@ public struct WorkerRecord: Sendable, Equatable {
         self.name = name
         online = !heartbeat.isEmpty
         hostname = heartbeat["hostname"] ?? ""
+        redis = heartbeat["redis"] ?? ""
+        redisServer = heartbeat["redis_server"] ?? ""
         pid = heartbeat["pid"].flatMap { Int($0) } ?? 0
         queues = strings("queues")
         concurrency = heartbeat["concurrency"].flatMap { Int($0) } ?? 0

@@ -69,6 +69,24 @@ struct SentinelFailoverTests {
             #expect(twice.isEmpty, "in the durability mode no job runs twice: \(twice.prefix(10))")
         }
         #expect(firstAfter != nil, "jobs finished on the new primary")
+        if !durable { try await Self.healthChecksNameTheNewPrimary(cluster, worker: worker) }
+    }
+
+    /// After the failover the monitor and the greeter, started on the sentinel URL, report the
+    /// promoted replica as the primary, and the monitor shows the worker's Redis.
+    static func healthChecksNameTheNewPrimary(_ cluster: SentinelCluster, worker: WorkerProcess) async throws {
+        let primary = "127.0.0.1:\(cluster.replica.port)"
+        let monitor = try await ServiceProcess(program: "petal", arguments: ["monitor", "--redis", cluster.url], healthPath: "/healthcheck")
+        let health = try await monitor.http.get("/healthcheck")
+        #expect(health.status == 200 && health.body == "OK\nredis: primary \(primary) (sentinel master \(SentinelCluster.masterName))\n", "\(health.body)")
+        try await Eventually.wait("the worker's heartbeat names the new primary") {
+            try await monitor.http.get("/worker/\(worker.name)").body.contains(primary)
+        }
+        let greeter = try await ServiceProcess(program: "greeter", arguments: ["web", "--redis", cluster.url],
+                                               environment: ["GREETER_SECRET": String(repeating: "g", count: 40)], healthPath: "/healthz")
+        let healthz = try JSONValue(parsing: try await greeter.http.get("/healthz").body)
+        #expect(healthz["redis_role"] == "primary" && healthz["redis_address"]?.stringValue == primary
+                && healthz["redis_sentinel_master"]?.stringValue == SentinelCluster.masterName, "\(healthz)")
     }
 
     /// How many times each job was started, from the children's debug lines ("job <id> started, delivery <n>").

@@ -56,7 +56,11 @@ struct TLSProgramsTests {
         let monitor = try await ServiceProcess(program: "petal", arguments: ["monitor", "--redis", server.tlsURL] + flags, healthPath: "/healthcheck")
         let health = try await monitor.http.get("/healthcheck")
         #expect(health.status == 200 && health.body.hasPrefix("OK\nredis: primary 127.0.0.1:\(server.tlsPort!)"), "\(health.body)")
-        #expect(try await monitor.http.get("/").body.contains(worker.name))
+        let dashboard = try await monitor.http.get("/")
+        #expect(dashboard.body.contains(worker.name) && dashboard.body.contains("rediss://127.0.0.1:\(server.tlsPort!)"),
+                "the dashboard shows each worker's Redis")
+        let workerPage = try await monitor.http.get("/worker/\(worker.name)")
+        #expect(workerPage.body.contains(ProcessInfo.processInfo.hostName) && workerPage.body.contains("rediss://127.0.0.1:\(server.tlsPort!)"))
 
         let greeter = try await ServiceProcess(program: "greeter", arguments: ["web"], environment: variables.merging(["GREETER_SECRET": String(repeating: "s", count: 40)]) { $1 },
                                                healthPath: "/healthz")
