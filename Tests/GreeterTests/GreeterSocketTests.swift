@@ -172,6 +172,65 @@ struct GreeterSocketTests {
         }
     }
 
+    /// RFC 6455 asks the receiver to close on frames that break the protocol (1002) and on a text
+    /// message that is not UTF-8 (1007). Bad bytes in a binary message are the call's problem.
+    @Test func brokenFramesCloseTheSocketWithTheRFCCode() async throws {
+        try await greeter.withApp { http, port in
+            let cookie = try await visitorCookie(http)
+            let cases: [(String, [(UInt8, [UInt8], Bool)], Int)] = [
+                ("a continuation with no message", [(0x0, Array(#"{"id":1}"#.utf8), true)], 1002),
+                ("a new message inside a fragmented one", [(0x1, Array(#"{"id":"#.utf8), false), (0x1, Array("1}".utf8), true)], 1002),
+                ("a text message that is not UTF-8", [(0x1, [0x7B, 0xC3, 0x28, 0x7D], true)], 1007),
+                ("invalid UTF-8 split across frames", [(0x1, [0x22, 0xE2, 0x82], false), (0x0, [0x28, 0x22], true)], 1007),
+            ]
+            for (what, frames, expected) in cases {
+                let socket = try await SocketTestClient.connect(port: port, cookie: cookie)
+                _ = try await socket.first("the snapshot") { $0["event"] == "snapshot" }
+                for (opcode, payload, fin) in frames { socket.sendFrame(opcode: opcode, payload, fin: fin) }
+                #expect(try await socket.waitForEnd().code == expected, "\(what)")
+            }
+
+            let binary = try await SocketTestClient.connect(port: port, cookie: cookie)
+            _ = try await binary.first("the snapshot") { $0["event"] == "snapshot" }
+            binary.sendFrame(opcode: 0x2, [0xFF, 0xFE])
+            let refused = try await binary.first("the answer to a binary message that is not text") { $0["error"] != nil }
+            #expect(code(refused) == "bad_message")
+            binary.call(7, "myJobs")
+            #expect(try await binary.answer(7)["result"] == .array([]), "the socket is still open")
+        }
+    }
+
+    /// One cookie may hold 16 sockets; the 17th gets an error, then a policy close, and a socket
+    /// closed frees its place.
+    @Test func aVisitorMayHoldSixteenSockets() async throws {
+        try await greeter.withApp { http, port in
+            let cookie = try await visitorCookie(http)
+            var open: [SocketTestClient] = []
+            for _ in 1...16 {
+                let socket = try await SocketTestClient.connect(port: port, cookie: cookie)
+                _ = try await socket.first("the snapshot") { $0["event"] == "snapshot" }
+                open.append(socket)
+            }
+            let extra = try await SocketTestClient.connect(port: port, cookie: cookie)
+            let refused = try await extra.first("the refusal") { $0["error"] != nil }
+            #expect(code(refused) == "too_many_sockets")
+            #expect(try await extra.waitForEnd() == .init(code: 1008, reason: "too_many_sockets"))
+
+            // Another visitor is not affected, and a closed socket frees a place.
+            let other = try await SocketTestClient.connect(port: port, cookie: try await visitorCookie(http))
+            _ = try await other.first("another visitor's snapshot") { $0["event"] == "snapshot" }
+            open[0].close()
+            _ = try await open[0].waitForEnd()
+            try await Eventually.wait("a place freed for the visitor", timeout: 10) {
+                let again = try await SocketTestClient.connect(port: port, cookie: cookie)
+                defer { again.close() }
+                let first = try await again.first("a snapshot or a refusal") { $0["event"] == "snapshot" || $0["error"] != nil }
+                return first["event"] == "snapshot"
+            }
+            for socket in open { socket.close() }
+        }
+    }
+
     @Test func anotherOriginOrNoCookieIsRefused() async throws {
         try await greeter.withApp { http, port in
             let cookie = try await visitorCookie(http)

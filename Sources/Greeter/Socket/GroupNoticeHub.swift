@@ -43,11 +43,16 @@ final class GroupNoticeHub: Service, Sendable {
         for inbox in inboxes.withLock({ $0.values.flatMap(\.values) }) { inbox.finish() }
     }
 
-    /// An inbox for `visitor`'s notices from now on, until `close`.
-    func open(for visitor: String) -> NoticeInbox {
+    /// An inbox for `visitor`'s notices from now on, until `close`; nil when the visitor already
+    /// has `limit` open (one cookie must not hold a thousand sockets' worth of fan-out).
+    func open(for visitor: String, limit: Int) -> NoticeInbox? {
         let inbox = NoticeInbox()
-        inboxes.withLock { $0[visitor, default: [:]][ObjectIdentifier(inbox)] = inbox }
-        return inbox
+        let opened = inboxes.withLock { table in
+            guard table[visitor, default: [:]].count < limit else { return false }
+            table[visitor, default: [:]][ObjectIdentifier(inbox)] = inbox
+            return true
+        }
+        return opened ? inbox : nil
     }
 
     func close(_ inbox: NoticeInbox, of visitor: String) {
