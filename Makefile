@@ -6,8 +6,9 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := redis-server libhiredis-dev libxml2-dev pkg-config
-# Tests use real clients: headless Chromium through chromedriver, curl, Python requests, promtool.
-TEST_APT_PACKAGES := chromium chromium-driver curl python3-requests prometheus
+# Tests use real clients: headless Chromium through chromedriver, curl, Python requests, promtool;
+# luacheck lints the Redis function library (Sources/Petal/Lua).
+TEST_APT_PACKAGES := chromium chromium-driver curl python3-requests prometheus lua-check
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test bench chaos honcho-suite build deps clean

@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // Petal: a job system on Redis. Each module is one concern; see docs/ARCHITECTURE.md.
@@ -40,8 +40,12 @@ let package = Package(
 
         // The Redis client: connections on their own threads, pool, scripts, pub/sub. Knows nothing of jobs.
         .target(name: "PetalRedis", dependencies: ["CHiredis", .product(name: "Logging", package: "swift-log")]),
-        // The job protocol and the client API web apps call.
-        .target(name: "Petal", dependencies: ["PetalRedis", .product(name: "Logging", package: "swift-log")]),
+        // The job protocol and the client API web apps call. Its Redis function library is the
+        // .lua files in Sources/Petal/Lua, embedded at build time by the EmbedLua plugin.
+        .target(name: "Petal", dependencies: ["PetalRedis", .product(name: "Logging", package: "swift-log")],
+                exclude: ["Lua"], plugins: ["EmbedLua"]),
+        .plugin(name: "EmbedLua", capability: .buildTool(), dependencies: ["PetalLuaEmbedder"]),
+        .executableTarget(name: "PetalLuaEmbedder"),
         // The prefork worker: supervisor, children, heartbeat, scheduler, reaper, control.
         .target(name: "PetalWorker", dependencies: ["Petal", "PetalRedis", "PetalSystem",
                                                     .product(name: "Logging", package: "swift-log")]),

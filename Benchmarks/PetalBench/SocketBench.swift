@@ -52,7 +52,8 @@ struct SocketBench {
         }
         lines.append("greeter /ws pushes, 200 progress jobs (10 steps of 20 ms, worker -c 4), 10 sockets of the visitor:\n   \(running)")
         let flood = try await PushCount.measure(port: port, cookie: cookie, client: client, visitor: visitor, sockets: 10, jobs: 200) {
-            try await PushCount.publishDirectly(client: client, visitor: visitor, jobs: 200, steps: 100)
+            try await PushCount.publishDirectly(redis: try RedisClient(url: redisURL, poolSize: 1), keys: client.keys, visitor: visitor,
+                                                jobs: 200, steps: 100)
         }
         lines.append("greeter /ws pushes, 200 jobs x 100 progress notices published as fast as Redis takes them, 10 sockets:\n   \(flood)")
         lines.append("greeter web resident memory after all of it: \(Self.residentMegabytes(web.pid)) MB")
@@ -166,10 +167,10 @@ enum PushCount {
             })
         }
         // What Redis carried on the visitor's channel, counted by a subscriber of our own.
-        let published = client.redis.subscribe(channels: [client.keys.groupChannel(visitor)])
+        let published = client.notices(group: visitor)
         let counter = Task { () -> Int in
             var count = 0
-            for await message in published { if case .message = message { count += 1 } }
+            for await event in published { if case .notice = event { count += 1 } }
             return count
         }
         try await Task.sleep(for: .milliseconds(300))  // (the counter's SUBSCRIBE goes out on its own thread)
@@ -207,17 +208,19 @@ enum PushCount {
 
     /// 200 jobs' worth of notices as the scripts publish them (PENDING, `steps` progress reports,
     /// SUCCESS), sent by the bench as fast as Redis takes them: what the sockets can carry.
-    static func publishDirectly(client: PetalClient, visitor: String, jobs: Int, steps: Int) async throws {
-        let channel = RedisArgument(client.keys.groupChannel(visitor))
-        func notice(_ job: Int, _ state: String, _ current: Int) -> [RedisArgument] {
-            ["PUBLISH", channel, RedisArgument(#"{"id":"bench-\#(job)","task":"progress","state":"\#(state)","group":"\#(visitor)","current":\#(current),"total":\#(steps),"ts":1}"#)]
+    static func publishDirectly(redis: RedisClient, keys: Keys, visitor: String, jobs: Int, steps: Int) async throws {
+        let channel = RedisArgument(keys.groupChannel(visitor))
+        func notice(_ job: Int, _ state: JobState, _ current: Int) -> [RedisArgument] {
+            let notice = JobNotice(id: "bench-\(job)", task: "progress", state: state, group: visitor, time: 1,
+                                   current: Double(current), total: Double(steps))
+            return ["PUBLISH", channel, RedisArgument(notice.json)]
         }
-        var commands = (0..<jobs).map { notice($0, "PENDING", 0) }
-        for step in 1...steps { commands += (0..<jobs).map { notice($0, "PROGRESS", step) } }
-        commands += (0..<jobs).map { notice($0, "SUCCESS", steps) }
+        var commands = (0..<jobs).map { notice($0, .pending, 0) }
+        for step in 1...steps { commands += (0..<jobs).map { notice($0, .progress, step) } }
+        commands += (0..<jobs).map { notice($0, .success, steps) }
         var start = 0
         while start < commands.count {
-            _ = try await client.redis.pipeline(Array(commands[start..<min(start + 1000, commands.count)]))
+            _ = try await redis.pipeline(Array(commands[start..<min(start + 1000, commands.count)]))
             start += 1000
         }
     }

@@ -48,15 +48,23 @@ print("")
 if sections.contains("core") {
 let single = try await bench.enqueueSingle(count: 10_000)
 print(String(format: "enqueue, one at a time (10000):     %8.0f jobs/s", single))
-let enqueueCPU = try await bench.redisCPUSeconds()
+let cost = RedisCost(redis: bench.redis)
+let enqueueBefore = try await cost.snapshot()
 let pipelined = try await bench.enqueuePipelined(count: jobCount)
-let enqueueMicros = (try await bench.redisCPUSeconds() - enqueueCPU) / Double(jobCount) * 1_000_000
+let enqueueAfter = try await cost.snapshot()
+let enqueueMicros = (enqueueAfter.cpuSeconds - enqueueBefore.cpuSeconds) / Double(jobCount) * 1_000_000
 print(String(format: "enqueue, pipelined (%d):        %8.0f jobs/s   (Redis CPU %.0f µs per job)", jobCount, pipelined, enqueueMicros))
+print("  Redis per job by command: " + RedisCost.breakdown(from: enqueueBefore, to: enqueueAfter, jobs: jobCount))
 for concurrency in [2, 4] {
-    let cpuBefore = try await bench.redisCPUSeconds()
-    let rate = try await bench.endToEnd(count: jobCount, concurrency: concurrency)
-    let redisMicros = (try await bench.redisCPUSeconds() - cpuBefore) / Double(jobCount) * 1_000_000
-    print(String(format: "end to end, concurrency %d (%d): %8.0f jobs/s   (Redis CPU %.0f µs per job)", concurrency, jobCount, rate, redisMicros))
+    let before = try await cost.snapshot()
+    let run = try await bench.endToEnd(count: jobCount, concurrency: concurrency, cost: cost)
+    let after = try await cost.snapshot()
+    let redisMicros = (after.cpuSeconds - before.cpuSeconds) / Double(jobCount) * 1_000_000
+    print(String(format: "end to end, concurrency %d (%d): %8.0f jobs/s   (Redis CPU %.0f µs per job)", concurrency, jobCount, run.rate, redisMicros))
+    print("  Redis per job by command: " + RedisCost.breakdown(from: before, to: after, jobs: jobCount))
+    // used_memory after the jobs finished (history kept: retention 1,000,000) less before, per job.
+    print(String(format: "  Redis memory per retained finished job: %.0f bytes (%d jobs; the event stream, capped, is %.0f of them)",
+                 run.memoryPerJob, jobCount, run.eventsPerJob))
 }
 let latency = try await bench.latency(count: 1000, interval: 0.005)
 print(String(format: "latency at light load (1000 jobs, one per 5 ms): enqueue->start p50 %.2f ms, p99 %.2f ms; enqueue->SUCCESS p50 %.2f ms, p99 %.2f ms",
@@ -78,7 +86,7 @@ if sections.contains("greeter") || sections.contains("socket"), let greeterPath 
 }
 if sections.contains("monitor"), FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") {
     try await bench.flushForOthers()
-    var monitorBench = MonitorBench(petalPath: petalPath, redisURL: bench.redisURL, client: bench.client)
+    var monitorBench = MonitorBench(petalPath: petalPath, redisURL: bench.redisURL, client: bench.client, redis: bench.redis)
     if let count = option("--monitor-jobs").flatMap({ Int($0) }) { monitorBench.jobs = count }
     print(try await monitorBench.run())
     try await bench.flushForOthers()
@@ -104,6 +112,8 @@ final class Bench {
     let port: Int
     let redisProcess: ChildProcess
     let client: PetalClient
+    /// The same Redis below the protocol: INFO, FLUSHALL.
+    let redis: RedisClient
     var redisURL: String { "redis://127.0.0.1:\(port)" }
 
     init(petalPath: String) throws {
@@ -116,7 +126,8 @@ final class Bench {
         close(devNull)
         // FLUSHALL between sections frees a million records: longer than the default 5 s timeout allows.
         let configuration = RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port), commandTimeout: 60)
-        client = PetalClient(redis: RedisClient(configuration: configuration, poolSize: 4))
+        redis = RedisClient(configuration: configuration, poolSize: 1)
+        client = PetalClient(configuration: configuration, poolSize: 4)
         let probe = RedisConnection(configuration: configuration)
         for _ in 0..<200 {
             if (try? probe.command("PING")) != nil { break }
@@ -143,16 +154,6 @@ final class Bench {
 
     func stopRedis() { redisProcess.stop(grace: 5) }
 
-    /// Redis's own CPU time (user + system), to tell Redis work from client and worker work.
-    func redisCPUSeconds() async throws -> Double {
-        let info = try await client.redis.command("INFO", "cpu").string ?? ""
-        return info.split(whereSeparator: \.isNewline).reduce(0) { total, line in
-            let parts = line.split(separator: ":")
-            guard parts.count == 2, ["used_cpu_sys", "used_cpu_user"].contains(parts[0]) else { return total }
-            return total + (Double(parts[1]) ?? 0)
-        }
-    }
-
     /// FLUSHALL, retried: the pool's first connection to a just-started server has failed now and
     /// then with EAGAIN (not understood yet; see the closing note of session 2).
     private func flush() async throws {
@@ -160,7 +161,7 @@ final class Bench {
         while true {
             attempt += 1
             do {
-                _ = try await client.redis.command("FLUSHALL")
+                _ = try await redis.command("FLUSHALL")
                 return
             } catch {
                 if attempt >= 5 { throw error }
@@ -219,14 +220,19 @@ final class Bench {
         try await client.totals().processed
     }
 
-    func endToEnd(count: Int, concurrency: Int) async throws -> Double {
+    /// Jobs per second, and Redis's memory per finished job (history kept) with the event stream's part of it.
+    func endToEnd(count: Int, concurrency: Int, cost: RedisCost) async throws -> (rate: Double, memoryPerJob: Double, eventsPerJob: Double) {
         try await flush()
         let worker = try await startWorker(concurrency: concurrency)
         defer { worker.stop(grace: 10); kill(-worker.pid, SIGKILL) }
+        let memoryBefore = try await cost.usedMemory()
         let start = Clock.now()
         try await enqueueInBatches(count: count)
         while try await processed() < count { try await Task.sleep(for: .milliseconds(20)) }
-        return Double(count) / (Clock.now() - start)
+        let rate = Double(count) / (Clock.now() - start)
+        let memory = Double(try await cost.usedMemory() - memoryBefore) / Double(count)
+        let events = Double(try await redis.command(["MEMORY", "USAGE", RedisArgument(client.keys.events), "SAMPLES", "0"]).int ?? 0)
+        return (rate, memory, events / Double(count))
     }
 
     struct Latency { var startP50, startP99, doneP50, doneP99: Double }

@@ -16,6 +16,8 @@ public final class RedisConnection {
     public let configuration: RedisConfiguration
     private var context: UnsafeMutablePointer<redisContext>?
     private var scriptsLoaded: Set<String> = []
+    /// Function libraries this connection has seen Redis hold in their current version.
+    private var librariesChecked: Set<String> = []
     /// Seconds added to the command timeout while a blocking command (BLPOP) waits on the server.
     private var blockAllowance: Double = 0
     /// True while AUTH and SELECT run inside `connect`: a failure there is not retried.
@@ -33,6 +35,7 @@ public final class RedisConnection {
         if let context { redisFree(context) }
         context = nil
         scriptsLoaded.removeAll()
+        librariesChecked.removeAll()
     }
 
     /// Connects now (otherwise the first command connects), authenticating and selecting the database.
@@ -203,6 +206,54 @@ public final class RedisConnection {
             return try send(argv).orThrow()
         }
         return try reply.orThrow()
+    }
+
+    /// Calls a function of `library` (FCALL), first making sure the Redis behind this connection
+    /// holds the library's code (checked once per connection, loaded when missing or different).
+    /// A function Redis has lost since (a restart, `FUNCTION FLUSH`) is loaded and called once
+    /// more: a call Redis refused as unknown never ran. Error replies name the part and line.
+    public func callFunction(_ function: String, in library: RedisFunctionLibrary, keys: [RedisArgument] = [],
+                             arguments: [RedisArgument]) throws(RedisError) -> RedisValue {
+        try callFunctions([(function, keys, arguments)], in: library)[0].orThrow()
+    }
+
+    /// Many function calls in one round trip; error replies stay in place (with part and line).
+    public func callFunctions(_ calls: [(function: String, keys: [RedisArgument], arguments: [RedisArgument])],
+                              in library: RedisFunctionLibrary) throws(RedisError) -> [RedisValue] {
+        if calls.isEmpty { return [] }
+        try ensureLoaded(library)
+        let commands = calls.map { call -> [RedisArgument] in
+            var argv: [RedisArgument] = ["FCALL", RedisArgument(call.function), RedisArgument(call.keys.count)]
+            argv.reserveCapacity(3 + call.keys.count + call.arguments.count)
+            argv.append(contentsOf: call.keys)
+            argv.append(contentsOf: call.arguments)
+            return argv
+        }
+        var replies = commands.count == 1 ? [try send(commands[0])] : try pipeline(commands)
+        if replies.contains(where: RedisFunctionLibrary.isMissingFunction) {
+            try load(library)
+            for index in replies.indices where RedisFunctionLibrary.isMissingFunction(replies[index]) {
+                replies[index] = try send(commands[index])
+            }
+        }
+        return replies.map { reply in
+            if case .error(let message) = reply { return .error(library.located(message)) }
+            return reply
+        }
+    }
+
+    /// Loads `library` unless Redis already holds this very code; once per connection.
+    private func ensureLoaded(_ library: RedisFunctionLibrary) throws(RedisError) {
+        if librariesChecked.contains(library.name) { return }
+        let listed = try command(["FUNCTION", "LIST", "LIBRARYNAME", RedisArgument(library.name), "WITHCODE"])
+        if RedisFunctionLibrary.loadedCode(in: listed) != library.source { try load(library) }
+        librariesChecked.insert(library.name)
+    }
+
+    private func load(_ library: RedisFunctionLibrary) throws(RedisError) {
+        let reply = try send(["FUNCTION", "LOAD", "REPLACE", RedisArgument(library.source)])
+        if case .error(let message) = reply { throw .server(library.located(message)) }
+        librariesChecked.insert(library.name)
     }
 
     /// Runs a blocking command (BLMOVE, BLPOP, ...) whose server-side block is `blockSeconds`,

@@ -5,8 +5,11 @@ import Synchronization
 public enum RedisPushMessage: Sendable, Equatable {
     /// A message published on `channel` (for a pattern subscription, `pattern` is the pattern matched).
     case message(channel: String, payload: String, pattern: String?)
-    /// The connection was lost and is back, subscribed again: messages in between were missed,
-    /// so a consumer that needs them re-reads the state it follows.
+    /// Redis confirmed every channel and pattern: whatever is published from now on arrives.
+    /// Comes once, before any message.
+    case subscribed
+    /// The connection was lost and is back, subscribed again (confirmed): messages in between were
+    /// missed, so a consumer that needs them re-reads the state it follows.
     case resubscribed
 }
 
@@ -40,12 +43,19 @@ public struct RedisSubscription: AsyncSequence, Sendable {
             do throws(RedisError) {
                 if !channels.isEmpty { try connection.append([RedisArgument("SUBSCRIBE")] + channels.map { RedisArgument($0) }) }
                 if !patterns.isEmpty { try connection.append([RedisArgument("PSUBSCRIBE")] + patterns.map { RedisArgument($0) }) }
-                if everSubscribed { continuation.yield(.resubscribed) }
-                everSubscribed = true
+                var unconfirmed = channels.count + patterns.count
                 backoff.reset()
                 while !stop.isStopped {
                     guard let reply = try connection.nextPushedReply(waitingUpTo: 0.25) else { continue }
-                    if let message = Self.message(from: reply) { continuation.yield(message) }
+                    if let message = Self.message(from: reply) {
+                        continuation.yield(message)
+                    } else if Self.isConfirmation(reply) {
+                        unconfirmed -= 1
+                        if unconfirmed == 0 {
+                            continuation.yield(everSubscribed ? .resubscribed : .subscribed)
+                            everSubscribed = true
+                        }
+                    }
                 }
             } catch {
                 connection.close()
@@ -67,6 +77,11 @@ public struct RedisSubscription: AsyncSequence, Sendable {
         default:
             return nil  // subscribe confirmations
         }
+    }
+
+    private static func isConfirmation(_ reply: RedisValue) -> Bool {
+        guard let kind = reply.array?.first?.string else { return false }
+        return kind == "subscribe" || kind == "psubscribe"
     }
 }
 

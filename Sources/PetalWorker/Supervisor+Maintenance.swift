@@ -4,8 +4,6 @@ import PetalRedis
 
 /// The periodic work: heartbeat, scheduled jobs, recovery of dead workers, retention, autoscale.
 extension Supervisor {
-    static let version = "0.1.0"
-
     func maintain() {
         let now = Clock.now()
         if schedule.heartbeat.isDue(at: now) { writeHeartbeat() }
@@ -18,50 +16,27 @@ extension Supervisor {
 
     /// The heartbeat record (worker hash with a TTL) and its event. docs/PROTOCOL.md lists the fields.
     func writeHeartbeat() {
-        let now = Clock.now()
         let childPIDs = children.keys.sorted()
         let active = children.values.compactMap { child in
-            child.job.map { WorkerRecord.ActiveJob(id: $0.id, task: $0.task, pid: Int(child.pid), started: $0.started) }
+            child.job.map { WorkerHeartbeat.ActiveJob(id: $0.id, task: $0.task, pid: Int(child.pid), started: $0.started) }
         }.sorted { $0.started < $1.started }
         let rss = SystemStats.residentBytes(pid: getpid()) + childPIDs.reduce(0) { $0 + SystemStats.residentBytes(pid: $1) }
-        func json<T: Encodable>(_ value: T) -> String {
-            (try? String(decoding: JSONEncoder().encode(value), as: UTF8.self)) ?? "null"
-        }
-        let name = configuration.name
-        var fields: [String] = [
-            "name", name, "hostname", ProcessInfo.processInfo.hostName, "pid", String(getpid()),
-            "queues", json(queues), "concurrency", String(targetSize), "children", json(childPIDs.map(Int.init)),
-            "active", json(active), "loadavg", json(SystemStats.loadAverage()), "rss", String(rss),
-            "started_at", Clock.text(startedAt), "heartbeat", Clock.text(now), "interval", String(configuration.heartbeatInterval),
-            "version", Self.version, "registered", json(registry.names), "time_limits", json(timeLimits),
-            "shutting_down", phase == .running ? "0" : "1",
-            "autoscale_min", autoscale.map { String($0.min) } ?? "", "autoscale_max", autoscale.map { String($0.max) } ?? "",
-        ]
-        if autoscale == nil { fields.removeLast(4) }
-        let workerKey = keys.worker(name)
-        var commands: [[RedisArgument]] = [
-            ["DEL", RedisArgument(workerKey)],
-            [RedisArgument("HSET"), RedisArgument(workerKey)] + fields.map { RedisArgument($0) },
-            ["EXPIRE", RedisArgument(workerKey), RedisArgument(configuration.heartbeatTTL)],
-            ["ZADD", RedisArgument(keys.workers), RedisArgument(Clock.text(now)), RedisArgument(name)],
-            ["HDEL", RedisArgument(keys.workerStats(name)), "offline_at"],
-            ["EXPIRE", RedisArgument(keys.workerStats(name)), "172800"],
-            ["EXPIRE", RedisArgument(keys.workerTasks(name)), "172800"],
-            ["XADD", RedisArgument(keys.events), "MAXLEN", "~", "100000", "*", "type",
-             announcedOnline ? "worker-heartbeat" : "worker-online", "ts", RedisArgument(Clock.text(now)),
-             "worker", RedisArgument(name), "active", RedisArgument(active.count), "concurrency", RedisArgument(targetSize)],
-        ]
-        if timeLimits.isEmpty { commands.append(["DEL", RedisArgument(keys.workerLimits(name))]) }
+        let heartbeat = WorkerHeartbeat(
+            name: configuration.name, hostname: ProcessInfo.processInfo.hostName, pid: Int(getpid()), queues: queues,
+            concurrency: targetSize, children: childPIDs.map(Int.init), active: active, autoscaleMin: autoscale?.min,
+            autoscaleMax: autoscale?.max, loadAverage: SystemStats.loadAverage(), rssBytes: rss, startedAt: startedAt,
+            time: Clock.now(), heartbeatInterval: configuration.heartbeatInterval, version: PetalProtocol.petalVersion,
+            registered: registry.names, timeLimits: timeLimits, shuttingDown: phase != .running)
+        let call = HeartbeatCall(heartbeat: heartbeat, ttl: configuration.heartbeatTTL, first: !announcedOnline)
         withRedis("heartbeat") { () throws(RedisError) in
-            let replies = try connection.pipeline([["MULTI"]] + commands + [["EXEC"]])
-            if case .error(let message)? = replies.last { throw RedisError.server(message) }
+            try connection.call(call, keys: keys)
             announcedOnline = true
         }
     }
 
     private func promoteDueJobs() {
         withRedis("promoting scheduled jobs") { () throws(RedisError) in
-            let moved = try runScript(PetalScripts.promote, ["500"]).int ?? 0
+            let moved = try connection.call(PromoteCall(limit: 500), keys: keys)
             if moved >= 500 { schedule.promote.again(after: 0, now: Clock.now()) }  // more are due: go on the next turn
         }
     }
@@ -72,28 +47,12 @@ extension Supervisor {
     private func reapDeadWorkers() {
         guard let since = redisReachableSince, Clock.now() - since > Double(configuration.heartbeatTTL) + configuration.heartbeatInterval else { return }
         withRedis("recovering dead workers' jobs") { () throws(RedisError) in
-            let cutoff = Clock.now() - 86_400
-            try connection.command(["ZREMRANGEBYSCORE", RedisArgument(keys.workers), "-inf", RedisArgument(Clock.text(cutoff))])
-            let names = (try connection.command(["ZRANGE", RedisArgument(keys.workers), "0", "-1"]).array ?? [])
-                .compactMap(\.string).filter { $0 != configuration.name }
-            if names.isEmpty { return }
-            let probes = try connection.pipeline(names.flatMap { name -> [[RedisArgument]] in
-                [["EXISTS", RedisArgument(keys.worker(name))], ["LLEN", RedisArgument(keys.inflight(name))],
-                 ["HEXISTS", RedisArgument(keys.workerStats(name)), "offline_at"]]
-            })
-            for (index, name) in names.enumerated() {
-                let alive = probes[index * 3].int == 1
-                let inFlight = probes[index * 3 + 1].int ?? 0
-                let markedOffline = probes[index * 3 + 2].int == 1
-                guard !alive, inFlight > 0 || !markedOffline else { continue }
-                let counts = try runScript(PetalScripts.reap, [RedisArgument(name), RedisArgument(configuration.maxRedeliveries), "0"]).array ?? []
-                if counts.count > 2 {
-                    logger.debug("worker \(name) has no heartbeat but answers on its control channel: alive, its jobs are left alone")
-                    continue
-                }
-                let requeued = counts.first?.int ?? 0, failed = counts.last?.int ?? 0
-                if requeued + failed > 0 {
-                    logger.warning("worker \(name) is gone: re-queued \(requeued) of its jobs, failed \(failed) (redelivered too often)")
+            let call = ReapDeadCall(worker: configuration.name, maxRedeliveries: configuration.maxRedeliveries)
+            for result in try connection.call(call, keys: keys) {
+                if result.alive {
+                    logger.debug("worker \(result.worker) has no heartbeat but answers on its control channel: alive, its jobs are left alone")
+                } else if result.requeued + result.failed > 0 {
+                    logger.warning("worker \(result.worker) is gone: re-queued \(result.requeued) of its jobs, failed \(result.failed) (redelivered too often)")
                 }
             }
         }
@@ -101,8 +60,8 @@ extension Supervisor {
 
     private func trimHistory() {
         withRedis("trimming job history") { () throws(RedisError) in
-            let dropped = try runScript(PetalScripts.trim, [RedisArgument(configuration.retentionCount),
-                                                            RedisArgument(String(configuration.retentionSeconds)), "1000"]).int ?? 0
+            let dropped = try connection.call(TrimCall(maxCount: configuration.retentionCount, maxAge: configuration.retentionSeconds,
+                                                       limit: 1000), keys: keys)
             if dropped >= 1000 { schedule.trim.again(after: 1, now: Clock.now()) }  // more to drop: again in a second
         }
     }

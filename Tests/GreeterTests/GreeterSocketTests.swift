@@ -168,7 +168,7 @@ struct GreeterSocketTests {
             let refused = try await socket.first("the refusal") { $0["error"] != nil }
             #expect(code(refused) == "message_too_large")
             #expect(try await socket.waitForEnd() == .init(code: 1008, reason: refused["error"]?["code"]?.stringValue ?? ""))
-            #expect(try await greeter.client.redis.command("DBSIZE").int == 0, "nothing was started")
+            #expect(try await greeter.server.redisClient().command("DBSIZE").int == 0, "nothing was started")
         }
     }
 

@@ -48,7 +48,7 @@ struct GreeterTests {
             #expect(page.text("//p[@id='\(field)']")?.contains(message) == true, "\(reply.body)")
             #expect(page.texts("//input[@id='person']/@value").first == (form["person"] ?? ""), "what was typed is kept")
         }
-        #expect(try await client.redis.command("DBSIZE").int == 0, "nothing was enqueued")
+        #expect(try await server.redisClient().command("DBSIZE").int == 0, "nothing was enqueued")
     }
 
     @Test func theWholeFlowFromFormToGreeting() async throws {

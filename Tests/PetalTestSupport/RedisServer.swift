@@ -67,7 +67,12 @@ public final class RedisServer: Sendable {
 
     /// A Petal client of this server.
     public func petalClient(poolSize: Int = 2) -> PetalClient {
-        PetalClient(redis: RedisClient(configuration: configuration, poolSize: poolSize))
+        PetalClient(configuration: configuration, poolSize: poolSize)
+    }
+
+    /// A plain Redis client of this server, for what a test checks or breaks below the protocol.
+    public func redisClient(poolSize: Int = 1) -> RedisClient {
+        RedisClient(configuration: configuration, poolSize: poolSize)
     }
 
     /// A loopback address where no Redis listens, for testing what happens when Redis is down.

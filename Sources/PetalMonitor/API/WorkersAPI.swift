@@ -57,7 +57,7 @@ struct WorkersAPI: Sendable {
 
     @Sendable func shutdown(request: Request, context: MonitorRequestContext) async throws -> Response {
         let name = try await known(context)
-        _ = try await client.broadcast(ControlCommand("shutdown"), destination: [name])
+        _ = try await client.broadcast(.shutdown, destination: [name])
         return JSONResponse.object(["message": "Shutting down!"])
     }
 
@@ -67,7 +67,7 @@ struct WorkersAPI: Sendable {
         let action = try context.parameters.decoded("action")
         let (command, message): (ControlCommand, String)
         switch action {
-        case "restart": (command, message) = (ControlCommand("pool_restart"), "Restarting '\(name)' worker's pool")
+        case "restart": (command, message) = (.poolRestart, "Restarting '\(name)' worker's pool")
         case "grow":
             let n = try arguments.int("n", default: 1, range: 1...ControlCommand.maximumPoolSize)
             (command, message) = (.poolGrow(n), "Growing '\(name)' worker's pool by \(n)")
