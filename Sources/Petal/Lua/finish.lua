@@ -14,7 +14,9 @@ register('finish', function(args)
     return redis.error_reply("ERR finish: outcome '" .. tostring(outcome) .. "' is not SUCCESS, FAILURE or RETRY")
   end
   local acknowledged = 0
-  local holder = read(key('job', id), {'worker', 'deliveries'})
+  local holder = read(key('job', id), {'worker', 'deliveries', 'revoke_requested'})
+  -- Revoked while it ran (without terminate): the run's outcome stands, but it never runs again.
+  if outcome == 'RETRY' and present(holder.revoke_requested) then outcome = 'REVOKED' end
   if holder.worker and (holder.worker ~= worker or holder.deliveries ~= delivery) then
     -- Fenced: the in-flight entry (if any) and the record belong to the newer delivery.
     acknowledged = -1

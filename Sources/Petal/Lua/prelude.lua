@@ -167,7 +167,7 @@ end
 
 -- The record fields a take reads, and those of them that must hold numbers (checked in this order).
 local TAKE_FIELDS = {'task', 'state', 'args', 'kwargs', 'soft_time_limit', 'time_limit', 'retries', 'max_retries',
-  'group', 'expires', 'sent', 'deliveries', 'eta', 'redeliveries'}
+  'group', 'expires', 'sent', 'deliveries', 'eta', 'redeliveries', 'worker'}
 local TAKE_NUMBERS = {'soft_time_limit', 'time_limit', 'retries', 'max_retries', 'expires', 'sent', 'deliveries',
   'eta', 'redeliveries'}
 -- States in which an id on a queue is runnable: PENDING (enqueued, re-queued) and RETRY (promoted
@@ -217,6 +217,8 @@ local function take(worker, pid, queues)
           if present(job.state) then redis.call('ZREM', key('jobs', 'state', job.state), id) end
           redis.call('ZADD', key('jobs', 'state', 'STARTED'), score(job.sent), id)
           redis.call('ZADD', key('jobs', 'worker', worker), score(job.sent), id)
+          -- A redelivered job is listed under the worker that took it last, and only there.
+          if present(job.worker) and job.worker ~= worker then redis.call('ZREM', key('jobs', 'worker', job.worker), id) end
           -- Received and started in one step; both events, so Flower's metrics and tools see both.
           event('task-received', {'id', id, 'task', job.task, 'worker', worker, 'queue', queue})
           event('task-started', {'id', id, 'task', job.task, 'worker', worker, 'pid', pid, 'queue', queue})
