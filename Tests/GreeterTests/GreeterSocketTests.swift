@@ -129,6 +129,24 @@ struct GreeterSocketTests {
         }
     }
 
+    /// `waitForJob` answers at its timeout with the job as it is (here never taken: no worker).
+    @Test func waitForJobAnswersAtItsTimeoutWithTheJobAsItIs() async throws {
+        try await greeter.withApp { http, port in
+            let socket = try await SocketTestClient.connect(port: port, cookie: try await visitorCookie(http))
+            _ = try await socket.first("the snapshot") { $0["event"] == "snapshot" }
+            socket.call(1, "startGreeting", ["person": "Patience", "total": 1])
+            let id = try #require(try await socket.answer(1)["result"]?["id"]?.stringValue)
+            socket.call(2, "waitForJob", ["id": .string(id), "timeout": 0.3])
+            socket.call(3, "waitForJob", ["id": .string(id), "timeout": 1e308])
+            socket.call(4, "myJobs")
+            #expect(try await socket.answer(2)["result"]?["state"] == "PENDING")
+            #expect(try await socket.answer(4)["result"]?.arrayValue?.count == 1, "a waiting call holds up no other")
+            socket.call(5, "revokeJob", ["id": .string(id)])
+            #expect(try await socket.answer(5)["result"]?["outcome"] == "revoked")
+            #expect(try await socket.answer(3)["result"]?["state"] == "REVOKED", "the notice of its end woke the long wait")
+        }
+    }
+
     @Test func seventeenCallsAtOnceGetAnErrorThenAPolicyClose() async throws {
         try await greeter.withApp { http, port in
             let socket = try await SocketTestClient.connect(port: port, cookie: try await visitorCookie(http))

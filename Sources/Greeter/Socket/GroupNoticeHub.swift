@@ -13,6 +13,8 @@ final class GroupNoticeHub: Service, Sendable {
     /// Set once Redis has confirmed the subscription, so a socket that sends its snapshot after
     /// `waitUntilListening` misses no notice in between.
     private let listening = Atomic<Bool>(false)
+    /// `waitForJob` calls, woken by the notices that pass through here.
+    let waiters = JobNoticeWaiters()
 
     init(client: PetalClient) {
         self.client = client
@@ -24,6 +26,7 @@ final class GroupNoticeHub: Service, Sendable {
         for await event in client.noticesOfEveryGroup().cancelOnGracefulShutdown() {
             switch event {
             case .notice(let notice):
+                waiters.wake(notice.id)
                 let targets = inboxes.withLock { $0[notice.group].map { Array($0.values) } ?? [] }
                 // Turned into the socket's job object once for all the visitor's sockets.
                 guard !targets.isEmpty else { continue }
@@ -32,6 +35,7 @@ final class GroupNoticeHub: Service, Sendable {
             case .subscribed:
                 listening.store(true, ordering: .releasing)
             case .resubscribed:
+                waiters.wakeAll()
                 for inbox in inboxes.withLock({ $0.values.flatMap(\.values) }) { inbox.snapshotDue() }
             }
         }
