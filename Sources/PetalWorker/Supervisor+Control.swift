@@ -29,7 +29,7 @@ extension Supervisor {
         case .ping:
             return "pong"
         case .poolGrow(let n):
-            guard phase == .running else { throw TaskFailure("worker is shutting down") }
+            guard phase == .running else { throw WorkerError.controlRefused("worker is shutting down") }
             targetSize = min(ControlCommand.maximumPoolSize, targetSize + n)
             if let bounds = autoscale, targetSize > bounds.max { autoscale = (bounds.min, targetSize) }
             writeHeartbeat()
@@ -56,8 +56,8 @@ extension Supervisor {
             broadcastQueues()
             return .string("add consumer \(queue)")
         case .cancelConsumer(let queue):
-            guard queues.contains(queue) else { throw TaskFailure("not consuming from \(queue)") }
-            guard queues.count > 1 else { throw TaskFailure("cannot cancel the last queue \(queue)") }
+            guard queues.contains(queue) else { throw WorkerError.controlRefused("not consuming from \(queue)") }
+            guard queues.count > 1 else { throw WorkerError.controlRefused("cannot cancel the last queue \(queue)") }
             queues.removeAll { $0 == queue }
             broadcastQueues()
             return .string("no longer consuming from \(queue)")
@@ -67,7 +67,7 @@ extension Supervisor {
         case .terminate(let id, let signalName):
             let signal = SignalName.parse(signalName) ?? SIGTERM
             guard let child = children.values.first(where: { $0.job?.id == id }) else {
-                throw TaskFailure("job \(id) is not running on \(configuration.name)")
+                throw WorkerError.controlRefused("job \(id) is not running on \(configuration.name)")
             }
             killChild(child.pid, reason: "Terminated: revoked while running", signal: signal)
             return .string("terminating \(id) (pid \(child.pid)) with \(SignalName.of(signal))")

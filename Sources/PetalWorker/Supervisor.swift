@@ -140,13 +140,13 @@ final class Supervisor {
         // A live supervisor listens on its own channel even when it cannot write its heartbeat.
         let listeners = try connection.command(["PUBSUB", "NUMSUB", RedisArgument(keys.controlChannel(worker: configuration.name))])
         if let count = listeners.array?.last?.int, count > 0 {
-            throw TaskFailure("a worker named \(configuration.name) is already running (it listens on its control channel); choose another --name")
+            throw WorkerError.nameInUse(name: configuration.name, holder: "it listens on its control channel")
         }
         let fields = try connection.command(["HGETALL", RedisArgument(keys.worker(configuration.name))]).fieldMap
         if let namesake = WorkerHeartbeat(fields: fields), namesake.pid != 0, namesake.pid != Int(getpid()) {
             let sameHost = namesake.hostname == ProcessInfo.processInfo.hostName
             if !sameHost || kill(Int32(clamping: namesake.pid), 0) == 0 {
-                throw TaskFailure("a worker named \(configuration.name) is already running (pid \(namesake.pid) on \(namesake.hostname)); choose another --name")
+                throw WorkerError.nameInUse(name: configuration.name, holder: "pid \(namesake.pid) on \(namesake.hostname)")
             }
             try connection.command(["DEL", RedisArgument(keys.worker(configuration.name))])
         }
