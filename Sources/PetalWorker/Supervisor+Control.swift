@@ -31,19 +31,19 @@ extension Supervisor {
         case .poolGrow(let n):
             guard phase == .running else { throw WorkerError.controlRefused("worker is shutting down") }
             targetSize = min(ControlCommand.maximumPoolSize, targetSize + n)
-            if let bounds = autoscale, targetSize > bounds.max { autoscale = (bounds.min, targetSize) }
+            autoscale?.include(targetSize)
             writeHeartbeat()
             return .string("pool will grow to \(targetSize)")
         case .poolShrink(let n):
             targetSize = max(0, targetSize - n)
-            if let bounds = autoscale, targetSize < bounds.min { autoscale = (targetSize, bounds.max) }
+            autoscale?.include(targetSize)
             writeHeartbeat()
             return .string("pool will shrink to \(targetSize)")
         case .poolRestart:
             for pid in children.keys { requestStop(pid) }
             return "reloading pool"
         case .autoscale(let high, let low):
-            autoscale = (low, high)
+            autoscale = Autoscaler(min: low, max: high)
             targetSize = max(low, min(targetSize, high))
             writeHeartbeat()
             return .string("autoscale now max=\(high) min=\(low)")

@@ -66,25 +66,21 @@ extension Supervisor {
         }
     }
 
-    /// Grows towards max while jobs wait (a waiting job means no child was free to take it);
-    /// shrinks by one a second towards min once the pool has been partly idle for five seconds.
+    /// One autoscale step (the rule is `Autoscaler`'s): reads how many jobs wait, then aims the pool.
     private func autoscaleStep() {
-        guard let bounds = autoscale, phase == .running else { return }
-        var backlog = 0
+        guard let autoscaler = autoscale, phase == .running else { return }
+        var waiting = 0
         withRedis("autoscale") { () throws(RedisError) in
             let lengths = try connection.pipeline(queues.map { ["LLEN", RedisArgument(keys.queue($0))] })
-            backlog = lengths.reduce(0) { $0 + ($1.int ?? 0) }
+            waiting = lengths.reduce(0) { $0 + ($1.int ?? 0) }
         }
         let working = workingChildren
-        let busy = working.filter(\.isBusy).count
-        logger.trace("autoscale: backlog \(backlog), busy \(busy) of \(working.count), target \(targetSize)")
-        if backlog > 0 && targetSize < bounds.max {
-            let grown = min(bounds.max, targetSize + backlog)
-            logger.info("autoscale: \(backlog) job(s) waiting, pool \(targetSize) -> \(grown)")
-            targetSize = grown
-        } else if backlog == 0 && busy < working.count && Clock.now() - lastFullyBusy > 5 && targetSize > bounds.min {
-            targetSize -= 1
-            logger.info("autoscale: idle, pool -> \(targetSize)")
-        }
+        let seen = Autoscaler.Observation(waiting: waiting, busy: working.filter(\.isBusy).count, working: working.count,
+                                          secondsSinceFullyBusy: Clock.now() - lastFullyBusy)
+        logger.trace("autoscale: \(waiting) waiting, busy \(seen.busy) of \(seen.working), target \(targetSize)")
+        let next = autoscaler.nextTarget(from: targetSize, seeing: seen)
+        if next > targetSize { logger.info("autoscale: \(waiting) job(s) waiting, pool \(targetSize) -> \(next)") }
+        if next < targetSize { logger.info("autoscale: idle, pool -> \(next)") }
+        targetSize = next
     }
 }

@@ -30,7 +30,7 @@ final class Supervisor {
 
     var children: [Int32: ChildHandle] = [:]
     var targetSize: Int
-    var autoscale: (min: Int, max: Int)?
+    var autoscale: Autoscaler?
     var queues: [String]
     var timeLimits: [String: [Double]] = [:]
     var phase = Phase.running
@@ -67,7 +67,7 @@ final class Supervisor {
         queues = configuration.queues
         schedule = Schedule(heartbeat: Every(configuration.heartbeatInterval), reap: Every(configuration.heartbeatInterval))
         if let low = configuration.autoscaleMin, let high = configuration.autoscaleMax {
-            autoscale = (low, high)
+            autoscale = Autoscaler(min: low, max: high)
             targetSize = max(low, min(configuration.concurrency, high))
         } else {
             targetSize = configuration.concurrency
