@@ -1,4 +1,4 @@
-# Petal: `make run` starts the whole stack, `make test` runs every test, `make bench` measures,
+# Petal: `make run` starts the whole stack, `make test` runs every test, `make bench` measures (beside Sidekiq, Celery and RQ),
 # `make chaos` kills workers and restarts Redis under 20,000 jobs (minutes; not part of `make test`),
 # `make honcho-suite` runs honcho's own integration tests against `petal` (fetches honcho from PyPI).
 # Each target installs the Debian packages it needs when they are missing.
