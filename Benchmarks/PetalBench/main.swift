@@ -126,7 +126,10 @@ final class Bench {
         redis = RedisClient(configuration: configuration, poolSize: 1)
     }
 
-    func stopRedis() { server.stop() }
+    func stopRedis() {
+        server.stop()
+        try? FileManager.default.removeItem(atPath: server.directory)  // (a global: its deinit never runs)
+    }
 
     /// Redis's own CPU time (user + system), to tell Redis work from client and worker work.
     func redisCPUSeconds() async throws -> Double {

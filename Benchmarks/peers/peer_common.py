@@ -46,8 +46,13 @@ def expect(count):
     _expected.value = count
 
 
+def drained():
+    """Whether the expected number of jobs has run."""
+    return _last.value != 0.0
+
+
 def wait_for_drain(start):
     """Blocks until the expected number of jobs has run: (seconds from `start` to the last, to the first)."""
-    while _last.value == 0.0:
+    while not drained():
         time.sleep(0.01)  # only how soon we notice; the jobs take their own times
     return _last.value - start, _first.value - start

@@ -35,6 +35,8 @@ elif mode == "drain":
     peer_common.expect(count)
     start = peer_common.clock()
     SimpleWorker([queue], connection=redis).work(burst=True, logging_level="WARNING")
+    if not peer_common.drained():  # burst mode ends with the queue empty: a job that failed never counted
+        raise SystemExit("the queue is empty but not every job ran (see RQ's failed job registry)")
     seconds, first = peer_common.wait_for_drain(start)
     peer_common.result(count, seconds, first)
     if len(queue):
