@@ -95,13 +95,17 @@ let package = Package(
         ]),
 
         // `make bench`: throughput and latency on a release build, against its own redis-server.
-        .executableTarget(name: "PetalBench", dependencies: ["Petal", "PetalRedis", "PetalSystem", "PetalTestSupport"],
+        .executableTarget(name: "PetalBench", dependencies: ["Petal", "PetalRedis", "PetalSystem", "PetalHarness"],
                          path: "Benchmarks/PetalBench"),
         // `make chaos`: 20,000 jobs while workers and children are killed and Redis restarts; lost, stuck, run twice.
         .executableTarget(name: "PetalChaos", dependencies: ["Petal", "PetalRedis", "PetalSystem"], path: "Benchmarks/PetalChaos"),
 
-        // Tests run against a real redis-server the support target starts on a free port.
-        .target(name: "PetalTestSupport", dependencies: ["Petal", "PetalRedis", "PetalSystem", "PetalRunner", "CLibXML2",
+        // What tests and the bench share: a redis-server of their own on a free port, loopback HTTP and WebSocket clients.
+        .target(name: "PetalHarness", dependencies: ["PetalRedis", "PetalSystem"], path: "Tests/PetalHarness"),
+        // Tests run against a real redis-server the harness starts on a free port. A test target (the
+        // others depend on it), so `swift build -c release` leaves it and swift-property-based out:
+        // SwiftPM builds every non-test target of the package (swift-package-manager#4967).
+        .testTarget(name: "PetalTestSupport", dependencies: ["Petal", "PetalRedis", "PetalSystem", "PetalRunner", "PetalHarness", "CLibXML2",
                                                   .product(name: "PropertyBased", package: "swift-property-based")],
                 path: "Tests/PetalTestSupport"),
         .testTarget(name: "PetalRedisTests", dependencies: ["PetalRedis", "PetalTestSupport"]),
@@ -114,6 +118,7 @@ let package = Package(
         .testTarget(name: "PetalWebTests", dependencies: ["PetalWeb", "PetalTestSupport", .product(name: "Mustache", package: "swift-mustache"),
                                                          .product(name: "Hummingbird", package: "hummingbird"),
                                                          .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "PetalBenchTests", dependencies: ["PetalBench"]),
         .testTarget(name: "PetalRunnerTests", dependencies: [.product(name: "PropertyBased", package: "swift-property-based"), "PetalRunner", "PetalSystem", "PetalTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

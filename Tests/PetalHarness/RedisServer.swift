@@ -1,5 +1,4 @@
 import Foundation
-import Petal
 import PetalRedis
 import PetalSystem
 
@@ -44,7 +43,7 @@ public final class RedisServer: Sendable {
                 return
             }
             process.stop(grace: 2)
-            if attempt >= 5 { throw TestSupportError("redis-server did not start (last port \(candidate))") }
+            if attempt >= 5 { throw HarnessError("redis-server did not start (last port \(candidate))") }
         }
     }
 
@@ -52,7 +51,7 @@ public final class RedisServer: Sendable {
         for path in ["/usr/bin/redis-server", "/usr/local/bin/redis-server"] where FileManager.default.isExecutableFile(atPath: path) {
             return path
         }
-        throw TestSupportError("redis-server is not installed (make test installs it)")
+        throw HarnessError("redis-server is not installed (make test installs it)")
     }
 
     private static func waitUntilReady(port: Int, process: ChildProcess) -> Bool {
@@ -63,11 +62,6 @@ public final class RedisServer: Sendable {
             usleep(25_000)
         }
         return false
-    }
-
-    /// A Petal client of this server.
-    public func petalClient(poolSize: Int = 2) -> PetalClient {
-        PetalClient(configuration: configuration, poolSize: poolSize)
     }
 
     /// A plain Redis client of this server, for what a test checks or breaks below the protocol.
@@ -114,7 +108,8 @@ public enum Watchdog {
     }
 }
 
-public struct TestSupportError: Error, CustomStringConvertible {
+/// What went wrong starting or talking to a server of the harness's own.
+public struct HarnessError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
@@ -123,7 +118,7 @@ public struct TestSupportError: Error, CustomStringConvertible {
 public enum FreePort {
     public static func find() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw TestSupportError("socket() failed") }
+        guard descriptor >= 0 else { throw HarnessError("socket() failed") }
         defer { close(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -132,7 +127,7 @@ public enum FreePort {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0 else { throw TestSupportError("bind() failed") }
+        guard bound == 0 else { throw HarnessError("bind() failed") }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
