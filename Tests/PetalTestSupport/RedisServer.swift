@@ -66,8 +66,8 @@ public final class RedisServer: Sendable {
     }
 
     /// A Petal client of this server.
-    public func petalClient(poolSize: Int = 2) -> PetalClient {
-        PetalClient(redis: RedisClient(configuration: configuration, poolSize: poolSize))
+    public func petalClient(poolSize: Int = 2, keys: Keys = Keys()) -> PetalClient {
+        PetalClient(redis: RedisClient(configuration: configuration, poolSize: poolSize), keys: keys)
     }
 
     /// A loopback address where no Redis listens, for testing what happens when Redis is down.
