@@ -55,6 +55,15 @@ struct ErrorMiddlewareTests {
     /// The app: security headers, the error middleware, and for each case a route that throws
     /// its error under /page/ (HTML) and /api/ (JSON); /body reads at most 100 bytes.
     func withApp(_ audience: ErrorAudience, brokenPage: Bool = false, _ body: (HTTPTestClient, Int) async throws -> Void) async throws {
+        let (port, running) = try await InProcessServer.start(run: { port in
+            let app = Application(router: Self.router(audience, brokenPage: brokenPage), configuration: .init(address: .hostname("127.0.0.1", port: port)))
+            try await app.runService()
+        }, isReady: { port in try await WireHTTP.exchange(port: port, path: "/page/http-404", timeout: 10).status == 404 })
+        defer { running.cancel() }
+        try await body(HTTPTestClient(base: "http://127.0.0.1:\(port)"), port)
+    }
+
+    static func router(_ audience: ErrorAudience, brokenPage: Bool) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ErrorMiddleware(audience: audience, jsonPaths: JSONPaths(prefixes: ["/api/"], paths: ["/health"])) { report, request, context in
@@ -63,7 +72,7 @@ struct ErrorMiddlewareTests {
             return try HTML("<h1 id=\"heading\">\(escape.escapeText(report.heading))</h1><p id=\"message\">\(escape.escapeText(report.message))</p>",
                             status: report.status).response(from: request, context: context)
         })
-        for item in Self.cases {
+        for item in cases {
             let error = item.error
             router.get("/page/\(item.name)") { _, _ -> Response in throw error }
             router.get("/api/\(item.name)") { _, _ -> Response in throw error }
@@ -75,13 +84,7 @@ struct ErrorMiddlewareTests {
             }
         }
         router.get("/health") { _, _ -> Response in throw PetalError.redis(.connection("refused")) }
-        let port = try FreePort.find()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
-        let running = Task { try await app.runService() }
-        defer { running.cancel() }
-        let http = HTTPTestClient(base: "http://127.0.0.1:\(port)")
-        try await Eventually.wait("the app listening") { try await http.get("/page/http-404").status == 404 }
-        try await body(http, port)
+        return router
     }
 
     @Test(arguments: [ErrorAudience.operators(redisURL: redisURL), .visitors])

@@ -50,7 +50,7 @@ struct MessageSignerTests {
     @Test func everyEditOfATokenIsRefused() async {
         let signer = MessageSigner(secret: "test-secret")
         let token = Array(signer.sign("0b7f4c1e-2f7a-4bb1-9d36-6f3d7a0e8f21"))
-        await propertyCheck(count: 500, input: Gen.int(in: 0...(token.count - 1)), HostileInput.text) { position, replacement in
+        await propertyCheck(count: 200, input: Gen.int(in: 0...(token.count - 1)), HostileInput.text) { position, replacement in
             var edited = token
             edited.replaceSubrange(position...position, with: Array(replacement))
             if edited != token { #expect(signer.verify(String(edited)) == nil, "\(String(edited))") }

@@ -23,16 +23,10 @@ struct CommandSettingsTests {
         let shop = server.petalClient(poolSize: 1, keys: Keys(prefix: "shop"))
         let worker = try await WorkerProcess(redis: server, program: "greeter", environment: ["PETAL_PREFIX": "shop"], keyPrefix: "shop")
         defer { worker.stop() }
-        let port = try FreePort.find()
         var environment = ProcessInfo.processInfo.environment
         environment.merge(["PETAL_PREFIX": "shop", "REDIS_URL": server.url, "GREETER_SECRET": "test-secret", "PETAL_LOG_LEVEL": "warning"]) { $1 }
-        let devNull = open("/dev/null", O_WRONLY)
-        let web = try ChildProcess.spawn(executable: try PetalBinary.path("greeter"), arguments: ["web", "--port", String(port)],
-                                         environment: environment, descriptors: [1: devNull, 2: devNull])
-        close(devNull)
+        let (web, base) = try await Self.startGreeterWeb(environment: environment)
         defer { web.stop(grace: 5) }
-        let base = "http://127.0.0.1:\(port)"
-        try await Eventually.wait("greeter web listening") { try await RealClient.curl([base + "/healthz"]).status == 200 }
 
         let posted = try await RealClient.curl(["--data-binary", "person=Prefix&total=1", base + "/greet"])
         #expect(posted.status == 303, "\(posted.body.prefix(200))")
@@ -45,6 +39,24 @@ struct CommandSettingsTests {
         let keys = try await allKeys()
         #expect(!keys.isEmpty)
         #expect(keys.allSatisfy { $0.hasPrefix("shop:") }, "\(keys.filter { !$0.hasPrefix("shop:") }.prefix(5))")
+    }
+
+    /// `greeter web` on a free port; on another if the port was taken before the greeter bound it.
+    static func startGreeterWeb(environment: [String: String]) async throws -> (ChildProcess, String) {
+        for _ in 0..<3 {
+            let port = try FreePort.find()
+            let devNull = open("/dev/null", O_WRONLY)
+            let web = try ChildProcess.spawn(executable: try PetalBinary.path("greeter"), arguments: ["web", "--port", String(port)],
+                                             environment: environment, descriptors: [1: devNull, 2: devNull])
+            close(devNull)
+            let base = "http://127.0.0.1:\(port)"
+            try await Eventually.wait("greeter web listening or gone", timeout: 60) {
+                if web.poll() != nil { return true }
+                return try await RealClient.curl([base + "/healthz"]).status == 200
+            }
+            if web.poll() == nil { return (web, base) }
+        }
+        throw TestSupportError("greeter web did not start on any of three ports")
     }
 
     @Test func anOptionWinsOverItsVariable() async throws {
