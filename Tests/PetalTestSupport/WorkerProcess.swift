@@ -84,6 +84,15 @@ public enum PetalBinary {
         throw TestSupportError("\(program) binary not found: run `swift build` first")
     }
 
+    /// `run` on a thread of its own: waiting for the process never holds one of the cooperative
+    /// pool's two threads, which the servers other suites run in-process need.
+    public static func runOffThePool(_ arguments: [String], program: String = "petal",
+                                     environment: [String: String] = [:]) async throws -> (code: Int32, output: String, error: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try run(arguments, program: program, environment: environment) }) }.start()
+        }
+    }
+
     /// Runs `petal` (or another of the package's executables) with arguments and this process's
     /// environment plus `environment`; returns exit code, stdout and stderr.
     public static func run(_ arguments: [String], program: String = "petal",

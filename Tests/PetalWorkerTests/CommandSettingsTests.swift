@@ -69,13 +69,13 @@ struct CommandSettingsTests {
         // And `petal worker` reads PETAL_PREFIX the same way (one RedisOptions for both).
         let petal = try await WorkerProcess(redis: server, environment: ["PETAL_PREFIX": "shared"], keyPrefix: "shared")
         defer { petal.stop() }
-        let call = try PetalBinary.run(["call", "add", "2", "3", "--redis", server.url], environment: ["PETAL_PREFIX": "shared"])
+        let call = try await PetalBinary.runOffThePool(["call", "add", "2", "3", "--redis", server.url], environment: ["PETAL_PREFIX": "shared"])
         #expect(call.code == 0, "\(call.error)")
         let id = call.output.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try await Eventually.job(server.petalClient(poolSize: 1, keys: Keys(prefix: "shared")), id).result == 5)
     }
 
-    @Test func aVariableSetToNonsenseIsRefusedByName() throws {
+    @Test func aVariableSetToNonsenseIsRefusedByName() async throws {
         let cases: [(program: String, arguments: [String], environment: [String: String], names: String)] = [
             ("greeter", ["web"], ["GREETER_PORT": "abc"], "GREETER_PORT='abc'"),
             ("greeter", ["worker"], ["GREETER_SOFT_TIME_LIMIT": "-1"], "GREETER_SOFT_TIME_LIMIT='-1'"),
@@ -84,7 +84,7 @@ struct CommandSettingsTests {
             ("petal", ["monitor"], ["MONITOR_BASIC_AUTH": "no-colon"], "MONITOR_BASIC_AUTH"),
         ]
         for (program, arguments, environment, names) in cases {
-            let run = try PetalBinary.run(arguments + ["--redis", server.url], program: program, environment: environment)
+            let run = try await PetalBinary.runOffThePool(arguments + ["--redis", server.url], program: program, environment: environment)
             #expect(run.code == 64, "\(program) \(arguments) \(environment): exit \(run.code) \(run.error)")
             #expect(run.error.contains(names), "\(program) \(arguments): \(run.error)")
         }
