@@ -50,10 +50,14 @@ let package = Package(
         .target(name: "PetalWorker", dependencies: ["Petal", "PetalRedis", "PetalSystem",
                                                     .product(name: "Logging", package: "swift-log")]),
         // The Procfile runner (`petal start`): formation, output, signals, control socket.
-        .target(name: "PetalRunner", dependencies: ["PetalSystem"]),
-        // What the web apps share: HTML responses with security headers, form bodies.
+        .target(name: "PetalRunner", dependencies: ["PetalSettings", "PetalSystem"]),
+        // Every setting read from environment variables, with its default, in one type.
+        .target(name: "PetalSettings"),
+        // What the web apps share: security headers, errors as pages or JSON, HTML responses, form bodies.
         .target(name: "PetalWeb", dependencies: [
+            "Petal", "PetalRedis",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -61,7 +65,7 @@ let package = Package(
         ]),
         // `petal monitor`: the Flower-style admin app and Flower-compatible API, read through PetalClient.
         .target(name: "PetalMonitor", dependencies: [
-            "Petal", "PetalWeb", "PetalRunner",
+            "Petal", "PetalRedis", "PetalWeb", "PetalRunner",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -69,29 +73,34 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        // `petal`: thin commands over the libraries.
-        .executableTarget(name: "PetalCLI", dependencies: [
-            "Petal", "PetalWorker", "PetalRunner", "PetalMonitor", "PetalWeb",
-            .product(name: "Hummingbird", package: "hummingbird"),
+        // What `petal` and `greeter` commands share: --redis/--prefix, worker options, logging set-up.
+        .target(name: "PetalCommandLine", dependencies: [
+            "Petal", "PetalRedis", "PetalSettings", "PetalWorker",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        // `petal`: thin commands over the libraries.
+        .executableTarget(name: "PetalCLI", dependencies: [
+            "Petal", "PetalCommandLine", "PetalRedis", "PetalSettings", "PetalSystem", "PetalWorker", "PetalRunner", "PetalMonitor", "PetalWeb",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // The example app: its tasks and its web pages as a library, and the `greeter` executable.
         .target(name: "Greeter", dependencies: [
-            "Petal", "PetalWorker", "PetalWeb",
+            "Petal", "PetalRedis", "PetalWorker", "PetalWeb",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "GreeterApp", dependencies: [
-            "Greeter", "Petal", "PetalWorker", "PetalWeb",
+            "Greeter", "Petal", "PetalCommandLine", "PetalRedis", "PetalSettings", "PetalWorker", "PetalWeb",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // `make bench`: throughput and latency on a release build, against its own redis-server.
@@ -109,13 +118,13 @@ let package = Package(
                                                   .product(name: "PropertyBased", package: "swift-property-based")],
                 path: "Tests/PetalTestSupport"),
         .testTarget(name: "PetalRedisTests", dependencies: ["PetalRedis", "PetalTestSupport"]),
-        .testTarget(name: "PetalTests", dependencies: [.product(name: "PropertyBased", package: "swift-property-based"), "Petal", "PetalTestSupport"]),
+        .testTarget(name: "PetalTests", dependencies: [.product(name: "PropertyBased", package: "swift-property-based"), "Petal", "PetalRedis", "PetalTestSupport"]),
         .testTarget(name: "PetalWorkerTests", dependencies: ["Petal", "PetalWorker", "PetalRedis", "PetalSystem", "PetalTestSupport"]),
-        .testTarget(name: "GreeterTests", dependencies: [.product(name: "PropertyBased", package: "swift-property-based"), "Greeter", "Petal", "PetalRedis", "PetalTestSupport",
+        .testTarget(name: "GreeterTests", dependencies: [.product(name: "PropertyBased", package: "swift-property-based"), "Greeter", "Petal", "PetalRedis", "PetalTestSupport", "PetalWeb",
                                                          .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "PetalMonitorTests", dependencies: [.product(name: "PropertyBased", package: "swift-property-based"), "PetalMonitor", "Petal", "PetalRedis", "PetalRunner", "PetalTestSupport", "PetalWeb",
                                                               .product(name: "Hummingbird", package: "hummingbird")]),
-        .testTarget(name: "PetalWebTests", dependencies: ["PetalWeb", "PetalTestSupport", .product(name: "Mustache", package: "swift-mustache"),
+        .testTarget(name: "PetalWebTests", dependencies: ["PetalWeb", "Petal", "PetalRedis", "PetalTestSupport", .product(name: "Mustache", package: "swift-mustache"),
                                                          .product(name: "Hummingbird", package: "hummingbird"),
                                                          .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "PetalBenchTests", dependencies: ["PetalBench"]),

@@ -11,7 +11,11 @@ public enum LoopbackSocket {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { close(descriptor); throw HarnessError("cannot connect to port \(port)") }
+        guard connected == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw HarnessError("cannot connect to port \(port): \(reason)")
+        }
         return descriptor
     }
 

@@ -10,7 +10,7 @@ public typealias TestSupportError = HarnessError
 
 extension RedisServer {
     /// A Petal client of this server.
-    public func petalClient(poolSize: Int = 2) -> PetalClient {
-        PetalClient(configuration: configuration, poolSize: poolSize)
+    public func petalClient(poolSize: Int = 2, keys: Keys = Keys()) -> PetalClient {
+        PetalClient(configuration: configuration, poolSize: poolSize, keys: keys)
     }
 }

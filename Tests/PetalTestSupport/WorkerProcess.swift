@@ -11,9 +11,11 @@ public final class WorkerProcess: Sendable {
 
     /// Starts `petal worker` against `redis` and waits until its heartbeat is in Redis. A nil
     /// `name` starts it without --name, as users do, so it is called `petal-<pid>@<host>`.
+    /// `keyPrefix` is where to look for its heartbeat (give the prefix through `environment` or
+    /// `extraArguments` as the test means to).
     public init(redis: RedisServer, program: String = "petal", name: String? = "w-\(UUID().uuidString.prefix(8))", concurrency: Int = 2,
                 queues: [String] = ["default"], extraArguments: [String] = [], heartbeatInterval: Double = 0.5,
-                environment extraEnvironment: [String: String] = [:]) async throws {
+                environment extraEnvironment: [String: String] = [:], keyPrefix: String = "petal") async throws {
         let logName = name ?? "default-\(UUID().uuidString.prefix(8))"
         logPath = FileManager.default.temporaryDirectory.appendingPathComponent("petal-worker-\(logName).log").path
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -30,7 +32,7 @@ public final class WorkerProcess: Sendable {
             environment: environment, descriptors: [1: log, 2: log], newProcessGroup: true)
         let name = name ?? "petal-\(process.pid)@\(ProcessInfo.processInfo.hostName)"
         self.name = name
-        let client = redis.petalClient(poolSize: 1)
+        let client = redis.petalClient(poolSize: 1, keys: Keys(prefix: keyPrefix))
         try await Eventually.wait("worker \(name) online", timeout: 20) {
             try await client.worker(name)?.online == true
         }
@@ -82,8 +84,19 @@ public enum PetalBinary {
         throw TestSupportError("\(program) binary not found: run `swift build` first")
     }
 
-    /// Runs `petal` (or another of the package's executables) with arguments; returns exit code, stdout and stderr.
-    public static func run(_ arguments: [String], program: String = "petal") throws -> (code: Int32, output: String, error: String) {
+    /// `run` on a thread of its own: waiting for the process never holds one of the cooperative
+    /// pool's two threads, which the servers other suites run in-process need.
+    public static func runOffThePool(_ arguments: [String], program: String = "petal",
+                                     environment: [String: String] = [:]) async throws -> (code: Int32, output: String, error: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try run(arguments, program: program, environment: environment) }) }.start()
+        }
+    }
+
+    /// Runs `petal` (or another of the package's executables) with arguments and this process's
+    /// environment plus `environment`; returns exit code, stdout and stderr.
+    public static func run(_ arguments: [String], program: String = "petal",
+                           environment: [String: String] = [:]) throws -> (code: Int32, output: String, error: String) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("petal-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -92,7 +105,7 @@ public enum PetalBinary {
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let out = open(outPath, O_WRONLY), err = open(errPath, O_WRONLY)
         let process = try ChildProcess.spawn(executable: try path(program), arguments: arguments,
-                                             environment: ProcessInfo.processInfo.environment, descriptors: [1: out, 2: err])
+                                             environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, descriptors: [1: out, 2: err])
         close(out)
         close(err)
         guard let termination = process.wait(upTo: 60) else {
