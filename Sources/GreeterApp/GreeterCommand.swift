@@ -63,7 +63,9 @@ struct GreeterCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError("\(error)")
             }
-            try await options.run(registry: registry, redis: redis, settings: settings, label: "greeter.worker")
+            // The greeter's jobs go to `greeter`; the demo tasks' to `default`, which `petal worker` shares.
+            try await options.run(registry: registry, redis: redis, settings: settings, label: "greeter.worker",
+                                  defaultQueues: [GreeterConfiguration.defaultQueue, "default"])
         }
     }
 }

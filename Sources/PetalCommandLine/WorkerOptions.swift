@@ -10,8 +10,8 @@ public struct WorkerOptions: ParsableArguments {
     @Option(name: [.short, .long], help: "Worker name, unique among live workers (default: petal-<pid>@<host>).")
     var name: String?
 
-    @Option(name: [.short, .long], help: "Queues to consume, highest priority first (comma-separated).")
-    var queues: String = "default"
+    @Option(name: [.short, .long], help: "Queues to consume, highest priority first (comma-separated; default: the command's own).")
+    var queues: String?
 
     @Option(name: [.short, .long], help: "Child processes in the pool.")
     var concurrency: Int = 2
@@ -47,17 +47,21 @@ public struct WorkerOptions: ParsableArguments {
 
     /// Sets up logging, then runs a worker with `registry` until it stops; a non-zero status
     /// ends the command with that status.
-    public func run(registry: TaskRegistry, redis: RedisOptions, settings: EnvironmentSettings, label: String) async throws {
+    /// `defaultQueues` are consumed when `--queues` is not given: each application's tasks go to
+    /// queues of its own, so a worker never takes a job whose task it does not have.
+    public func run(registry: TaskRegistry, redis: RedisOptions, settings: EnvironmentSettings, label: String,
+                    defaultQueues: [String] = ["default"]) async throws {
         LogSetup.bootstrap(level: logLevel, settings: settings)
-        let worker = Worker(configuration: try configuration(redis: redis, settings: settings), registry: registry, logger: Logger(label: label))
+        let configuration = try configuration(redis: redis, settings: settings, defaultQueues: defaultQueues)
+        let worker = Worker(configuration: configuration, registry: registry, logger: Logger(label: label))
         let code = try await worker.run()
         if code != 0 { throw ExitCode(code) }
     }
 
-    public func configuration(redis: RedisOptions, settings: EnvironmentSettings) throws -> WorkerConfiguration {
+    public func configuration(redis: RedisOptions, settings: EnvironmentSettings, defaultQueues: [String] = ["default"]) throws -> WorkerConfiguration {
         var configuration = WorkerConfiguration(
             redisURL: redis.url(settings), keyPrefix: redis.keyPrefix(settings),
-            queues: queues.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
+            queues: queues.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? defaultQueues,
             concurrency: concurrency, heartbeatInterval: heartbeatInterval, shutdownTimeout: shutdownTimeout,
             maxRedeliveries: maxRedeliveries, retentionCount: retentionCount, retentionSeconds: retentionSeconds,
             defaultSoftTimeLimit: softTimeLimit, defaultTimeLimit: timeLimit)

@@ -24,11 +24,11 @@ struct GreeterBrowserTests {
 
             try await Eventually.wait("the wait page") { try await browser.currentURL.contains("/wait/") }
             // The script polls /status and moves the bar: it must be seen part-way, neither empty nor full.
-            try await Eventually.wait("the bar advancing", timeout: 20, interval: 0.05) {
+            try await Eventually.wait("the bar advancing", timeout: 60, interval: 0.05) {
                 guard let value = try await browser.property("#bar", "value")?.doubleValue else { return false }
                 return value > 0 && value < 100
             }
-            try await Eventually.wait("the result page", timeout: 20) { try await browser.currentURL.contains("/result/") }
+            try await Eventually.wait("the result page", timeout: 60) { try await browser.currentURL.contains("/result/") }
             #expect(try await browser.text("#greeting") == "Greetings, Chromium!")
             }
         }

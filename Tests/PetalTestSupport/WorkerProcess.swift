@@ -14,7 +14,7 @@ public final class WorkerProcess: Sendable {
     /// `keyPrefix` is where to look for its heartbeat (give the prefix through `environment` or
     /// `extraArguments` as the test means to).
     public init(redis: RedisServer, program: String = "petal", name: String? = "w-\(UUID().uuidString.prefix(8))", concurrency: Int = 2,
-                queues: [String] = ["default"], extraArguments: [String] = [], heartbeatInterval: Double = 0.5,
+                queues: [String]? = nil, extraArguments: [String] = [], heartbeatInterval: Double = 0.5,
                 environment extraEnvironment: [String: String] = [:], keyPrefix: String = "petal") async throws {
         let logName = name ?? "default-\(UUID().uuidString.prefix(8))"
         logPath = FileManager.default.temporaryDirectory.appendingPathComponent("petal-worker-\(logName).log").path
@@ -27,8 +27,8 @@ public final class WorkerProcess: Sendable {
         process = try ChildProcess.spawn(
             executable: try PetalBinary.path(program),
             arguments: ["worker", "--redis", redis.url] + (name.map { ["--name", $0] } ?? []) + ["--concurrency", String(concurrency),
-                        "--queues", queues.joined(separator: ","), "--heartbeat-interval", String(heartbeatInterval),
-                        "--shutdown-timeout", "10"] + extraArguments,
+                        "--heartbeat-interval", String(heartbeatInterval),
+                        "--shutdown-timeout", "10"] + (queues.map { ["--queues", $0.joined(separator: ",")] } ?? []) + extraArguments,
             environment: environment, descriptors: [1: log, 2: log], newProcessGroup: true)
         let name = name ?? "petal-\(process.pid)@\(ProcessInfo.processInfo.hostName)"
         self.name = name
