@@ -39,12 +39,13 @@ struct WorkerLifecycleTests {
 
     @Test func aRedeliveredJobIsListedUnderTheWorkerThatTookItLast() async throws {
         let first = try await WorkerProcess(redis: server, concurrency: 1)
-        let id = try await client.enqueue(EnqueueRequest(task: "sleep", args: [3]))
+        // Long enough to be seen running whatever the load (the test looks, then kills its worker).
+        let id = try await client.enqueue(EnqueueRequest(task: "sleep", args: [15]))
         _ = try await Eventually.job(client, id, state: .started)
         first.killHard()
         let second = try await WorkerProcess(redis: server, concurrency: 1)
         defer { second.stop() }
-        let done = try await Eventually.job(client, id, state: .success, timeout: 40)
+        let done = try await Eventually.job(client, id, state: .success, timeout: 90)
         #expect(done.worker == second.name)
         #expect(done.redeliveries == 1)
         let underFirst = try await client.jobs(matching: JobQuery(worker: first.name)).jobs.map(\.id)
@@ -59,7 +60,7 @@ struct WorkerLifecycleTests {
         let worker = try await WorkerProcess(redis: server, concurrency: 1)
         defer { worker.stop() }
         // It fails at its soft time limit and would be retried three times.
-        let id = try await client.enqueue(EnqueueRequest(task: "sleep", args: [30], softTimeLimit: 1.5, maxRetries: 3))
+        let id = try await client.enqueue(EnqueueRequest(task: "sleep", args: [60], softTimeLimit: 8, maxRetries: 3))
         _ = try await Eventually.job(client, id, state: .started)
         #expect(try await client.revoke(id) == .running)
         let ended = try await Eventually.job(client, id, timeout: 30)
