@@ -1,5 +1,6 @@
 import Foundation
 import Petal
+import PetalHarness
 import PetalRedis
 import PetalSystem
 
@@ -10,6 +11,8 @@ struct MonitorBench {
     let petalPath: String
     let redisURL: String
     let client: PetalClient
+    /// The bench's Redis, for writing the history in the protocol's layout straight into it.
+    let redis: RedisClient
     var jobs = 1_000_000
     let workers = 200
     let queues = 50
@@ -48,7 +51,7 @@ return count
         let started = Clock.now()
         try await seedHistory()
         report.append(String(format: "monitor: %d jobs, %d workers, %d queues written in %.0f s", jobs, workers, queues, Clock.now() - started))
-        let port = Bench.freePort()
+        let port = try FreePort.find()
         var environment = ProcessInfo.processInfo.environment
         environment["PETAL_LOG_LEVEL"] = "warning"
         let devNull = open("/dev/null", O_WRONLY)
@@ -56,7 +59,7 @@ return count
         let monitor = try ChildProcess.spawn(executable: petalPath, arguments: ["monitor", "--redis", redisURL, "--port", String(port)],
                                              environment: environment, descriptors: [1: devNull, 2: devNull])
         defer { monitor.stop(grace: 5) }
-        for _ in 0..<200 where !GreeterBench.isListening(port: port) { try await Task.sleep(for: .milliseconds(50)) }
+        for _ in 0..<200 where !LoopbackSocket.isListening(port: port) { try await Task.sleep(for: .milliseconds(50)) }
         let heartbeats = Task { while !Task.isCancelled { try await writeHeartbeats(); try await Task.sleep(for: .seconds(2)) } }
         defer { heartbeats.cancel() }
         let rssBefore = SystemStats.rss(pid: monitor.pid)
@@ -97,7 +100,7 @@ return count
         var first = 0
         while first < jobs {
             let count = min(batch, jobs - first)
-            _ = try await client.redis.evaluate(script, arguments: [
+            _ = try await redis.evaluate(script, arguments: [
                 RedisArgument(client.keys.prefix), RedisArgument(first), RedisArgument(count), RedisArgument(now),
                 RedisArgument(workers), RedisArgument(queues), RedisArgument(tasks),
             ])
@@ -115,7 +118,7 @@ return count
         for queue in 0..<queues where queue % 5 == 0 {
             commands.append([RedisArgument("LPUSH"), RedisArgument(client.keys.queue("queue-\(queue)"))] + (0..<20).map { RedisArgument("bench-\(String(format: "%08d", queue * 1000 + $0))") })
         }
-        _ = try await client.redis.pipeline(commands)
+        _ = try await redis.pipeline(commands)
     }
 
     /// 200 heartbeats in the worker's format, refreshed while wrk runs so every worker stays online.
@@ -124,17 +127,18 @@ return count
         var commands: [[RedisArgument]] = []
         for index in 0..<workers {
             let name = String(format: "bench-worker-%03d", index)
-            let queues = "[\"queue-\(index % self.queues)\",\"queue-\((index + 1) % self.queues)\"]"
-            commands.append(["HSET", RedisArgument(client.keys.worker(name)), "name", RedisArgument(name), "hostname", "bench", "pid", "4242",
-                             "queues", RedisArgument(queues), "concurrency", "4", "children", "[1,2,3,4]", "active", "[]",
-                             "loadavg", "[0.5,0.4,0.3]", "rss", "50000000", "started_at", RedisArgument(Clock.text(now - 3600)),
-                             "heartbeat", RedisArgument(Clock.text(now)), "interval", "2", "version", "bench",
-                             "registered", "[\"bench.task_0\",\"bench.task_1\"]", "time_limits", "{}", "shutting_down", "0"])
+            let heartbeat = WorkerHeartbeat(
+                name: name, hostname: "bench", pid: 4242, queues: ["queue-\(index % self.queues)", "queue-\((index + 1) % self.queues)"],
+                concurrency: 4, children: [1, 2, 3, 4], active: [], loadAverage: [0.5, 0.4, 0.3], rssBytes: 50_000_000,
+                startedAt: now - 3600, time: now, heartbeatInterval: 2, version: "bench", registered: ["bench.task_0", "bench.task_1"],
+                timeLimits: [:], shuttingDown: false)
+            commands.append([RedisArgument("HSET"), RedisArgument(client.keys.worker(name))]
+                            + heartbeat.fields.flatMap { [RedisArgument($0.0), RedisArgument($0.1)] })
             commands.append(["EXPIRE", RedisArgument(client.keys.worker(name)), "10"])
             commands.append(["ZADD", RedisArgument(client.keys.workers), RedisArgument(Clock.text(now)), RedisArgument(name)])
             commands.append(["HSET", RedisArgument(client.keys.workerStats(name)), "succeeded", "4285", "failed", "714"])
         }
-        _ = try await client.redis.pipeline(commands)
+        _ = try await redis.pipeline(commands)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Petal
+import PetalHarness
 import PetalRedis
 import PetalSystem
 
@@ -11,12 +12,14 @@ struct TLSBench {
     let petalPath: String
     let jobs: Int
 
-    /// One way of reaching the server: its URL, the settings every program is given, a client.
+    /// One way of reaching the server: its URL, the settings every program is given, a Petal
+    /// client and a plain one (FLUSHALL).
     struct Route {
         let name: String
         let url: String
         let flags: [String]
         let client: PetalClient
+        let redis: RedisClient
     }
 
     func run() async throws -> String {
@@ -24,27 +27,21 @@ struct TLSBench {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try Self.makeCertificates(in: directory)
-        let port = Bench.freePort(), tlsPort = Bench.freePort()
-        let devNull = open("/dev/null", O_WRONLY)
-        defer { close(devNull) }
-        let server = try ChildProcess.spawn(executable: "/usr/bin/redis-server", arguments: [
-            "--port", String(port), "--tls-port", String(tlsPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-            "--tls-cert-file", directory + "/server.pem", "--tls-key-file", directory + "/server.key",
-            "--tls-ca-cert-file", directory + "/ca.pem", "--tls-auth-clients", "no",
-        ], environment: ProcessInfo.processInfo.environment, descriptors: [1: devNull, 2: devNull])
-        defer { server.stop(grace: 5) }
+        let server = try RedisServer(tls: .init(certificate: directory + "/server.pem", key: directory + "/server.key", ca: directory + "/ca.pem"))
+        defer {
+            server.stop()
+            try? FileManager.default.removeItem(atPath: server.directory)
+        }
 
         // Both routes are parsed the way every program parses its settings (RedisSettings).
         let flags = ["--redis-tls-ca", directory + "/ca.pem"]
-        let plainURL = "redis://127.0.0.1:\(port)", tlsURL = "rediss://127.0.0.1:\(tlsPort)"
         var routes: [Route] = []
-        for (name, url, routeFlags) in [("plaintext", plainURL, [String]()), ("TLS", tlsURL, flags)] {
+        for (name, url, routeFlags) in [("plaintext", server.url, [String]()), ("TLS", server.tlsURL, flags)] {
             var configuration = try RedisSettings(url: url, tlsCA: routeFlags.isEmpty ? nil : directory + "/ca.pem").configuration()
             configuration.commandTimeout = 60
-            routes.append(Route(name: name, url: url, flags: routeFlags,
-                                client: PetalClient(redis: RedisClient(configuration: configuration, poolSize: 4))))
+            routes.append(Route(name: name, url: url, flags: routeFlags, client: PetalClient(configuration: configuration, poolSize: 4),
+                                redis: RedisClient(configuration: configuration, poolSize: 1)))
         }
-        try await Self.waitForServer(routes[0].client)
 
         var best: [String: [String: Double]] = [:]
         func keep(_ figure: String, _ route: Route, _ value: Double) {
@@ -67,19 +64,22 @@ struct TLSBench {
             let label = (figure + ":").padding(toLength: 38, withPad: " ", startingAt: 0)
             lines.append(label + String(format: "plaintext %8.0f   TLS %8.0f   (%+.1f %%)", plain, tls, change))
         }
-        for route in routes { route.client.redis.shutdown() }
+        for route in routes {
+            route.client.shutdown()
+            route.redis.shutdown()
+        }
         return lines.joined(separator: "\n")
     }
 
     private func enqueueSingle(_ route: Route, count: Int) async throws -> Double {
-        try await route.client.redis.command("FLUSHALL")
+        try await route.redis.command("FLUSHALL")
         let start = Clock.now()
         for _ in 0..<count { try await route.client.enqueue(EnqueueRequest(task: "noop")) }
         return Double(count) / (Clock.now() - start)
     }
 
     private func enqueuePipelined(_ route: Route, count: Int) async throws -> Double {
-        try await route.client.redis.command("FLUSHALL")
+        try await route.redis.command("FLUSHALL")
         let start = Clock.now()
         try await Self.enqueueInBatches(route.client, count: count)
         return Double(count) / (Clock.now() - start)
@@ -87,7 +87,7 @@ struct TLSBench {
 
     /// A worker on the route enqueued-to and drained, from the first enqueue to the last job done.
     private func endToEnd(_ route: Route, count: Int, concurrency: Int) async throws -> Double {
-        try await route.client.redis.command("FLUSHALL")
+        try await route.redis.command("FLUSHALL")
         var environment = ProcessInfo.processInfo.environment
         environment["PETAL_LOG_LEVEL"] = "warning"
         let name = "bench-tls-\(concurrency)"
@@ -122,14 +122,6 @@ struct TLSBench {
             }
             try await group.waitForAll()
         }
-    }
-
-    private static func waitForServer(_ client: PetalClient) async throws {
-        for _ in 0..<200 {
-            if (try? await client.redis.command("PING")) != nil { return }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        throw SystemError("redis-server with a TLS port did not start")
     }
 
     /// A CA and a certificate for 127.0.0.1 signed by it (P-256 keys: quick to make).

@@ -21,7 +21,7 @@ struct Census {
 
     var finished: Int { succeeded + failedByReason.values.reduce(0, +) + revoked }
 
-    static func take(ids: [String], client: PetalClient, tally: EventTally) async throws -> Census {
+    static func take(ids: [String], client: PetalClient, redis: RedisClient, tally: EventTally) async throws -> Census {
         var census = Census(submitted: ids.count)
         let keys = client.keys
         let finals = await tally.finals, started = await tally.started
@@ -30,7 +30,7 @@ struct Census {
         var unfinished: [String] = []
         while start < ids.count {
             let chunk = Array(ids[start..<min(start + 1000, ids.count)])
-            let records = try await client.redis.pipeline(chunk.map { ["HMGET", RedisArgument(keys.job($0)), "state", "exception"] })
+            let records = try await redis.pipeline(chunk.map { ["HMGET", RedisArgument(keys.job($0)), "state", "exception"] })
             for (id, record) in zip(chunk, records) {
                 let fields = record.array ?? []
                 let state = fields.first?.string
@@ -49,12 +49,12 @@ struct Census {
         }
         if !unfinished.isEmpty {
             // Everywhere a job can wait: queues, in-flight lists, the scheduled set.
-            let queues = (try await client.redis.command(["SMEMBERS", RedisArgument(keys.queues)]).array ?? []).compactMap(\.string)
-            let inflight = (try await client.redis.command(["KEYS", RedisArgument(keys.prefix + ":inflight:*")]).array ?? []).compactMap(\.string)
+            let queues = (try await redis.command(["SMEMBERS", RedisArgument(keys.queues)]).array ?? []).compactMap(\.string)
+            let inflight = (try await redis.command(["KEYS", RedisArgument(keys.prefix + ":inflight:*")]).array ?? []).compactMap(\.string)
             for list in queues.map(keys.queue) + inflight {
-                waiting.formUnion((try await client.redis.command(["LRANGE", RedisArgument(list), "0", "-1"]).array ?? []).compactMap(\.string))
+                waiting.formUnion((try await redis.command(["LRANGE", RedisArgument(list), "0", "-1"]).array ?? []).compactMap(\.string))
             }
-            waiting.formUnion((try await client.redis.command(["ZRANGE", RedisArgument(keys.scheduled), "0", "-1"]).array ?? []).compactMap(\.string))
+            waiting.formUnion((try await redis.command(["ZRANGE", RedisArgument(keys.scheduled), "0", "-1"]).array ?? []).compactMap(\.string))
             for id in unfinished {
                 if waiting.contains(id) { census.stuck.append(id) } else { census.lost.append(id) }
             }

@@ -31,7 +31,8 @@ struct ChaosRun {
             processes.stopAll()
             if removeDirectory { try? FileManager.default.removeItem(atPath: directory) }
         }
-        let client = PetalClient(redis: RedisClient(configuration: RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: processes.port)), poolSize: 4))
+        let redis = RedisClient(configuration: RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: processes.port)), poolSize: 4)
+        let client = PetalClient(redis: redis)
         do {
             try processes.startRedis()
             guard await Self.waitForRedis(client) else { print("redis-server did not start; see \(directory)/redis.log"); return 2 }
@@ -124,7 +125,7 @@ struct ChaosRun {
         try? await Task.sleep(for: .seconds(3))
 
         do {
-            let census = try await Census.take(ids: ids, client: client, tally: tally)
+            let census = try await Census.take(ids: ids, client: client, redis: redis, tally: tally)
             print(census.report(seconds: Date().timeIntervalSince(began), kills: counts, eventsRead: await tally.read))
             let clean = census.lost.isEmpty && census.stuck.isEmpty && census.completedTwice.isEmpty
             // The logs are kept when something went wrong, to find out what.
@@ -143,7 +144,7 @@ struct ChaosRun {
 
     private static func waitForRedis(_ client: PetalClient) async -> Bool {
         for _ in 0..<200 {
-            if (try? await client.redis.command("PING")) != nil { return true }
+            if (try? await client.ping()) != nil { return true }
             try? await Task.sleep(for: .milliseconds(50))
         }
         return false

@@ -1,6 +1,5 @@
 import Foundation
 import Petal
-import PetalRedis
 
 /// Counts, per job id, the events the chaos run cares about, read from the event stream as they
 /// come (XREAD from the start, following across the Redis restart). This is the run's own record of
@@ -13,14 +12,12 @@ actor EventTally {
     private(set) var read = 0
     private var lastID = "0"
 
-    func add(_ entries: [RedisValue]) {
-        for entry in entries {
-            guard let parts = entry.array, parts.count == 2, let id = parts[0].string else { continue }
-            lastID = id
+    func add(_ events: [PetalEvent]) {
+        for event in events {
+            lastID = event.streamID
             read += 1
-            let fields = parts[1].fieldMap
-            guard let job = fields["id"], let type = fields["type"] else { continue }
-            switch type {
+            guard let job = event.fields["id"] else { continue }
+            switch event.type {
             case "task-started": started[job, default: 0] += 1
             case "task-succeeded":
                 succeeded[job, default: 0] += 1
@@ -39,11 +36,7 @@ actor EventTally {
             while !Task.isCancelled {
                 do {
                     let from = await tally.position
-                    let reply = try await client.redis.blocking(["XREAD", "COUNT", "5000", "BLOCK", "500", "STREAMS",
-                                                                  RedisArgument(client.keys.events), RedisArgument(from)],
-                                                                 blockSeconds: 0.5)
-                    let entries = reply.array?.first?.array?.last?.array ?? []
-                    await tally.add(entries)
+                    await tally.add(try await client.events(after: from, block: 0.5, count: 5000))
                 } catch {
                     try? await Task.sleep(for: .milliseconds(300))
                 }

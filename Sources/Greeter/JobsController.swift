@@ -5,7 +5,6 @@ import PetalWeb
 import Logging
 import Mustache
 import Petal
-import PetalRedis
 
 /// moi's per-visitor job list: `/jobs` renders it, `/jobs/events` keeps it live with Server-Sent
 /// Events fed by the visitor's group channel in Redis. Each connection starts with a snapshot, and
@@ -34,13 +33,13 @@ struct JobsController: Sendable {
             throw HTTPError(.internalServerError)
         }
         var response = try HTML(html).response(from: request, context: context)
-        if isNew { response.headers[.setCookie] = cookies.setCookieHeader(visitor) }
+        if isNew { response.setCookie(cookies.cookie(for: visitor)) }
         return response
     }
 
     @Sendable func events(request: Request, context: BasicRequestContext) async throws -> Response {
         let visitor = try visitorID(request)
-        let subscription = client.redis.subscribe(channels: [client.keys.groupChannel(visitor)])
+        let notices = client.notices(group: visitor)
         let first = try await snapshotEvent(visitor)
         let client = self.client
         var headers = HTTPFields()
@@ -50,10 +49,12 @@ struct JobsController: Sendable {
             let (chunks, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1000))
             continuation.yield("retry: 1000\n\n" + first)
             let forward = Task {
-                for await message in subscription {
-                    switch message {
-                    case .message(_, let payload, _):
-                        continuation.yield("event: job\ndata: \(payload)\n\n")
+                for await event in notices {
+                    switch event {
+                    case .notice(let notice):
+                        continuation.yield("event: job\ndata: \(notice.json)\n\n")
+                    case .subscribed:
+                        break
                     case .resubscribed:
                         if let again = try? await JobsController(client: client, templates: templates, cookies: cookies).snapshotEvent(visitor) {
                             continuation.yield(again)

@@ -68,12 +68,7 @@ public struct EnqueueRequest: Sendable {
         try check(maxRetries <= 1000, "max retries must be at most 1000")
         if let soft = softTimeLimit, let hard = timeLimit { try check(soft <= hard, "soft time limit must not exceed the time limit") }
         if let group { try check(!group.isEmpty && group.count <= 200, "group must be 1 to 200 characters") }
-        if let id { try check(Self.isName(id), "job id '\(id)' must be 1 to 100 letters, digits, '.', '_' or '-'") }
-    }
-
-    static func isName(_ text: String) -> Bool {
-        !text.isEmpty && text.count <= 100 && text.utf8.allSatisfy { byte in
-            (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte == 46 || byte == 95 || byte == 45
-        }
+        // A job id is a Redis key part too: it follows the queue-name rule.
+        if let id { try check(QueueName.isValid(id), "job id '\(id.prefix(120))' must be \(QueueName.rule)") }
     }
 }

@@ -1,7 +1,7 @@
 import PetalRedis
 
 extension PetalClient {
-    /// A page of the job history answering `query` (see `JobQuery`): one script call to choose the
+    /// A page of the job history answering `query` (see `JobQuery`): one `QueryCall` to choose the
     /// ids, one pipeline to read their records.
     public func jobs(matching query: JobQuery) async throws(PetalError) -> JobPage {
         let state = query.state ?? query.search.state
@@ -19,32 +19,25 @@ extension PetalClient {
         case .worker: worker != nil
         case .runtime, .id, .args, .kwargs, .result: false
         }
-        let exact = query.sortKey.unindexedField == nil && query.search.terms.isEmpty
+        var call = QueryCall()
+        call.exact = query.sortKey.unindexedField == nil && query.search.terms.isEmpty
             && (filters == 0 || (filters == 1 && sortFieldFiltered))
-        var arguments: [RedisArgument] = [
-            query.descending ? "desc" : "asc",
-            RedisArgument(query.sentAfter.map(Clock.text) ?? "-inf"), RedisArgument(query.sentBefore.map(Clock.text) ?? "+inf"),
-            RedisArgument(max(0, query.offset)), RedisArgument(max(1, query.limit)), RedisArgument(max(1, query.scanBudget)),
-            exact ? "1" : "0",
-            RedisArgument(state?.rawValue ?? ""), RedisArgument(task ?? ""), RedisArgument(worker ?? ""), RedisArgument(queue ?? ""),
-            RedisArgument(query.search.terms.count),
-        ]
-        for term in query.search.terms { arguments += [RedisArgument(term.field.rawValue), RedisArgument(term.text)] }
-        arguments.append(RedisArgument(mode))
-        arguments += segments.map { RedisArgument($0) }
-        let reply = try await evaluate(PetalScripts.query, arguments).array ?? []
-        guard reply.count >= 3 else { throw .redis(.unexpectedReply("query: short reply")) }
-        let ids = reply.dropFirst(3).compactMap(\.string)
-        let records = try await jobs(ids).compactMap { $0 }
-        let total = reply[0].int.flatMap { $0 >= 0 ? $0 : nil }
-        return JobPage(jobs: records, total: total, hasMore: reply[1].int == 1, truncated: reply[2].int == 1)
+        call.descending = query.descending
+        (call.sentAfter, call.sentBefore) = (query.sentAfter, query.sentBefore)
+        (call.offset, call.limit, call.scanBudget) = (query.offset, query.limit, query.scanBudget)
+        (call.state, call.task, call.worker, call.queue) = (state, task, worker, queue)
+        call.terms = query.search.terms
+        (call.segments, call.mode) = (segments, mode)
+        let page = try await self.call(call)
+        let records = try await jobs(page.ids).compactMap { $0 }
+        return JobPage(jobs: records, total: page.total, hasMore: page.hasMore, truncated: page.truncated)
     }
 
     /// The indexes to walk for a sort order: for time order the narrowest filter's index; for a
     /// field order one index per value of that field, in order; for a field without an index the
     /// narrowest filter's index, newest first, and the field to sort the matches by.
     private func segments(for sort: JobQuery.SortKey, state: JobState?, task: String?, worker: String?, queue: String?)
-        async throws(PetalError) -> ([String], String) {
+        async throws(PetalError) -> ([String], QueryCall.Mode) {
         switch sort {
         case .sent, .runtime, .id, .args, .kwargs, .result:
             var candidates: [String] = []
@@ -52,20 +45,20 @@ extension PetalClient {
             if let task { candidates.append(keys.jobs(task: task)) }
             if let worker { candidates.append(keys.jobs(worker: worker)) }
             if let queue { candidates.append(keys.jobs(queue: queue)) }
-            if let field = sort.unindexedField { return (candidates.isEmpty ? [keys.jobs] : candidates, "field:" + field) }
-            return (candidates.isEmpty ? [keys.jobs] : candidates, candidates.isEmpty ? "all" : "smallest")
+            if let field = sort.unindexedField { return (candidates.isEmpty ? [keys.jobs] : candidates, .field(field)) }
+            return (candidates.isEmpty ? [keys.jobs] : candidates, candidates.isEmpty ? .all : .smallest)
         case .name:
             let names = if let task { [task] } else { try await taskNames() }
-            return (names.map(keys.jobs(task:)), "ordered")
+            return (names.map(keys.jobs(task:)), .ordered)
         case .state:
             let states = state.map { [$0] } ?? JobState.allCases.sorted { $0.rawValue < $1.rawValue }
-            return (states.map(keys.jobs(state:)), "ordered")
+            return (states.map(keys.jobs(state:)), .ordered)
         case .queue:
             let names = if let queue { [queue] } else { try await queueNames() }
-            return (names.map(keys.jobs(queue:)), "ordered")
+            return (names.map(keys.jobs(queue:)), .ordered)
         case .worker:
             let names = if let worker { [worker] } else { try await workerNames() }
-            return (names.map(keys.jobs(worker:)), "ordered")
+            return (names.map(keys.jobs(worker:)), .ordered)
         }
     }
 

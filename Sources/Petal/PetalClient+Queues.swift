@@ -19,7 +19,7 @@ extension PetalClient {
     @discardableResult
     public func purge(queue: String) async throws(PetalError) -> Int {
         try QueueName.validate(queue)
-        return try await evaluate(PetalScripts.purge, [RedisArgument(queue)]).int ?? 0
+        return try await call(PurgeCall(queue: queue))
     }
 
     /// Enqueues a copy of a job (same task, arguments, queue, group, limits and parent) and returns

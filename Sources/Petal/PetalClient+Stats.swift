@@ -24,15 +24,14 @@ extension PetalClient {
         let numbers = Array((current - count + 1)...current)
         let keys = self.keys
         let commands: [[RedisArgument]] = numbers.map { number in
-            ["HMGET", RedisArgument(unit == .minute ? keys.statsMinute(number) : keys.statsDay(number)),
-             "succeeded", "failed", "retried", "revoked"]
+            ["HMGET", RedisArgument(unit == .minute ? keys.statsMinute(number) : keys.statsDay(number))]
+                + JobCounts.fieldNames.map { RedisArgument($0) }
         }
         let replies = try await run { connection throws(RedisError) in try connection.pipeline(commands) }
         return zip(numbers, replies).map { number, reply in
-            let fields = (reply.array ?? []).map { $0.string.flatMap { Int($0) } ?? 0 }
-            func field(_ index: Int) -> Int { index < fields.count ? fields[index] : 0 }
-            return StatsBucket(start: Double(number * unit.seconds), succeeded: field(0), failed: field(1),
-                               retried: field(2), revoked: field(3))
+            let counts = JobCounts(values: (reply.array ?? []).map(\.string))
+            return StatsBucket(start: Double(number * unit.seconds), succeeded: counts.succeeded, failed: counts.failed,
+                               retried: counts.retried, revoked: counts.revoked)
         }
     }
 }

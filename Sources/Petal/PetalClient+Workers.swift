@@ -126,28 +126,13 @@ extension PetalClient {
 }
 
 /// Job counts since the counters began (the `stats:total` hash).
-public struct JobTotals: Sendable, Equatable {
-    public var succeeded: Int
-    public var failed: Int
-    public var retried: Int
-    public var revoked: Int
-    /// Jobs run to an end: succeeded + failed.
-    public var processed: Int { succeeded + failed }
-
-    public init(succeeded: Int, failed: Int, retried: Int, revoked: Int) {
-        self.succeeded = succeeded
-        self.failed = failed
-        self.retried = retried
-        self.revoked = revoked
-    }
-}
+public typealias JobTotals = JobCounts
 
 extension PetalClient {
     public func totals() async throws(PetalError) -> JobTotals {
         let key = keys.statsTotal
         let fields = try await run { connection throws(RedisError) in try connection.command(["HGETALL", RedisArgument(key)]) }.fieldMap
-        func number(_ name: String) -> Int { fields[name].flatMap { Int($0) } ?? 0 }
-        return JobTotals(succeeded: number("succeeded"), failed: number("failed"), retried: number("retried"), revoked: number("revoked"))
+        return JobCounts(fields: fields)
     }
 }
 

@@ -29,7 +29,9 @@ public func buildMonitorApplication(configuration: MonitorConfiguration, client:
     router.add(middleware: SecurityHeadersMiddleware())
     if let credentials = configuration.basicAuth { router.add(middleware: BasicAuthMiddleware(credentials: credentials, prefix: prefix)) }
     router.add(middleware: MethodNotAllowedMiddleware(table: table))
-    router.add(middleware: MonitorErrorMiddleware(renderer: renderer, redisURL: configuration.redisDisplayURL, apiPrefix: prefix + "/api/"))
+    router.add(middleware: ErrorMiddleware(audience: .operators(redisURL: configuration.redisDisplayURL),
+                                           jsonPaths: JSONPaths(prefixes: [prefix + "/api/"], paths: [prefix + "/metrics"]),
+                                           page: ErrorPage.renderer(renderer)))
     router.add(middleware: CSRFMiddleware(apiPrefix: prefix + "/api/", signer: signer))
     let routes = RouteRecorder(prefix.isEmpty ? router.group() : router.group(RouterPath(prefix)), table: table, prefix: prefix)
     DashboardController(workerTables: WorkerTables(workerCache: workerCache, base: prefix), numbers: RefreshingValue(freshFor: 1) { try await .read(client) },

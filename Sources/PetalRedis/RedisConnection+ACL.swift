@@ -1,54 +1,48 @@
-import Synchronization
-
-/// Saying which command an ACL user may not run. Outside a script Redis names it; inside one it
-/// says only "The user executing the script can't run this command". Then the connection asks
-/// Redis itself (`redis.acl_check_cmd`, Redis 7) which of the commands the script calls this user
-/// may not run, and says those.
+/// Saying which command an ACL user may not run. Outside Lua Redis names it; inside a function or
+/// script it says only "The user executing the script can't run this command". Then the
+/// connection asks Redis itself (`redis.acl_check_cmd`, Redis 7, from a one-function library of
+/// its own) which of the commands that code calls this user may not run, and says those.
 extension RedisConnection {
-    static let aclDiagnosis = RedisScript(name: "acl_diagnosis", source: """
-        local refused = {}
-        local probe = KEYS[1]
-        for _, command in ipairs(ARGV) do
-          local ok, allowed = pcall(redis.acl_check_cmd, command, probe, probe, probe, probe, probe, probe)
-          if ok and not allowed then refused[#refused + 1] = command end
-        end
-        return refused
-        """)
+    static let aclLibrary = RedisFunctionLibrary(name: "petal_acl_diagnosis", parts: [("acl_diagnosis.lua", """
+        #!lua name=petal_acl_diagnosis
+        -- Which of the commands in args this user may not run, with keys[1] for every argument
+        -- (a key the caller may use, so only the command's right is tested).
+        redis.register_function{function_name = 'petal_acl_refused', flags = {'no-writes'}, callback = function(keys, args)
+          local refused = {}
+          local probe = keys[1]
+          for _, command in ipairs(args) do
+            local ok, allowed = pcall(redis.acl_check_cmd, command, probe, probe, probe, probe, probe, probe)
+            if ok and not allowed then refused[#refused + 1] = command end
+          end
+          return refused
+        end}
+        """)])
 
-    /// An error reply to EVALSHA told with the command the ACL refused inside the script, when
-    /// the script is one this process knows (`ScriptRegistry`); any other value unchanged.
-    func explainingScriptRefusal(_ value: RedisValue, for argv: [RedisArgument]) -> RedisValue {
-        guard case .error(let message) = value, Self.isScriptACLRefusal(message), argv.count >= 3,
-              String(decoding: argv[0].bytes, as: UTF8.self).uppercased() == "EVALSHA",
-              let script = ScriptRegistry.script(sha: String(decoding: argv[1].bytes, as: UTF8.self)),
-              script.name != Self.aclDiagnosis.name else { return value }
-        // Petal's scripts take the key prefix as their first argument, after the keys.
-        let keyCount = Int(String(decoding: argv[2].bytes, as: UTF8.self)) ?? 0
-        let prefix = argv.count > 3 + keyCount ? String(decoding: argv[3 + keyCount].bytes, as: UTF8.self) : "key"
-        return .error(explainedScriptRefusal(message, script: script, probeKey: prefix + ":acl-probe"))
-    }
-
-    /// True for the errors Redis gives when a script's own call is refused by the ACL.
+    /// True for the errors Redis gives when a function's or script's own call is refused by the ACL.
     static func isScriptACLRefusal(_ message: String) -> Bool {
         message.contains("The user executing the script can't")
     }
 
-    /// The refusal told with the commands this user may not run. `probeKey` is a key the script
-    /// would use (Petal's scripts take the key prefix first), so only command rights are tested.
-    private func explainedScriptRefusal(_ message: String, script: RedisScript, probeKey: String) -> String {
+    /// A key the refused code would use: Petal's functions and scripts take the key prefix first.
+    static func probeKey(_ arguments: [RedisArgument]) -> String {
+        (arguments.first.map { String(decoding: $0.bytes, as: UTF8.self) } ?? "key") + ":acl-probe"
+    }
+
+    /// The refusal told with the commands this user may not run among those `source` calls.
+    func explainedRefusal(_ message: String, code: String, source: String, probeKey: String) -> String {
         let user = configuration.username.map { "ACL user '\($0)'" } ?? "the default user"
         let advice = "docs/PROTOCOL.md lists the ACL rules Petal needs"
         if message.contains("access at least one of the keys") {
-            return "NOPERM the script '\(script.name)' uses keys like \(probeKey), which \(user) may not touch (Redis: \(message)); \(advice)"
+            return "NOPERM \(code) uses keys like \(probeKey), which \(user) may not touch (Redis: \(message)); \(advice)"
         }
-        let commands = Self.commandsCalled(by: script.source)
-        let refused = (try? evaluate(Self.aclDiagnosis, keys: [RedisArgument(probeKey)], arguments: commands.map { RedisArgument($0) }))?
+        let commands = Self.commandsCalled(by: source).map { RedisArgument($0) }
+        let refused = (try? callFunction("petal_acl_refused", in: Self.aclLibrary, keys: [RedisArgument(probeKey)], arguments: commands))?
             .array?.compactMap(\.string) ?? []
         let named = refused.isEmpty ? "a command it calls" : refused.joined(separator: ", ")
-        return "NOPERM Redis refused \(named) inside the script '\(script.name)' for \(user) (Redis: \(message)); \(advice)"
+        return "NOPERM Redis refused \(named) inside \(code) for \(user) (Redis: \(message)); \(advice)"
     }
 
-    /// The commands a Lua source calls: `redis.call('XADD', …` and argument tables `{'HSET', …`.
+    /// The commands Lua source calls: `redis.call('XADD', …` and argument tables `{'HSET', …`.
     /// Each quote is looked at on its own (comments hold apostrophes, so quotes do not pair up).
     static func commandsCalled(by source: String) -> [String] {
         var found: [String] = []
@@ -62,13 +56,4 @@ extension RedisConnection {
         }
         return found
     }
-}
-
-/// The scripts this process has made, by SHA, so an error reply to an EVALSHA can be told with
-/// the script's name and commands.
-enum ScriptRegistry {
-    private static let scripts = Mutex<[String: RedisScript]>([:])
-
-    static func remember(_ script: RedisScript) { scripts.withLock { $0[script.sha] = script } }
-    static func script(sha: String) -> RedisScript? { scripts.withLock { $0[sha] } }
 }

@@ -23,6 +23,8 @@ public final class RedisConnection {
     private let input = UnsafeMutableRawBufferPointer.allocate(byteCount: 16_384, alignment: 8)
     /// Commands encoded for one write (kept between calls so a command costs no allocation).
     private var output: [UInt8] = []
+    /// Function libraries this connection has seen Redis hold in their current version.
+    private var librariesChecked: Set<String> = []
     /// Seconds added to the command timeout while a blocking command (BLPOP) waits on the server.
     private var blockAllowance: Double = 0
     /// True while AUTH, SELECT (and under Sentinel, ROLE) run inside `connect`: a failure there is not retried.
@@ -48,6 +50,7 @@ public final class RedisConnection {
         socket = nil
         if let reader { redisReaderFree(reader) }
         reader = nil
+        librariesChecked.removeAll()
     }
 
     /// Connects now (otherwise the first command connects), authenticating and selecting the database.
@@ -96,7 +99,7 @@ public final class RedisConnection {
         let raw = try nextReply()
         let value = Self.convert(raw.pointee)
         freeReplyObject(raw)
-        return explainingScriptRefusal(try inspected(value, for: argv), for: argv)
+        return try inspected(value, for: argv)
     }
 
     /// Writes commands for request and reply use: drops a connection the server has closed, then
@@ -184,8 +187,7 @@ public final class RedisConnection {
             if case .error(let message) = value, message.hasPrefix("NOPERM") { return RedisValue.error(refusal(message, for: commands[index])) }
             return value
         }
-        // Refusals inside scripts are told once every reply is in (telling them takes a command).
-        return zip(replies, commands).map { explainingScriptRefusal($0, for: $1) }
+        return replies
     }
 
     /// Many hashes in one round trip (HGETALL each), their fields and values read straight from
@@ -243,7 +245,62 @@ public final class RedisConnection {
             try command(["SCRIPT", "LOAD", RedisArgument(script.source)])
             reply = try send(argv)
         }
+        if case .error(let message) = reply, Self.isScriptACLRefusal(message) {
+            throw .server(explainedRefusal(message, code: "the script '\(script.name)'", source: script.source, probeKey: Self.probeKey(arguments)))
+        }
         return try reply.orThrow()
+    }
+
+    /// Calls a function of `library` (FCALL), first making sure the Redis behind this connection
+    /// holds the library's code (checked once per connection, loaded when missing or different).
+    /// A function Redis has lost since (a restart, `FUNCTION FLUSH`) is loaded and called once
+    /// more: a call Redis refused as unknown never ran. Error replies name the part and line.
+    public func callFunction(_ function: String, in library: RedisFunctionLibrary, keys: [RedisArgument] = [],
+                             arguments: [RedisArgument]) throws(RedisError) -> RedisValue {
+        try callFunctions([(function, keys, arguments)], in: library)[0].orThrow()
+    }
+
+    /// Many function calls in one round trip; error replies stay in place (with part and line,
+    /// and for an ACL refusal inside a function, the commands this user may not run).
+    public func callFunctions(_ calls: [(function: String, keys: [RedisArgument], arguments: [RedisArgument])],
+                              in library: RedisFunctionLibrary) throws(RedisError) -> [RedisValue] {
+        if calls.isEmpty { return [] }
+        try ensureLoaded(library)
+        let commands = calls.map { call -> [RedisArgument] in
+            var argv: [RedisArgument] = ["FCALL", RedisArgument(call.function), RedisArgument(call.keys.count)]
+            argv.reserveCapacity(3 + call.keys.count + call.arguments.count)
+            argv.append(contentsOf: call.keys)
+            argv.append(contentsOf: call.arguments)
+            return argv
+        }
+        var replies = commands.count == 1 ? [try send(commands[0])] : try pipeline(commands)
+        if replies.contains(where: RedisFunctionLibrary.isMissingFunction) {
+            try load(library)
+            for index in replies.indices where RedisFunctionLibrary.isMissingFunction(replies[index]) {
+                replies[index] = try send(commands[index])
+            }
+        }
+        return zip(replies, calls).map { reply, call in
+            guard case .error(let message) = reply else { return reply }
+            let located = library.located(message)
+            guard Self.isScriptACLRefusal(message) else { return .error(located) }
+            return .error(explainedRefusal(located, code: "the function '\(call.function)'", source: library.source,
+                                           probeKey: Self.probeKey(call.arguments)))
+        }
+    }
+
+    /// Loads `library` unless Redis already holds this very code; once per connection.
+    func ensureLoaded(_ library: RedisFunctionLibrary) throws(RedisError) {
+        if librariesChecked.contains(library.name) { return }
+        let listed = try command(["FUNCTION", "LIST", "LIBRARYNAME", RedisArgument(library.name), "WITHCODE"])
+        if RedisFunctionLibrary.loadedCode(in: listed) != library.source { try load(library) }
+        librariesChecked.insert(library.name)
+    }
+
+    private func load(_ library: RedisFunctionLibrary) throws(RedisError) {
+        let reply = try send(["FUNCTION", "LOAD", "REPLACE", RedisArgument(library.source)])
+        if case .error(let message) = reply { throw .server(library.located(message)) }
+        librariesChecked.insert(library.name)
     }
 
     /// Runs a blocking command (BLMOVE, BLPOP, ...) whose server-side block is `blockSeconds`,

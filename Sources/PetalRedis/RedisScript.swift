@@ -9,7 +9,6 @@ public struct RedisScript: Sendable, Hashable {
         self.name = name
         self.source = source
         self.sha = SHA1.hex(of: Array(source.utf8))
-        ScriptRegistry.remember(self)  // so an ACL refusal inside it can be told by name
     }
 
     public func evalshaArguments(keys: [RedisArgument], arguments: [RedisArgument]) -> [RedisArgument] {

@@ -1,24 +1,11 @@
 import Foundation
 
 /// What a program was told about Redis: the URL and the settings beside it, from its flags or its
-/// environment. Every Petal program (worker, CLI, monitor, greeter, bench) turns these into a
-/// `RedisConfiguration` here, so they all read the same settings the same way.
-///
-/// A flag wins over its environment variable, and both win over the URL's query parameters.
+/// environment (PetalCommandLine's `RedisOptions` lays the flags over `EnvironmentSettings`). Every
+/// Petal program (worker, CLI, monitor, greeter, bench) turns these into a `RedisConfiguration`
+/// here, so they all read the same settings the same way. They win over the URL's query parameters.
 public struct RedisSettings: Sendable, Equatable {
     public static let defaultURL = "redis://127.0.0.1:6379"
-
-    /// Environment variables, one per setting (documented in .env.example).
-    public enum Variable {
-        public static let url = "REDIS_URL"
-        public static let tlsCA = "REDIS_TLS_CA"
-        public static let tlsCert = "REDIS_TLS_CERT"
-        public static let tlsKey = "REDIS_TLS_KEY"
-        public static let tlsInsecure = "REDIS_TLS_INSECURE"
-        public static let sentinelPassword = "REDIS_SENTINEL_PASSWORD"
-        public static let waitReplicas = "REDIS_WAIT_REPLICAS"
-        public static let waitTimeout = "REDIS_WAIT_TIMEOUT"
-    }
 
     public var url: String
     public var tlsCA: String?
@@ -45,32 +32,8 @@ public struct RedisSettings: Sendable, Equatable {
         self.waitTimeoutMilliseconds = waitTimeoutMilliseconds
     }
 
-    /// The settings an environment gives (unset and empty variables give nothing). Numbers and
-    /// booleans that do not parse are kept as text errors for `configuration()` to report.
-    public init(environment: [String: String]) {
-        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-        self.init(url: value(Variable.url) ?? Self.defaultURL, tlsCA: value(Variable.tlsCA), tlsCert: value(Variable.tlsCert),
-                  tlsKey: value(Variable.tlsKey), sentinelPassword: value(Variable.sentinelPassword))
-        environmentProblems = []
-        if let text = value(Variable.tlsInsecure) {
-            if let flag = RedisConfiguration.boolean(text) { tlsInsecure = flag } else {
-                environmentProblems.append("\(Variable.tlsInsecure) must be true or false, not '\(text)'")
-            }
-        }
-        for (name, slot) in [(Variable.waitReplicas, \RedisSettings.waitReplicas), (Variable.waitTimeout, \.waitTimeoutMilliseconds)] {
-            guard let text = value(name) else { continue }
-            if let number = Int(text) { self[keyPath: slot] = number } else {
-                environmentProblems.append("\(name) must be a whole number, not '\(text)'")
-            }
-        }
-    }
-
-    /// Environment values that did not parse, reported by `configuration()`.
-    private var environmentProblems: [String] = []
-
     /// The configuration these settings describe, or an error naming the setting that is wrong.
     public func configuration() throws(RedisError) -> RedisConfiguration {
-        if let problem = environmentProblems.first { throw .invalidSetting(problem) }
         var configuration = try RedisConfiguration(url: url)
         let tlsGiven: [(String, String?)] = [("--redis-tls-ca", tlsCA), ("--redis-tls-cert", tlsCert), ("--redis-tls-key", tlsKey)]
         if var tls = configuration.tls {

@@ -5,8 +5,11 @@ import Synchronization
 public enum RedisPushMessage: Sendable, Equatable {
     /// A message published on `channel` (for a pattern subscription, `pattern` is the pattern matched).
     case message(channel: String, payload: String, pattern: String?)
-    /// The connection was lost and is back, subscribed again: messages in between were missed,
-    /// so a consumer that needs them re-reads the state it follows.
+    /// Redis confirmed every channel and pattern: whatever is published from now on arrives.
+    /// Comes once, before any message.
+    case subscribed
+    /// The connection was lost and is back, subscribed again (confirmed): messages in between were
+    /// missed, so a consumer that needs them re-reads the state it follows.
     case resubscribed
 }
 
@@ -42,8 +45,7 @@ public struct RedisSubscription: AsyncSequence, Sendable {
             do throws(RedisError) {
                 if !channels.isEmpty { try connection.append([RedisArgument("SUBSCRIBE")] + channels.map { RedisArgument($0) }) }
                 if !patterns.isEmpty { try connection.append([RedisArgument("PSUBSCRIBE")] + patterns.map { RedisArgument($0) }) }
-                if everSubscribed { continuation.yield(.resubscribed) }
-                everSubscribed = true
+                var unconfirmed = channels.count + patterns.count
                 backoff.reset()
                 var liveness = SubscriptionLiveness(now: MonotonicClock.seconds(), replyTimeout: configuration.commandTimeout)
                 while !stop.isStopped {
@@ -53,7 +55,16 @@ public struct RedisSubscription: AsyncSequence, Sendable {
                     case .ping: try connection.append(["PING"])
                     case .silent: throw RedisError.connection("\(configuration): no answer to PING within \(configuration.commandTimeout) s")
                     }
-                    if let reply, let message = Self.message(from: reply) { continuation.yield(message) }
+                    guard let reply else { continue }
+                    if let message = Self.message(from: reply) {
+                        continuation.yield(message)
+                    } else if Self.isConfirmation(reply) {
+                        unconfirmed -= 1
+                        if unconfirmed == 0 {
+                            continuation.yield(everSubscribed ? .resubscribed : .subscribed)
+                            everSubscribed = true
+                        }
+                    }
                 }
             } catch {
                 connection.close()
@@ -75,6 +86,11 @@ public struct RedisSubscription: AsyncSequence, Sendable {
         default:
             return nil  // subscribe confirmations
         }
+    }
+
+    private static func isConfirmation(_ reply: RedisValue) -> Bool {
+        guard let kind = reply.array?.first?.string else { return false }
+        return kind == "subscribe" || kind == "psubscribe"
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Petal
 import PetalSystem
 
 /// The supervisor's view of one child process.
@@ -22,8 +23,15 @@ struct ChildHandle {
     var job: RunningJob?
     /// Told to exit after its current job.
     var stopRequested = false
-    /// Being killed on purpose: why (recorded as the job's error) and when SIGKILL follows.
-    var killReason: String?
+    /// Why a child is being killed on purpose: the job's error, and whether its job fails or goes
+    /// back to its queue.
+    struct KillReason {
+        let reason: String
+        let mode: ChildLostCall.Mode
+    }
+
+    /// Being killed on purpose: why, and when SIGKILL follows.
+    var killReason: KillReason?
     var killDeadline: Double?
 
     var pid: Int32 { process.pid }

@@ -87,31 +87,21 @@ final class ChildRunner {
 
     // MARK: - Redis steps
 
-    private func scriptArguments(_ rest: [RedisArgument]) -> [RedisArgument] {
-        [RedisArgument(keys.prefix), RedisArgument(Clock.text(Clock.now()))] + rest
-    }
-
     private func fetch() throws(RedisError) -> FetchedJob? {
-        let reply = try connection.evaluate(PetalScripts.fetch, arguments: scriptArguments(
-            [RedisArgument(configuration.name), RedisArgument(pid)] + commands.queues.map { RedisArgument($0) }))
+        let job = try connection.call(FetchCall(worker: configuration.name, pid: pid, queues: commands.queues), keys: keys)
         try connection.waitForReplicas()  // the durability mode: a job runs only once its taking is on the replicas
-        return FetchedJob(reply: reply.array ?? [])
+        return job
     }
 
     /// `repeating`: a finish sent again after a lost reply, which may find nothing to acknowledge.
     private func finish(_ outcome: JobOutcome, fetchNext: Bool, repeating: Bool = false) throws(RedisError) -> FetchedJob? {
-        let reply = try connection.evaluate(PetalScripts.finish, arguments: scriptArguments([
-            RedisArgument(configuration.name), RedisArgument(pid), RedisArgument(outcome.id), RedisArgument(outcome.kind.rawValue),
-            RedisArgument(outcome.resultJSON), RedisArgument(outcome.exception), RedisArgument(outcome.traceback),
-            RedisArgument(Clock.text(outcome.runtime)), fetchNext ? "1" : "0", RedisArgument(Clock.text(outcome.retryAt)),
-            RedisArgument(outcome.delivery),
-        ] + commands.queues.map { RedisArgument($0) }))
+        let reply = try connection.call(FinishCall(worker: configuration.name, pid: pid, outcome: outcome, fetchNext: fetchNext,
+                                                   queues: commands.queues), keys: keys)
         try connection.waitForReplicas()  // the durability mode: the end (and the next job taken) are on the replicas
-        let parts = reply.array ?? []
-        if parts.first?.int == -1 {
+        if reply.acknowledgement == .fenced {
             logger.warning("job \(outcome.id) was handed to another worker while this one ran it (it was taken for lost); this run's result was discarded",
                            metadata: ["job": "\(outcome.id)"])
-        } else if parts.first?.int == 0, !repeating {
+        } else if reply.acknowledgement == .nothingInFlight, !repeating {
             // The job was not in flight any more, though this child took it: Redis lost writes (a
             // failover to a replica that lacked them) or this worker was reaped. Whatever else is in
             // flight for this child is stale, the job this call took included: all go back to
@@ -121,14 +111,13 @@ final class ChildRunner {
             try reclaimOwnJobs()
             return nil
         }
-        return FetchedJob(reply: parts, offset: 1)
+        return reply.next
     }
 
     private func reclaimOwnJobs() throws(RedisError) {
-        let reply = try connection.evaluate(PetalScripts.childLost, arguments: scriptArguments([
-            RedisArgument(configuration.name), RedisArgument(pid), "reclaimed after a lost Redis reply", "requeue",
-        ]))
-        if let ids = reply.array, !ids.isEmpty { logger.info("re-queued \(ids.count) job(s) whose fetch reply was lost") }
+        let ids = try connection.call(ChildLostCall(worker: configuration.name, pid: pid, reason: "reclaimed after a lost Redis reply",
+                                                    mode: .requeue), keys: keys)
+        if !ids.isEmpty { logger.info("re-queued \(ids.count) job(s) whose fetch reply was lost") }
     }
 
     /// Blocks up to a second on the queues' bells (tokens pushed on enqueue), so an idle child
@@ -140,9 +129,7 @@ final class ChildRunner {
 
     private func progress(_ id: String, current: Double, total: Double, message: String?) {
         do {
-            _ = try connection.evaluate(PetalScripts.progress, arguments: scriptArguments([
-                RedisArgument(id), RedisArgument(String(current)), RedisArgument(String(total)), RedisArgument(message ?? ""),
-            ]))
+            _ = try connection.call(ProgressCall(id: id, current: current, total: total, message: message), keys: keys)
         } catch {
             // Progress is advisory: a lost report is replaced by the next one or by the result.
             logger.debug("progress report dropped: \(error)")
@@ -153,9 +140,9 @@ final class ChildRunner {
 
     private func run(_ job: FetchedJob) -> JobOutcome {
         let entry = registry.entry(job.task)
-        let soft = job.softTimeLimit ?? job.overrideLimits.flatMap { $0.0 > 0 ? $0.0 : nil }
+        let soft = job.softTimeLimit ?? job.overrideLimits.flatMap { $0.soft > 0 ? $0.soft : nil }
             ?? entry?.options.softTimeLimit ?? configuration.defaultSoftTimeLimit
-        let hard = job.timeLimit ?? job.overrideLimits.flatMap { $0.1 > 0 ? $0.1 : nil }
+        let hard = job.timeLimit ?? job.overrideLimits.flatMap { $0.hard > 0 ? $0.hard : nil }
             ?? entry?.options.timeLimit ?? configuration.defaultTimeLimit
         let started = Clock.now()
         logger.debug("job \(job.id) started, delivery \(job.deliveries)")  // a record of runs outside Redis (the failover test reads it)

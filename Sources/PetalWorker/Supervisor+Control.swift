@@ -9,11 +9,11 @@ extension Supervisor {
         for message in inbox.take() where message.isAddressed(to: configuration.name) {
             let reply: ControlReply
             do {
-                reply = ControlReply(worker: configuration.name, ok: try perform(message.command))
+                reply = ControlReply(worker: configuration.name, ok: try perform(try message.command.get()))
             } catch {
                 reply = ControlReply(worker: configuration.name, error: "\(error)")
             }
-            logger.info("control \(message.command.name): \(reply.error ?? reply.ok?.jsonText ?? "ok")")
+            logger.info("control \(message.commandName.prefix(100)): \(reply.error ?? reply.ok?.jsonText ?? "ok")")
             guard let replyTo = message.replyTo else { continue }
             withRedis("control reply") { () throws(RedisError) in
                 _ = try connection.pipeline([["RPUSH", RedisArgument(replyTo), RedisArgument(reply.json)],
@@ -22,95 +22,78 @@ extension Supervisor {
         }
     }
 
-    /// Carries out one command; returns the reply text or throws the reason it could not.
+    /// Carries out one command (its arguments were checked as it was read); returns the reply
+    /// text or throws the reason it could not.
     private func perform(_ command: ControlCommand) throws -> JSONValue {
-        let arguments = command.arguments
-        func count(_ key: String, default fallback: Int = 1) throws -> Int {
-            guard let value = arguments[key] else { return fallback }
-            guard let number = value.intValue ?? value.stringValue.flatMap({ Int($0) }), number >= 0 else {
-                throw TaskFailure("\(key) must be a non-negative whole number")
-            }
-            return number
-        }
-        func text(_ key: String) throws -> String {
-            guard let value = arguments[key]?.stringValue, !value.isEmpty else { throw TaskFailure("\(key) is required") }
-            return value
-        }
-        switch command.name {
-        case "ping":
+        switch command {
+        case .ping:
             return "pong"
-        case "pool_grow":
-            guard phase == .running else { throw TaskFailure("worker is shutting down") }
-            let n = try count("n")
+        case .poolGrow(let n):
+            guard phase == .running else { throw WorkerError.controlRefused("worker is shutting down") }
             targetSize = min(ControlCommand.maximumPoolSize, targetSize + n)
-            if let bounds = autoscale, targetSize > bounds.max { autoscale = (bounds.min, targetSize) }
+            autoscale?.include(targetSize)
             writeHeartbeat()
             return .string("pool will grow to \(targetSize)")
-        case "pool_shrink":
-            let n = try count("n")
+        case .poolShrink(let n):
             targetSize = max(0, targetSize - n)
-            if let bounds = autoscale, targetSize < bounds.min { autoscale = (targetSize, bounds.max) }
+            autoscale?.include(targetSize)
             writeHeartbeat()
             return .string("pool will shrink to \(targetSize)")
-        case "pool_restart":
+        case .poolRestart:
             for pid in children.keys { requestStop(pid) }
             return "reloading pool"
-        case "autoscale":
-            let high = try count("max", default: -1), low = try count("min", default: 0)
-            guard high >= max(low, 1), high <= ControlCommand.maximumPoolSize else { throw TaskFailure("autoscale needs max >= min and max >= 1") }
-            autoscale = (low, high)
+        case .autoscale(let high, let low):
+            autoscale = Autoscaler(min: low, max: high)
             targetSize = max(low, min(targetSize, high))
             writeHeartbeat()
             return .string("autoscale now max=\(high) min=\(low)")
-        case "shutdown":
+        case .shutdown:
             beginShutdown(cold: false)
             return "shutting down"
-        case "add_consumer":
-            let queue = try text("queue")
-            try QueueName.validate(queue)
+        case .addConsumer(let queue):
             guard !queues.contains(queue) else { return .string("already consuming from \(queue)") }
             queues.append(queue)
             broadcastQueues()
             return .string("add consumer \(queue)")
-        case "cancel_consumer":
-            let queue = try text("queue")
-            guard queues.contains(queue) else { throw TaskFailure("not consuming from \(queue)") }
-            guard queues.count > 1 else { throw TaskFailure("cannot cancel the last queue \(queue)") }
+        case .cancelConsumer(let queue):
+            guard queues.contains(queue) else { throw WorkerError.controlRefused("not consuming from \(queue)") }
+            guard queues.count > 1 else { throw WorkerError.controlRefused("cannot cancel the last queue \(queue)") }
             queues.removeAll { $0 == queue }
             broadcastQueues()
             return .string("no longer consuming from \(queue)")
-        case "time_limit":
-            let task = try text("task")
-            let soft = arguments["soft"]?.doubleValue ?? 0, hard = arguments["hard"]?.doubleValue ?? 0
-            guard soft >= 0, hard >= 0, hard == 0 || soft <= hard else { throw TaskFailure("need 0 <= soft <= hard") }
-            var failure: RedisError?
-            withRedis("time limits") { () throws(RedisError) in
-                do throws(RedisError) {
-                    if soft == 0 && hard == 0 {
-                        try connection.command(["HDEL", RedisArgument(keys.workerLimits(configuration.name)), RedisArgument(task)])
-                    } else {
-                        try connection.command(["HSET", RedisArgument(keys.workerLimits(configuration.name)), RedisArgument(task),
-                                                RedisArgument("\(soft) \(hard)")])
-                    }
-                } catch {
-                    failure = error
-                    throw error
-                }
-            }
-            if let failure { throw failure }
-            if soft == 0 && hard == 0 { timeLimits[task] = nil } else { timeLimits[task] = [soft, hard] }
+        case .timeLimit(let task, let soft, let hard):
+            try setTimeLimits(task: task, soft: soft, hard: hard)
             return "time limits set successfully"
-        case "terminate":
-            let id = try text("id")
-            let signal = SignalName.parse(arguments["signal"]?.stringValue ?? "SIGTERM") ?? SIGTERM
+        case .terminate(let id, let signalName):
+            let signal = SignalName.parse(signalName) ?? SIGTERM
             guard let child = children.values.first(where: { $0.job?.id == id }) else {
-                throw TaskFailure("job \(id) is not running on \(configuration.name)")
+                throw WorkerError.controlRefused("job \(id) is not running on \(configuration.name)")
             }
             killChild(child.pid, reason: "Terminated: revoked while running", signal: signal)
             return .string("terminating \(id) (pid \(child.pid)) with \(SignalName.of(signal))")
-        default:
-            throw TaskFailure("unknown control command '\(command.name)'")
         }
+    }
+
+    /// Run-time limits for a task, kept in the worker's limits hash (fetch hands them to children
+    /// with each job) and in the heartbeat; both zero clears them.
+    private func setTimeLimits(task: String, soft: Double, hard: Double) throws {
+        let clear = soft == 0 && hard == 0
+        var failure: RedisError?
+        withRedis("time limits") { () throws(RedisError) in
+            do throws(RedisError) {
+                if clear {
+                    try connection.command(["HDEL", RedisArgument(keys.workerLimits(configuration.name)), RedisArgument(task)])
+                } else {
+                    try connection.command(["HSET", RedisArgument(keys.workerLimits(configuration.name)), RedisArgument(task),
+                                            RedisArgument("\(soft) \(hard)")])
+                }
+            } catch {
+                failure = error
+                throw error
+            }
+        }
+        if let failure { throw failure }
+        timeLimits[task] = clear ? nil : [soft, hard]
     }
 
     private func broadcastQueues() {

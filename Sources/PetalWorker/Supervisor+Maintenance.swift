@@ -4,8 +4,6 @@ import PetalRedis
 
 /// The periodic work: heartbeat, scheduled jobs, recovery of dead workers, retention, autoscale.
 extension Supervisor {
-    static let version = "0.1.0"
-
     func maintain() {
         let now = Clock.now()
         if schedule.heartbeat.isDue(at: now) { writeHeartbeat() }
@@ -18,49 +16,26 @@ extension Supervisor {
 
     /// The heartbeat record (worker hash with a TTL) and its event. docs/PROTOCOL.md lists the fields.
     func writeHeartbeat() {
-        let now = Clock.now()
         let childPIDs = children.keys.sorted()
         let active = children.values.compactMap { child in
-            child.job.map { WorkerRecord.ActiveJob(id: $0.id, task: $0.task, pid: Int(child.pid), started: $0.started) }
+            child.job.map { WorkerHeartbeat.ActiveJob(id: $0.id, task: $0.task, pid: Int(child.pid), started: $0.started) }
         }.sorted { $0.started < $1.started }
         let rss = SystemStats.residentBytes(pid: getpid()) + childPIDs.reduce(0) { $0 + SystemStats.residentBytes(pid: $1) }
-        func json<T: Encodable>(_ value: T) -> String {
-            (try? String(decoding: JSONEncoder().encode(value), as: UTF8.self)) ?? "null"
-        }
-        let name = configuration.name
-        var fields: [String] = [
-            "name", name, "hostname", ProcessInfo.processInfo.hostName, "pid", String(getpid()),
-            "queues", json(queues), "concurrency", String(targetSize), "children", json(childPIDs.map(Int.init)),
-            "active", json(active), "loadavg", json(SystemStats.loadAverage()), "rss", String(rss),
-            "started_at", Clock.text(startedAt), "heartbeat", Clock.text(now), "interval", String(configuration.heartbeatInterval),
-            "version", Self.version, "registered", json(registry.names), "time_limits", json(timeLimits),
-            "shutting_down", phase == .running ? "0" : "1",
+        let heartbeat = WorkerHeartbeat(
+            name: configuration.name, hostname: ProcessInfo.processInfo.hostName, pid: Int(getpid()), queues: queues,
+            concurrency: targetSize, children: childPIDs.map(Int.init), active: active, autoscaleMin: autoscale?.min,
+            autoscaleMax: autoscale?.max, loadAverage: SystemStats.loadAverage(), rssBytes: rss, startedAt: startedAt,
+            time: Clock.now(), heartbeatInterval: configuration.heartbeatInterval, version: PetalProtocol.petalVersion,
+            registered: registry.names, timeLimits: timeLimits, shuttingDown: phase != .running,
             // Where this worker's Redis is (no password) and, under Sentinel, the primary it uses now.
-            "redis", connection.configuration.description, "redis_server", connection.serverAddress ?? "",
-            "autoscale_min", autoscale.map { String($0.min) } ?? "", "autoscale_max", autoscale.map { String($0.max) } ?? "",
-        ]
-        if autoscale == nil { fields.removeLast(4) }
-        let workerKey = keys.worker(name)
-        var commands: [[RedisArgument]] = [
-            ["DEL", RedisArgument(workerKey)],
-            [RedisArgument("HSET"), RedisArgument(workerKey)] + fields.map { RedisArgument($0) },
-            ["EXPIRE", RedisArgument(workerKey), RedisArgument(configuration.heartbeatTTL)],
-            ["ZADD", RedisArgument(keys.workers), RedisArgument(Clock.text(now)), RedisArgument(name)],
-            ["HDEL", RedisArgument(keys.workerStats(name)), "offline_at"],
-            ["EXPIRE", RedisArgument(keys.workerStats(name)), "172800"],
-            ["EXPIRE", RedisArgument(keys.workerTasks(name)), "172800"],
-            ["XADD", RedisArgument(keys.events), "MAXLEN", "~", "100000", "*", "type",
-             announcedOnline ? "worker-heartbeat" : "worker-online", "ts", RedisArgument(Clock.text(now)),
-             "worker", RedisArgument(name), "active", RedisArgument(active.count), "concurrency", RedisArgument(targetSize)],
-        ]
-        if timeLimits.isEmpty { commands.append(["DEL", RedisArgument(keys.workerLimits(name))]) }
+            redis: connection.configuration.description, redisServer: connection.serverAddress ?? "")
+        let call = HeartbeatCall(heartbeat: heartbeat, ttl: configuration.heartbeatTTL, first: !announcedOnline)
         withRedis("heartbeat") { () throws(RedisError) in
-            let replies = try connection.pipeline([["MULTI"]] + commands + [["EXEC"]])
-            if case .error(let message)? = replies.last { throw RedisError.server(message) }
-            // HDEL of offline_at (the fifth command) found one: another worker reaped this one while
-            // it could not reach Redis. Its jobs went to other workers; its children's late results
-            // are fenced off. From this beat on it is online again and takes jobs.
-            if announcedOnline, replies.last?.array?[4].int == 1 {
+            let wasReaped = try connection.call(call, keys: keys)
+            // Another worker reaped this one while it could not reach Redis (offline_at was set):
+            // its jobs went to other workers, its children's late results are fenced off. From
+            // this beat on it is online again and takes jobs.
+            if announcedOnline, wasReaped {
                 logger.warning("this worker was taken for gone while it could not reach Redis (its heartbeat lapsed): its jobs were handed to other workers and its results for them are discarded; rejoined")
             }
             announcedOnline = true
@@ -69,7 +44,7 @@ extension Supervisor {
 
     private func promoteDueJobs() {
         withRedis("promoting scheduled jobs") { () throws(RedisError) in
-            let moved = try runScript(PetalScripts.promote, ["500"]).int ?? 0
+            let moved = try connection.call(PromoteCall(limit: 500), keys: keys)
             if moved >= 500 { schedule.promote.again(after: 0, now: Clock.now()) }  // more are due: go on the next turn
         }
     }
@@ -80,33 +55,20 @@ extension Supervisor {
     private func reapDeadWorkers() {
         guard let since = redisReachableSince, Clock.now() - since > Double(configuration.heartbeatTTL) + configuration.heartbeatInterval else { return }
         withRedis("recovering dead workers' jobs") { () throws(RedisError) in
-            let cutoff = Clock.now() - 86_400
-            try connection.command(["ZREMRANGEBYSCORE", RedisArgument(keys.workers), "-inf", RedisArgument(Clock.text(cutoff))])
-            let names = (try connection.command(["ZRANGE", RedisArgument(keys.workers), "0", "-1"]).array ?? [])
-                .compactMap(\.string).filter { $0 != configuration.name }
-            if names.isEmpty { return }
-            let probes = try connection.pipeline(names.flatMap { name -> [[RedisArgument]] in
-                [["EXISTS", RedisArgument(keys.worker(name))], ["LLEN", RedisArgument(keys.inflight(name))],
-                 ["HEXISTS", RedisArgument(keys.workerStats(name)), "offline_at"]]
-            })
-            for (index, name) in names.enumerated() {
-                let alive = probes[index * 3].int == 1
-                let inFlight = probes[index * 3 + 1].int ?? 0
-                let markedOffline = probes[index * 3 + 2].int == 1
-                guard !alive, inFlight > 0 || !markedOffline else { continue }
-                var counts = try runScript(PetalScripts.reap, [RedisArgument(name), RedisArgument(configuration.maxRedeliveries), "0"]).array ?? []
-                if counts.count > 2 {
-                    guard try isSilent(name) else {
-                        logger.debug("worker \(name) has no heartbeat but listens on its control channel: asked whether it is alive")
+            let call = ReapDeadCall(worker: configuration.name, maxRedeliveries: configuration.maxRedeliveries)
+            for var result in try connection.call(call, keys: keys) {
+                if result.alive {
+                    guard try isSilent(result.worker) else {
+                        logger.debug("worker \(result.worker) has no heartbeat but listens on its control channel: asked whether it is alive")
                         continue
                     }
                     // Redis still holds its subscription, but it does not answer: cut off (Supervisor+Liveness.swift).
-                    logger.warning("worker \(name) has no heartbeat and left a ping unanswered for \(configuration.heartbeatTTL) s: taking it for gone")
-                    counts = try runScript(PetalScripts.reap, [RedisArgument(name), RedisArgument(configuration.maxRedeliveries), "1"]).array ?? []
+                    logger.warning("worker \(result.worker) has no heartbeat and left a ping unanswered for \(configuration.heartbeatTTL) s: taking it for gone")
+                    let reaped = try connection.call(ReapCall(worker: result.worker, maxRedeliveries: configuration.maxRedeliveries, own: true), keys: keys)
+                    (result.requeued, result.failed) = (reaped.requeued, reaped.failed)
                 }
-                let requeued = counts.first?.int ?? 0, failed = counts.last?.int ?? 0
-                if requeued + failed > 0 {
-                    logger.warning("worker \(name) is gone: re-queued \(requeued) of its jobs, failed \(failed) (redelivered too often)")
+                if result.requeued + result.failed > 0 {
+                    logger.warning("worker \(result.worker) is gone: re-queued \(result.requeued) of its jobs, failed \(result.failed) (redelivered too often)")
                 }
             }
         }
@@ -114,31 +76,27 @@ extension Supervisor {
 
     private func trimHistory() {
         withRedis("trimming job history") { () throws(RedisError) in
-            let dropped = try runScript(PetalScripts.trim, [RedisArgument(configuration.retentionCount),
-                                                            RedisArgument(String(configuration.retentionSeconds)), "1000"]).int ?? 0
+            let dropped = try connection.call(TrimCall(maxCount: configuration.retentionCount, maxAge: configuration.retentionSeconds,
+                                                       limit: 1000), keys: keys)
             if dropped >= 1000 { schedule.trim.again(after: 1, now: Clock.now()) }  // more to drop: again in a second
         }
     }
 
-    /// Grows towards max while jobs wait (a waiting job means no child was free to take it);
-    /// shrinks by one a second towards min once the pool has been partly idle for five seconds.
+    /// One autoscale step (the rule is `Autoscaler`'s): reads how many jobs wait, then aims the pool.
     private func autoscaleStep() {
-        guard let bounds = autoscale, phase == .running else { return }
-        var backlog = 0
+        guard let autoscaler = autoscale, phase == .running else { return }
+        var waiting = 0
         withRedis("autoscale") { () throws(RedisError) in
             let lengths = try connection.pipeline(queues.map { ["LLEN", RedisArgument(keys.queue($0))] })
-            backlog = lengths.reduce(0) { $0 + ($1.int ?? 0) }
+            waiting = lengths.reduce(0) { $0 + ($1.int ?? 0) }
         }
         let working = workingChildren
-        let busy = working.filter(\.isBusy).count
-        logger.trace("autoscale: backlog \(backlog), busy \(busy) of \(working.count), target \(targetSize)")
-        if backlog > 0 && targetSize < bounds.max {
-            let grown = min(bounds.max, targetSize + backlog)
-            logger.info("autoscale: \(backlog) job(s) waiting, pool \(targetSize) -> \(grown)")
-            targetSize = grown
-        } else if backlog == 0 && busy < working.count && Clock.now() - lastFullyBusy > 5 && targetSize > bounds.min {
-            targetSize -= 1
-            logger.info("autoscale: idle, pool -> \(targetSize)")
-        }
+        let seen = Autoscaler.Observation(waiting: waiting, busy: working.filter(\.isBusy).count, working: working.count,
+                                          secondsSinceFullyBusy: Clock.now() - lastFullyBusy)
+        logger.trace("autoscale: \(waiting) waiting, busy \(seen.busy) of \(seen.working), target \(targetSize)")
+        let next = autoscaler.nextTarget(from: targetSize, seeing: seen)
+        if next > targetSize { logger.info("autoscale: \(waiting) job(s) waiting, pool \(targetSize) -> \(next)") }
+        if next < targetSize { logger.info("autoscale: idle, pool -> \(next)") }
+        targetSize = next
     }
 }

@@ -93,7 +93,7 @@ extension Supervisor {
     /// (`requeue`), or ends REVOKED when a terminate was asked for. SIGKILL follows after the grace.
     func killChild(_ pid: Int32, reason: String, signal: Int32, requeue: Bool = false) {
         guard var child = children[pid] else { return }
-        child.killReason = requeue ? "requeue:" + reason : reason
+        child.killReason = ChildHandle.KillReason(reason: reason, mode: requeue ? .requeue : .fail)
         child.killDeadline = Clock.now() + configuration.terminateGrace
         children[pid] = child
         child.process.signal(signal)
@@ -112,14 +112,9 @@ extension Supervisor {
                 continue
             }
             var reason = "WorkerLostError: child process \(pid) \(termination)"
-            var mode = "fail"
-            if let killReason = child.killReason {
-                if killReason.hasPrefix("requeue:") {
-                    mode = "requeue"
-                    reason = String(killReason.dropFirst(8))
-                } else {
-                    reason = killReason
-                }
+            var mode = ChildLostCall.Mode.fail
+            if let kill = child.killReason {
+                (reason, mode) = (kill.reason, kill.mode)
             } else if let job = child.job {
                 reason += " while running \(job.task) [\(job.id)]"
                 logger.error("child \(pid) \(termination) while running \(job.task) [\(job.id)]; the job fails, a new child takes its place")
@@ -133,21 +128,20 @@ extension Supervisor {
             } else {
                 recentQuickExits = 0
             }
-            pendingLosses.append((pid: pid, reason: reason, mode: mode))
+            pendingLosses.append(ChildLostCall(worker: configuration.name, pid: String(pid), reason: reason, mode: mode))
         }
         settleLosses()
     }
 
     /// Runs child_lost for each lost child; what fails (Redis down) is retried on later turns.
     func settleLosses() {
-        var remaining: [(pid: Int32, reason: String, mode: String)] = []
+        var remaining: [ChildLostCall] = []
         for loss in pendingLosses {
             withRedis("settling child \(loss.pid)") { () throws(RedisError) in
                 do throws(RedisError) {
-                    let handled = try runScript(PetalScripts.childLost, [RedisArgument(configuration.name), RedisArgument(String(loss.pid)),
-                                                                         RedisArgument(loss.reason), RedisArgument(loss.mode)])
-                    if let ids = handled.array, !ids.isEmpty {
-                        logger.info("child \(loss.pid): \(ids.count) job(s) \(loss.mode == "requeue" ? "re-queued" : "settled"): \(loss.reason)")
+                    let ids = try connection.call(loss, keys: keys)
+                    if !ids.isEmpty {
+                        logger.info("child \(loss.pid): \(ids.count) job(s) \(loss.mode == .requeue ? "re-queued" : "settled"): \(loss.reason)")
                     }
                 } catch {
                     remaining.append(loss)

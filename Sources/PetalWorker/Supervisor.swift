@@ -30,14 +30,14 @@ final class Supervisor {
 
     var children: [Int32: ChildHandle] = [:]
     var targetSize: Int
-    var autoscale: (min: Int, max: Int)?
+    var autoscale: Autoscaler?
     var queues: [String]
     var timeLimits: [String: [Double]] = [:]
     var phase = Phase.running
     var startedAt = Clock.now()
 
     /// Child exits whose jobs still have to be settled in Redis (kept while Redis is down).
-    var pendingLosses: [(pid: Int32, reason: String, mode: String)] = []
+    var pendingLosses: [ChildLostCall] = []
     var redisReachableSince: Double?
     /// The last refusal logged per periodic step, so a full Redis (OOM) is said once, not 4 times a second.
     var loggedRefusals: [String: String] = [:]
@@ -69,7 +69,7 @@ final class Supervisor {
         queues = configuration.queues
         schedule = Schedule(heartbeat: Every(configuration.heartbeatInterval), reap: Every(configuration.heartbeatInterval))
         if let low = configuration.autoscaleMin, let high = configuration.autoscaleMax {
-            autoscale = (low, high)
+            autoscale = Autoscaler(min: low, max: high)
             targetSize = max(low, min(configuration.concurrency, high))
         } else {
             targetSize = configuration.concurrency
@@ -143,21 +143,20 @@ final class Supervisor {
         // A live supervisor listens on its own channel even when it cannot write its heartbeat.
         let listeners = try connection.command(["PUBSUB", "NUMSUB", RedisArgument(keys.controlChannel(worker: configuration.name))])
         if let count = listeners.array?.last?.int, count > 0 {
-            throw TaskFailure("a worker named \(configuration.name) is already running (it listens on its control channel); choose another --name")
+            throw WorkerError.nameInUse(name: configuration.name, holder: "it listens on its control channel")
         }
         let fields = try connection.command(["HGETALL", RedisArgument(keys.worker(configuration.name))]).fieldMap
-        if let pidText = fields["pid"], let pid = Int32(pidText), pid != getpid() {
-            let sameHost = fields["hostname"] == ProcessInfo.processInfo.hostName
-            if !sameHost || kill(pid, 0) == 0 {
-                throw TaskFailure("a worker named \(configuration.name) is already running (pid \(pid) on \(fields["hostname"] ?? "?")); choose another --name")
+        if let namesake = WorkerHeartbeat(fields: fields), namesake.pid != 0, namesake.pid != Int(getpid()) {
+            let sameHost = namesake.hostname == ProcessInfo.processInfo.hostName
+            if !sameHost || kill(Int32(clamping: namesake.pid), 0) == 0 {
+                throw WorkerError.nameInUse(name: configuration.name, holder: "pid \(namesake.pid) on \(namesake.hostname)")
             }
             try connection.command(["DEL", RedisArgument(keys.worker(configuration.name))])
         }
-        let recovered = try runScript(PetalScripts.reap, [RedisArgument(configuration.name), RedisArgument(configuration.maxRedeliveries), "1"])
-        if let counts = recovered.array, (counts.first?.int ?? 0) + (counts.last?.int ?? 0) > 0 {
-            logger.warning("recovered jobs left in flight by an earlier run of \(configuration.name): \(counts.first?.int ?? 0) re-queued")
+        let recovered = try connection.call(ownReap, keys: keys)
+        if recovered.requeued + recovered.failed > 0 {
+            logger.warning("recovered jobs left in flight by an earlier run of \(configuration.name): \(recovered.requeued) re-queued")
         }
-        try connection.command(["HDEL", RedisArgument(keys.workerStats(configuration.name)), "offline_at"])
         redisReachableSince = Clock.now()
     }
 
@@ -179,7 +178,7 @@ final class Supervisor {
         do {
             try connection.command(["DEL", RedisArgument(keys.worker(configuration.name))])
             // Anything still in flight (a child lost while Redis was down) goes back to its queue now.
-            _ = try runScript(PetalScripts.reap, [RedisArgument(configuration.name), RedisArgument(configuration.maxRedeliveries), "1"])
+            _ = try connection.call(ownReap, keys: keys)
         } catch {
             logger.error("could not go offline cleanly (\(error)); other workers will recover this worker's jobs")
         }
@@ -240,10 +239,9 @@ final class Supervisor {
 
     // MARK: - Redis helpers
 
-    /// Runs a protocol script with the prefix and clock in front.
-    @discardableResult
-    func runScript(_ script: RedisScript, _ arguments: [RedisArgument]) throws(RedisError) -> RedisValue {
-        try connection.evaluate(script, arguments: [RedisArgument(keys.prefix), RedisArgument(Clock.text(Clock.now()))] + arguments)
+    /// This worker recovering its own leftovers (at start, and going offline): no liveness probe.
+    private var ownReap: ReapCall {
+        ReapCall(worker: configuration.name, maxRedeliveries: configuration.maxRedeliveries, own: true)
     }
 
     /// Runs Redis work, noting outages: the reaper waits until Redis has been reachable for a whole
@@ -273,7 +271,7 @@ final class Supervisor {
 
 /// Control messages received by a subscriber task, waiting for the supervisor's loop.
 final class ControlInbox: Sendable {
-    private let messages = Mutex<[ControlMessage]>([])
+    private let messages = Mutex<[ControlMessage.Received]>([])
     private let probes = Mutex<[LivenessProbe]>([])
     private let wake: PipeDescriptors
 
@@ -291,7 +289,7 @@ final class ControlInbox: Sendable {
                 guard case .message(_, let payload, _) = message else { continue }
                 if let probe = LivenessProbe(payload: payload) {
                     probes.withLock { $0.append(probe) }
-                } else if let control = ControlMessage(json: payload) {
+                } else if let control = ControlMessage.receive(payload) {
                     messages.withLock { $0.append(control) }
                 } else {
                     continue
@@ -308,7 +306,7 @@ final class ControlInbox: Sendable {
         }
     }
 
-    func take() -> [ControlMessage] {
+    func take() -> [ControlMessage.Received] {
         var byte = [UInt8](repeating: 0, count: 64)
         while read(wake.read, &byte, byte.count) > 0 {}
         return messages.withLock { messages in

@@ -66,7 +66,7 @@ public struct WorkerConfiguration: Sendable, Codable {
 
     /// Checks the settings; throws a message naming the bad one.
     public func validate() throws {
-        func check(_ condition: Bool, _ message: String) throws { if !condition { throw TaskFailure(message) } }
+        func check(_ condition: Bool, _ message: String) throws { if !condition { throw WorkerError.invalidConfiguration(message) } }
         try check(!name.isEmpty && !name.contains(" "), "worker name must be non-empty without spaces")
         try check(!queues.isEmpty, "a worker needs at least one queue")
         for queue in queues { try check(QueueName.isValid(queue), QueueName.message(for: queue)) }

@@ -20,7 +20,7 @@ struct GreeterEdgeTests {
             let base = "http://127.0.0.1:\(port)"
             let attack = try await RealClient.curl(["-X", "POST", "-H", "Host: rebind.evil.example:\(port)", "-d", "person=Eve&total=3", base + "/greet"])
             #expect(attack.status == 421)
-            #expect(try await client.redis.command("DBSIZE").int == 0, "nothing was enqueued")
+            #expect(try await server.redisClient().command("DBSIZE").int == 0, "nothing was enqueued")
             #expect(try await RealClient.curl(["-H", "Host: greeter.example", base + "/"]).status == 200)
             #expect(try await RealClient.curl(["-H", "Host: localhost:\(port)", base + "/"]).status == 200)
         }
@@ -37,7 +37,7 @@ struct GreeterEdgeTests {
                     #expect(reply.headers["set-cookie"] == nil, "a refused POST leaves the visitor's cookie alone")
                 }
             }
-            #expect(try await client.redis.command("DBSIZE").int == 0, "nothing was enqueued")
+            #expect(try await server.redisClient().command("DBSIZE").int == 0, "nothing was enqueued")
             let own = try await RealClient.curl(["-H", "Origin: \(base)", "-H", "Sec-Fetch-Site: same-origin", "-d", "person=Ann&total=1", base + "/greet"])
             #expect(own.status == 303)
         }
@@ -85,10 +85,10 @@ struct GreeterEdgeTests {
     @Test func aFullRedisIsSaidPlainlyAndLosesNothing() async throws {
         try await GreeterHarness.run(client: client) { http, _ in
             #expect(try await http.get("/").status == 200)
-            try await client.redis.command("CONFIG", "SET", "maxmemory-policy", "noeviction")
-            try await client.redis.command("CONFIG", "SET", "maxmemory", "1")
+            try await server.redisClient().command("CONFIG", "SET", "maxmemory-policy", "noeviction")
+            try await server.redisClient().command("CONFIG", "SET", "maxmemory", "1")
             let full = try await http.post("/greet", form: ["person": "Ann", "total": "2"])
-            try await client.redis.command("CONFIG", "SET", "maxmemory", "0")
+            try await server.redisClient().command("CONFIG", "SET", "maxmemory", "0")
             #expect(full.status == 507, "\(full.status) \(full.body.prefix(200))")
             #expect(full.body.contains("OOM"), "Redis's own words")
             let retried = try await http.post("/greet", form: ["person": "Ann", "total": "2"])

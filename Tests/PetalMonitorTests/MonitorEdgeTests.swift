@@ -215,7 +215,7 @@ struct MonitorEdgeTests {
             #expect(first.value["task-id"] == "order-42.charge" && again.value["task-id"] == "order-42.charge")
             let celery = try await session.postJSON("/api/task/send-task/add", ["task_id": "order-42.charge", "args": [1, 2], "queue": "nobody-consumes"])
             #expect(celery.value["task-id"] == "order-42.charge", "Celery's task_id too")
-            #expect(try await harness.client.redis.command("LLEN", harness.client.keys.queue("nobody-consumes")).int == 1, "queued once")
+            #expect(try await harness.server.redisClient().command("LLEN", harness.client.keys.queue("nobody-consumes")).int == 1, "queued once")
             #expect(try await session.json("/api/tasks?queue=nobody-consumes").value.objectValue?.count == 1)
             #expect(try await session.postJSON("/api/task/send-task/add", ["id": "bad id with spaces"]).status == 400)
             // Flower's clients also send args as JSON text in a form field.
@@ -227,10 +227,10 @@ struct MonitorEdgeTests {
 
     @Test func aFullRedisIs507WithRedisWords() async throws {
         try await harness.run { session in
-            try await harness.client.redis.command("CONFIG", "SET", "maxmemory-policy", "noeviction")
-            try await harness.client.redis.command("CONFIG", "SET", "maxmemory", "1")
+            try await harness.server.redisClient().command("CONFIG", "SET", "maxmemory-policy", "noeviction")
+            try await harness.server.redisClient().command("CONFIG", "SET", "maxmemory", "1")
             let full = try await session.postJSON("/api/task/send-task/add", ["args": [1, 2]])
-            try await harness.client.redis.command("CONFIG", "SET", "maxmemory", "0")
+            try await harness.server.redisClient().command("CONFIG", "SET", "maxmemory", "0")
             #expect(full.status == 507, "\(full.text)")
             #expect(full.value["error"]?.stringValue?.contains("OOM") == true)
             #expect(try await session.postJSON("/api/task/send-task/add", ["args": [1, 2]]).status == 200)

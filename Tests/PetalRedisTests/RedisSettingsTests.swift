@@ -33,21 +33,20 @@ struct RedisSettingsTests {
         #expect(RedisConfiguration.redacted("redis+sentinel://u:pw@s1,s2/m?sentinel_password=spw") == "redis+sentinel://u:***@s1,s2/m?sentinel_password=***")
     }
 
-    @Test func flagsAndEnvironmentLayOverTheURL() throws {
+    @Test func settingsLayOverTheURL() throws {
         let certificates = try TestCertificates.shared()
-        let environment = ["REDIS_URL": "rediss://h:6380?ssl_ca_certs=/nowhere.pem", "REDIS_TLS_CA": certificates.caFile,
-                           "REDIS_WAIT_REPLICAS": "1", "REDIS_WAIT_TIMEOUT": "250"]
-        let configuration = try RedisSettings(environment: environment).configuration()
-        #expect(configuration.tls?.caFile == certificates.caFile, "the variable wins over the URL's parameter")
+        var settings = RedisSettings(url: "rediss://h:6380?ssl_ca_certs=/nowhere.pem", tlsCA: certificates.caFile,
+                                     waitReplicas: 1, waitTimeoutMilliseconds: 250)
+        let configuration = try settings.configuration()
+        #expect(configuration.tls?.caFile == certificates.caFile, "the setting wins over the URL's parameter")
         #expect(configuration.replicasToWait == 1 && configuration.replicaWaitTimeout == 0.25)
-        var settings = RedisSettings(environment: environment)
         settings.tlsInsecure = true
         settings.tlsCert = certificates.clientCertificate
         settings.tlsKey = certificates.clientKey
         let mutual = try settings.configuration()
         #expect(mutual.tls == RedisTLS(caFile: certificates.caFile, certificateFile: certificates.clientCertificate,
                                        keyFile: certificates.clientKey, verifyPeer: false))
-        #expect(try RedisSettings(environment: [:]).configuration() == RedisConfiguration(), "nothing set: redis://127.0.0.1:6379")
+        #expect(try RedisSettings().configuration() == RedisConfiguration(), "nothing set: redis://127.0.0.1:6379")
     }
 
     @Test func wrongSettingsAreNamed() throws {
@@ -60,8 +59,6 @@ struct RedisSettingsTests {
             (RedisSettings(url: "redis://h", sentinelPassword: "x"), "needs a redis+sentinel:// URL"),
             (RedisSettings(url: "redis://h", waitReplicas: -1), "--redis-wait-replicas must be 0 to 100"),
             (RedisSettings(url: "redis://h", waitTimeoutMilliseconds: 0), "--redis-wait-timeout must be 1 to 600000"),
-            (RedisSettings(environment: ["REDIS_WAIT_REPLICAS": "one"]), "REDIS_WAIT_REPLICAS must be a whole number, not 'one'"),
-            (RedisSettings(environment: ["REDIS_URL": "rediss://h", "REDIS_TLS_INSECURE": "perhaps"]), "REDIS_TLS_INSECURE must be true or false"),
             (RedisSettings(url: "redis://:hunter2@h?ssl_keyfile=/k"), "ssl_keyfile needs TLS"),
         ]
         for (settings, expected) in cases {

@@ -1,4 +1,5 @@
 import Foundation
+import PetalSystem
 import Synchronization
 
 /// Hosts on one machine: network namespaces joined by veth links (iproute2's `ip netns`, as root).
@@ -86,18 +87,18 @@ public final class NetworkLab: Sendable {
         return ("\(tag)h\(index)", "\(tag)x\(index)")
     }
 
+    /// Runs `ip` with `arguments`, waiting for it by pid; throws its output when it fails.
     @discardableResult
     static func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ipTool)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestSupportError("ip \(arguments.joined(separator: " ")): \(text)") }
-        return text
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("petal-ip-\(getpid())-\(UUID().uuidString.prefix(8)).log").path
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let output = open(log, O_WRONLY)
+        defer { close(output) }
+        let process = try ChildProcess.spawn(executable: ipTool, arguments: arguments, environment: ProcessInfo.processInfo.environment,
+                                             descriptors: [1: output, 2: output])
+        let text = { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+        guard process.wait(upTo: 30) == .exited(0) else { throw TestSupportError("ip \(arguments.joined(separator: " ")): \(text())") }
+        return text()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PetalSystem
 import Synchronization
 
 /// A certificate authority and certificates made with `openssl` for TLS tests: a server
@@ -35,32 +36,32 @@ public struct TestCertificates: Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("petal-tls-\(getpid())").path
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let at = { [directory] (name: String) in directory + "/" + name }
         let curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        try Self.openssl(["req", "-x509"] + curve + ["-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=Petal Test CA"], in: directory)
-        try Self.openssl(["req", "-x509"] + curve + ["-keyout", "other-ca.key", "-out", "other-ca.pem", "-days", "2", "-subj", "/CN=Stranger CA"], in: directory)
+        try Self.openssl(["req", "-x509"] + curve + ["-keyout", at("ca.key"), "-out", at("ca.pem"), "-days", "2", "-subj", "/CN=Petal Test CA"], in: directory)
+        try Self.openssl(["req", "-x509"] + curve + ["-keyout", at("other-ca.key"), "-out", at("other-ca.pem"), "-days", "2", "-subj", "/CN=Stranger CA"], in: directory)
         try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(toFile: directory + "/server.ext", atomically: true, encoding: .utf8)
         try "subjectAltName=DNS:wrong.example\n".write(toFile: directory + "/wrong.ext", atomically: true, encoding: .utf8)
         try "extendedKeyUsage=clientAuth\n".write(toFile: directory + "/client.ext", atomically: true, encoding: .utf8)
-        try Self.openssl(["req"] + curve + ["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"], in: directory)
-        try Self.openssl(["req"] + curve + ["-keyout", "client.key", "-out", "client.csr", "-subj", "/CN=petal-client"], in: directory)
-        let sign = ["x509", "-req", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial"]
-        try Self.openssl(sign + ["-in", "server.csr", "-out", "server.pem", "-days", "2", "-extfile", "server.ext"], in: directory)
-        try Self.openssl(sign + ["-in", "server.csr", "-out", "expired.pem", "-days", "-1", "-extfile", "server.ext"], in: directory)
-        try Self.openssl(sign + ["-in", "server.csr", "-out", "wrong-host.pem", "-days", "2", "-extfile", "wrong.ext"], in: directory)
-        try Self.openssl(sign + ["-in", "client.csr", "-out", "client.pem", "-days", "2", "-extfile", "client.ext"], in: directory)
+        try Self.openssl(["req"] + curve + ["-keyout", at("server.key"), "-out", at("server.csr"), "-subj", "/CN=localhost"], in: directory)
+        try Self.openssl(["req"] + curve + ["-keyout", at("client.key"), "-out", at("client.csr"), "-subj", "/CN=petal-client"], in: directory)
+        let sign = ["x509", "-req", "-CA", at("ca.pem"), "-CAkey", at("ca.key"), "-CAcreateserial"]
+        try Self.openssl(sign + ["-in", at("server.csr"), "-out", at("server.pem"), "-days", "2", "-extfile", at("server.ext")], in: directory)
+        try Self.openssl(sign + ["-in", at("server.csr"), "-out", at("expired.pem"), "-days", "-1", "-extfile", at("server.ext")], in: directory)
+        try Self.openssl(sign + ["-in", at("server.csr"), "-out", at("wrong-host.pem"), "-days", "2", "-extfile", at("wrong.ext")], in: directory)
+        try Self.openssl(sign + ["-in", at("client.csr"), "-out", at("client.pem"), "-days", "2", "-extfile", at("client.ext")], in: directory)
     }
 
+    /// Runs openssl, its output kept in `directory` for the message when it fails; waited for by pid.
     private static func openssl(_ arguments: [String], in directory: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestSupportError("openssl \(arguments.joined(separator: " ")) failed: \(text)") }
+        let log = directory + "/openssl.log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let output = open(log, O_WRONLY | O_TRUNC)
+        defer { close(output) }
+        let process = try ChildProcess.spawn(executable: "/usr/bin/openssl", arguments: arguments,
+                                             environment: ProcessInfo.processInfo.environment, descriptors: [1: output, 2: output])
+        guard process.wait(upTo: 60) == .exited(0) else {
+            throw TestSupportError("openssl \(arguments.joined(separator: " ")) failed: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        }
     }
 }

@@ -11,20 +11,22 @@ public final class WorkerProcess: Sendable {
 
     /// Starts `petal worker` against `redis` and waits until its heartbeat is in Redis. A nil
     /// `name` starts it without --name, as users do, so it is called `petal-<pid>@<host>`.
-    /// `redisURL` replaces the server's plaintext URL (rediss://, redis+sentinel://, an ACL user);
-    /// the test still watches through its own plaintext client.
+    /// `keyPrefix` is where to look for its heartbeat (give the prefix through `environment` or
+    /// `extraArguments` as the test means to). `redisURL` replaces the server's plaintext URL
+    /// (rediss://, an ACL user); the test still watches through its own plaintext client.
     public convenience init(redis: RedisServer, program: String = "petal", name: String? = "w-\(UUID().uuidString.prefix(8))", concurrency: Int = 2,
-                            queues: [String] = ["default"], extraArguments: [String] = [], heartbeatInterval: Double = 0.5,
-                            environment extraEnvironment: [String: String] = [:], redisURL: String? = nil) async throws {
-        try await self.init(watching: redis.petalClient(poolSize: 1), redisURL: redisURL ?? redis.url, program: program, name: name,
-                            concurrency: concurrency, queues: queues, extraArguments: extraArguments,
+                            queues: [String]? = nil, extraArguments: [String] = [], heartbeatInterval: Double = 0.5,
+                            environment extraEnvironment: [String: String] = [:], keyPrefix: String = "petal", redisURL: String? = nil) async throws {
+        try await self.init(watching: redis.petalClient(poolSize: 1, keys: Keys(prefix: keyPrefix)), redisURL: redisURL ?? redis.url,
+                            program: program, name: name, concurrency: concurrency, queues: queues, extraArguments: extraArguments,
                             heartbeatInterval: heartbeatInterval, environment: extraEnvironment)
     }
 
     /// Starts a worker on `redisURL`, watched through `client` (a Redis the test reaches its own way:
-    /// Sentinel's current primary, a server in another network namespace).
+    /// Sentinel's current primary, a server in another network namespace). `launcher` runs the
+    /// worker through another program (`ip netns exec <namespace>`), which execs it.
     public init(watching client: PetalClient, redisURL: String, program: String = "petal", name: String? = "w-\(UUID().uuidString.prefix(8))",
-                concurrency: Int = 2, queues: [String] = ["default"], extraArguments: [String] = [], heartbeatInterval: Double = 0.5,
+                concurrency: Int = 2, queues: [String]? = nil, extraArguments: [String] = [], heartbeatInterval: Double = 0.5,
                 environment extraEnvironment: [String: String] = [:], launcher: [String] = []) async throws {
         let logName = name ?? "default-\(UUID().uuidString.prefix(8))"
         logPath = FileManager.default.temporaryDirectory.appendingPathComponent("petal-worker-\(logName).log").path
@@ -34,10 +36,9 @@ public final class WorkerProcess: Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["PETAL_LOG_LEVEL"] = ProcessInfo.processInfo.environment["PETAL_TEST_LOG_LEVEL"] ?? "debug"
         environment.merge(extraEnvironment) { $1 }
-        // `launcher` runs the worker through another program (`ip netns exec <namespace>`), which execs it.
         let command = [try PetalBinary.path(program), "worker", "--redis", redisURL] + (name.map { ["--name", $0] } ?? [])
-            + ["--concurrency", String(concurrency), "--queues", queues.joined(separator: ","),
-               "--heartbeat-interval", String(heartbeatInterval), "--shutdown-timeout", "10"] + extraArguments
+            + ["--concurrency", String(concurrency), "--heartbeat-interval", String(heartbeatInterval), "--shutdown-timeout", "10"]
+            + (queues.map { ["--queues", $0.joined(separator: ",")] } ?? []) + extraArguments
         let invocation = launcher + command
         process = try ChildProcess.spawn(executable: invocation[0], arguments: Array(invocation.dropFirst()),
                                          environment: environment, descriptors: [1: log, 2: log], newProcessGroup: true)
@@ -94,9 +95,19 @@ public enum PetalBinary {
         throw TestSupportError("\(program) binary not found: run `swift build` first")
     }
 
-    /// Runs `petal` (or another of the package's executables) with arguments; returns exit code, stdout and stderr.
+    /// `run` on a thread of its own: waiting for the process never holds one of the cooperative
+    /// pool's two threads, which the servers other suites run in-process need.
+    public static func runOffThePool(_ arguments: [String], program: String = "petal",
+                                     environment: [String: String] = [:]) async throws -> (code: Int32, output: String, error: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try run(arguments, program: program, environment: environment) }) }.start()
+        }
+    }
+
+    /// Runs `petal` (or another of the package's executables) with arguments and this process's
+    /// environment plus `environment`; returns exit code, stdout and stderr.
     public static func run(_ arguments: [String], program: String = "petal",
-                           environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (code: Int32, output: String, error: String) {
+                           environment: [String: String] = [:]) throws -> (code: Int32, output: String, error: String) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("petal-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -105,7 +116,7 @@ public enum PetalBinary {
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let out = open(outPath, O_WRONLY), err = open(errPath, O_WRONLY)
         let process = try ChildProcess.spawn(executable: try path(program), arguments: arguments,
-                                             environment: environment, descriptors: [1: out, 2: err])
+                                             environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, descriptors: [1: out, 2: err])
         close(out)
         close(err)
         guard let termination = process.wait(upTo: 60) else {

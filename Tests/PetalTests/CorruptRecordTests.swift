@@ -7,7 +7,7 @@ import Testing
 /// Issue 10, defect 6: Redis keeps what a script wrote before a Lua error, so a record with a bad
 /// value must be caught before anything is written. The test plays the worker through the scripts.
 @Suite("Corrupt job records")
-struct CorruptRecordTests: ScriptCaller {
+struct CorruptRecordTests: LibraryCaller {
     let server: RedisServer
     let client: PetalClient
     let keys = Keys()
@@ -19,8 +19,8 @@ struct CorruptRecordTests: ScriptCaller {
     }
 
 
-    private func fetch() throws -> [RedisValue] {
-        try script(PetalScripts.fetch, ["w1", "100", "default"]).array ?? []
+    private func fetch() throws -> FetchedJob? {
+        try call(FetchCall(worker: "w1", pid: "100", queues: ["default"]))
     }
 
     static let numericFields = ["deliveries", "sent", "eta", "expires", "retries", "max_retries", "redeliveries",
@@ -32,7 +32,7 @@ struct CorruptRecordTests: ScriptCaller {
         try connection.command("HSET", keys.job(id), field, "garbage")
         let good = try await client.enqueue(EnqueueRequest(task: "noop"))
         // The corrupt job is taken first and settled; the good one behind it is handed out.
-        #expect(try fetch().first?.string == good)
+        #expect(try fetch()?.id == good)
         let job = try #require(try await client.job(id))
         #expect(job.state == .failure)
         #expect(job.exception?.contains("field '\(field)' is 'garbage', not a number") == true, "\(job.exception ?? "")")
@@ -45,7 +45,7 @@ struct CorruptRecordTests: ScriptCaller {
     @Test func aStateNoQueuedJobCanHaveFailsNamingTheField() async throws {
         let id = try await client.enqueue(EnqueueRequest(task: "noop"))
         try connection.command("HSET", keys.job(id), "state", "BOGUS")
-        #expect(try fetch().isEmpty)
+        #expect(try fetch() == nil)
         let job = try #require(try await client.job(id))
         #expect(job.state == .failure)
         #expect(job.exception?.contains("field 'state' is 'BOGUS'") == true, "\(job.exception ?? "")")
@@ -55,26 +55,26 @@ struct CorruptRecordTests: ScriptCaller {
     @Test func laterStepsNeverFailOnABadNumber() async throws {
         // A running job whose record went bad: progress, retry, re-queue and reap carry on.
         let id = try await client.enqueue(EnqueueRequest(task: "noop"))
-        #expect(try fetch().first?.string == id)
+        #expect(try fetch()?.id == id)
         try connection.command("HSET", keys.job(id), "sent", "garbage", "retries", "x", "redeliveries", "y")
-        #expect(try script(PetalScripts.progress, [id, "1", "2", "half"]).int == 1)
+        #expect(try call(ProgressCall(id: id, current: 1, total: 2, message: "half")))
         #expect(try await client.job(id)?.state == .progress)
-        _ = try script(PetalScripts.finish, ["w1", "100", id, "RETRY", "", "TaskFailure: boom", "", "0.1", "0",
-                                             Clock.text(Clock.now() - 1), "1", "default"])
+        _ = try call(FinishCall(worker: "w1", pid: "100", outcome: JobOutcome(id: id, delivery: "1", kind: .retry, exception: "TaskFailure: boom",
+                                                                              runtime: 0.1, retryAt: Clock.now() - 1),
+                                fetchNext: false, queues: ["default"]))
         let retried = try #require(try await client.job(id))
         #expect(retried.state == .retry)
         #expect(retried.retries == 1, "a bad count starts again from 0")
-        #expect(try script(PetalScripts.promote, ["10"]).int == 1)
+        #expect(try call(PromoteCall(limit: 10)) == 1)
         // sent is still garbage: fetch refuses to start it and fails it, naming the field.
-        #expect(try fetch().isEmpty)
+        #expect(try fetch() == nil)
         #expect(try await client.job(id)?.exception?.contains("field 'sent'") == true)
 
         let other = try await client.enqueue(EnqueueRequest(task: "noop"))
-        #expect(try fetch().first?.string == other)
+        #expect(try fetch()?.id == other)
         try connection.command("HSET", keys.job(other), "sent", "garbage", "redeliveries", "y")
         try connection.command("DEL", keys.worker("w1"))
-        let counts = try script(PetalScripts.reap, ["w1", "3"]).array ?? []
-        #expect(counts.first?.int == 1)
+        #expect(try call(ReapCall(worker: "w1", maxRedeliveries: 3, own: false)).requeued == 1)
         let requeued = try #require(try await client.job(other))
         #expect(requeued.state == .pending)
         #expect(requeued.redeliveries == 1)
@@ -84,12 +84,11 @@ struct CorruptRecordTests: ScriptCaller {
 
     @Test func enqueueChecksEveryNumberBeforeWriting() throws {
         // A client in another language sends a bad ETA for the second of two jobs: nothing is written.
-        let now = Clock.text(Clock.now())
-        func job(_ id: String, eta: String) -> [String] {
-            [id, "noop", "default", "[]", "{}", "", "", "0", "", "", eta, "", now]
-        }
-        #expect(throws: RedisError.self) {
-            _ = try script(PetalScripts.enqueue, ["2", "test-producer"] + job("a", eta: "") + job("b", eta: "soon"))
+        let first = EnqueueCall.Job(EnqueueRequest(task: "noop"), id: "a", now: Clock.now())
+        var second = EnqueueCall.Job(EnqueueRequest(task: "noop"), id: "b", now: Clock.now())
+        second.eta = "soon"
+        #expect(throws: RedisError.server("ERR enqueue: field 'eta' of job b is 'soon', not a number")) {
+            _ = try call(EnqueueCall(producer: "test-producer", jobs: [first, second]))
         }
         #expect(try connection.command("EXISTS", keys.job("a")).int == 0)
         #expect(try connection.command("LLEN", keys.queue("default")).int == 0)

@@ -8,7 +8,7 @@ import Testing
 /// fetch refusing jobs that are not waiting, a worker without a heartbeat taking nothing, reap
 /// leaving a listening worker alone, idempotent ids, one queue-name rule, active jobs at once.
 @Suite("Deliveries")
-struct DeliveryTests: ScriptCaller {
+struct DeliveryTests: LibraryCaller {
     let server: RedisServer
     let client: PetalClient
     let keys = Keys()
@@ -19,13 +19,14 @@ struct DeliveryTests: ScriptCaller {
     }
 
 
-    private func fetch(_ worker: String, pid: String = "100") throws -> [RedisValue] {
+    private func fetch(_ worker: String, pid: String = "100") throws -> FetchedJob? {
         try connection.command("HSET", keys.worker(worker), "name", worker)
-        return try script(PetalScripts.fetch, [worker, pid, "default"]).array ?? []
+        return try call(FetchCall(worker: worker, pid: pid, queues: ["default"]))
     }
 
-    private func finish(_ worker: String, _ id: String, delivery: String, pid: String = "100") throws -> Int? {
-        try script(PetalScripts.finish, [worker, pid, id, "SUCCESS", "1", "", "", "0.1", "0", "0", delivery, "default"]).array?.first?.int
+    private func finish(_ worker: String, _ id: String, delivery: String, pid: String = "100") throws -> FinishCall.Acknowledgement {
+        try call(FinishCall(worker: worker, pid: pid, outcome: JobOutcome(id: id, delivery: delivery, kind: .success, resultJSON: "1", runtime: 0.1),
+                            fetchNext: false, queues: ["default"])).acknowledgement
     }
 
     private func events(_ type: String, id: String) throws -> Int {
@@ -35,51 +36,48 @@ struct DeliveryTests: ScriptCaller {
 
     @Test func aCompletionFromAnEarlierDeliveryIsDiscarded() async throws {
         let id = try await client.enqueue(EnqueueRequest(task: "noop"))
-        #expect(try fetch("a").first?.string == id)
+        #expect(try fetch("a")?.id == id)
         // Worker a is taken for dead; b gets the job: delivery 2.
         try connection.command("DEL", keys.worker("a"))
-        _ = try script(PetalScripts.reap, ["a", "3"])
-        let second = try fetch("b")
-        #expect(second.first?.string == id)
-        #expect(second[10].string == "2")
-        #expect(try finish("a", id, delivery: "1") == -1, "a's late result is refused")
+        _ = try call(ReapCall(worker: "a", maxRedeliveries: 3, own: false))
+        let second = try #require(try fetch("b"))
+        #expect(second.id == id)
+        #expect(second.delivery == "2")
+        #expect(try finish("a", id, delivery: "1") == .fenced, "a's late result is refused")
         #expect(try await client.job(id)?.state == .started)
         #expect(try connection.command("LRANGE", keys.inflight("b"), "0", "-1").array?.compactMap(\.string) == [id])
-        #expect(try finish("b", id, delivery: "2") == 1)
-        #expect(try finish("b", id, delivery: "2") == 0, "a repeated finish changes nothing")
+        #expect(try finish("b", id, delivery: "2") == .acknowledged)
+        #expect(try finish("b", id, delivery: "2") == .nothingInFlight, "a repeated finish changes nothing")
         #expect(try events("task-succeeded", id: id) == 1)
         #expect(try await client.totals().succeeded == 1)
     }
 
     @Test func aWorkerWithoutAHeartbeatTakesNothing() async throws {
         let id = try await client.enqueue(EnqueueRequest(task: "noop"))
-        #expect((try script(PetalScripts.fetch, ["ghost", "1", "default"]).array ?? []).isEmpty)
+        #expect(try call(FetchCall(worker: "ghost", pid: "1", queues: ["default"])) == nil)
         #expect(try connection.command("LRANGE", keys.queue("default"), "0", "-1").array?.compactMap(\.string) == [id])
     }
 
     @Test func reapLeavesAWorkerThatStillListensAlone() async throws {
         let id = try await client.enqueue(EnqueueRequest(task: "sleep"))
-        #expect(try fetch("busy").first?.string == id)
+        #expect(try fetch("busy")?.id == id)
         // Its heartbeat expired (Redis was full), but its supervisor still listens on its channel.
         try connection.command("DEL", keys.worker("busy"))
-        let subscription = client.redis.subscribe(channels: [keys.controlChannel(worker: "busy")])
+        let subscription = RedisSubscription(configuration: server.configuration, channels: [keys.controlChannel(worker: "busy")])
         var iterator = subscription.makeAsyncIterator()
-        try await Eventually.wait("subscribed") {
-            try connection.command("PUBSUB", "NUMSUB", keys.controlChannel(worker: "busy")).array?.last?.int == 1
-        }
-        let counts = try script(PetalScripts.reap, ["busy", "3"]).array ?? []
-        #expect(counts.last?.string == "alive")
+        #expect(await iterator.next() == .subscribed)
+        #expect(try call(ReapCall(worker: "busy", maxRedeliveries: 3, own: false)).alive)
         #expect(try await client.job(id)?.state == .started)
         #expect(try connection.command("LLEN", keys.inflight("busy")).int == 1)
         // The probe reached the listener (and is not a control message).
-        if case .message(_, let payload, _)? = await iterator.next() { #expect(ControlMessage(json: payload) == nil) }
+        if case .message(_, let payload, _)? = await iterator.next() { #expect(ControlMessage.receive(payload) == nil) }
     }
 
     @Test func anIDPushedTwiceRunsOnce() async throws {
         let id = try await client.enqueue(EnqueueRequest(task: "noop"))
         try connection.command("LPUSH", keys.queue("default"), id)
-        #expect(try fetch("a", pid: "1").first?.string == id)
-        #expect(try fetch("a", pid: "2").isEmpty, "the second copy is not started while the first runs")
+        #expect(try fetch("a", pid: "1")?.id == id)
+        #expect(try fetch("a", pid: "2") == nil, "the second copy is not started while the first runs")
         #expect(try connection.command("LRANGE", keys.inflight("a"), "0", "-1").array?.compactMap(\.string) == [id])
         #expect(try await client.job(id)?.deliveries == 1)
         #expect(try events("task-started", id: id) == 1)
@@ -95,8 +93,8 @@ struct DeliveryTests: ScriptCaller {
         #expect(try await client.job("order-42")?.task == "add")
         #expect(try events("task-sent", id: "order-42") == 1)
         // Once it ran, the same id still creates nothing.
-        #expect(try fetch("a").first?.string == "order-42")
-        #expect(try finish("a", "order-42", delivery: "1") == 1)
+        #expect(try fetch("a")?.id == "order-42")
+        #expect(try finish("a", "order-42", delivery: "1") == .acknowledged)
         _ = try await client.enqueue(EnqueueRequest(task: "add", args: [1, 2], id: "order-42"))
         #expect(try await client.job("order-42")?.state == .success)
         #expect(try connection.command("LRANGE", keys.queue("default"), "0", "-1").array?.compactMap(\.string) == ["order-43"])
@@ -122,10 +120,12 @@ struct DeliveryTests: ScriptCaller {
 
     @Test func activeJobsShowTheMomentTheyStart() async throws {
         // A heartbeat written before the job started says nothing is running.
-        try connection.command("HSET", keys.worker("a"), "name", "a", "active", "[]")
-        try connection.command("ZADD", keys.workers, Clock.text(Clock.now()), "a")
+        let beat = WorkerHeartbeat(name: "a", hostname: "h", pid: 1, queues: ["default"], concurrency: 1, children: [77], active: [],
+                                   loadAverage: [], rssBytes: 0, startedAt: nil, time: Clock.now(), heartbeatInterval: 2, version: "test",
+                                   registered: ["sleep"], timeLimits: [:], shuttingDown: false)
+        try call(HeartbeatCall(heartbeat: beat, ttl: 60, first: true))
         let id = try await client.enqueue(EnqueueRequest(task: "sleep"))
-        #expect(try fetch("a", pid: "77").first?.string == id)
+        #expect(try fetch("a", pid: "77")?.id == id)
         let active = try #require(try await client.worker("a")).active
         #expect(active.map(\.id) == [id])
         #expect(active.first?.task == "sleep")

@@ -106,7 +106,7 @@ struct HistoryQueryTests {
     @Test func sortsByAFieldWithoutAnIndex() async throws {
         // Job i ran (7i mod 30) / 10 seconds, all different; jobs 0, 1 and 2 never ran.
         for (i, id) in ids.enumerated() where i >= 3 {
-            try await client.redis.command(["HSET", RedisArgument(Keys().job(id)), "runtime", RedisArgument(String(Double(i * 7 % 30) / 10))])
+            try await server.redisClient().command(["HSET", RedisArgument(Keys().job(id)), "runtime", RedisArgument(String(Double(i * 7 % 30) / 10))])
         }
         let slowest = try await client.jobs(matching: JobQuery(sortKey: .runtime, limit: 3))
         #expect(slowest.jobs.map(\.id) == [17, 4, 21].map { ids[$0] })  // 2.9 s, 2.8 s, 2.7 s

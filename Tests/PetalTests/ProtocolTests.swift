@@ -7,7 +7,7 @@ import Testing
 /// The protocol's scripts and the client API, run against a real redis-server with no worker:
 /// the test plays the worker's part through the same scripts a worker in any language would call.
 @Suite("Job protocol")
-struct ProtocolTests: ScriptCaller {
+struct ProtocolTests: LibraryCaller {
     let server: RedisServer
     let client: PetalClient
     let keys = Keys()
@@ -20,9 +20,17 @@ struct ProtocolTests: ScriptCaller {
 
     /// Fetches as a live worker would: with its heartbeat key present (fetch gives a worker without
     /// one nothing).
-    private func fetch(worker: String = "w1", pid: String = "100", queues: [String] = ["default"]) throws -> [RedisValue] {
+    private func fetch(worker: String = "w1", pid: String = "100", queues: [String] = ["default"]) throws -> FetchedJob? {
         try connection.command("HSET", keys.worker(worker), "name", worker)
-        return try script(PetalScripts.fetch, [worker, pid] + queues).array ?? []
+        return try call(FetchCall(worker: worker, pid: pid, queues: queues))
+    }
+
+    /// Acknowledges a run of `id` as the child "100" of w1 that took it (first delivery) would.
+    private func finish(_ id: String, _ kind: JobOutcome.Kind = .success, result: String = "null", exception: String = "",
+                        retryAt: Double = 0, fetchNext: Bool = false) throws -> FinishCall.Reply {
+        try call(FinishCall(worker: "w1", pid: "100", outcome: JobOutcome(id: id, delivery: "1", kind: kind, resultJSON: result,
+                                                                          exception: exception, runtime: 0.01, retryAt: retryAt),
+                            fetchNext: fetchNext, queues: ["default"]))
     }
 
     @Test func enqueueWritesTheRecordIndexesAndQueue() async throws {
@@ -51,7 +59,7 @@ struct ProtocolTests: ScriptCaller {
         #expect(Set(ids).count == 250)
         #expect(try connection.command("LLEN", keys.queue("default")).int == 250)
         // Taken from the right end: first enqueued, first out.
-        #expect(try fetch().first?.string == ids[0])
+        #expect(try fetch()?.id == ids[0])
     }
 
     @Test func invalidRequestsAreRefusedBeforeWriting() async throws {
@@ -65,36 +73,36 @@ struct ProtocolTests: ScriptCaller {
 
     @Test func fetchMovesToInFlightAndMarksStartedInOneStep() async throws {
         let id = try await client.enqueue(EnqueueRequest(task: "hello", softTimeLimit: 2, timeLimit: 4))
-        let fetched = try fetch()
-        #expect(fetched.count == 12)
-        #expect(fetched[0].string == id)
-        #expect(fetched[4].string == "2.0")
+        let fetched = try #require(try fetch())
+        #expect(fetched.id == id)
+        #expect(fetched.softTimeLimit == 2)
+        #expect(fetched.timeLimit == 4)
+        #expect(fetched.delivery == "1")
         #expect(try connection.command("LRANGE", keys.inflight("w1"), "0", "-1").array?.first?.string == id)
         let job = try #require(try await client.job(id))
         #expect(job.state == .started)
         #expect(job.worker == "w1")
         #expect(job.pid == 100)
         #expect(job.deliveries == 1)
-        #expect(try fetch().isEmpty)
+        #expect(try fetch() == nil)
     }
 
     @Test func queuesAreTakenInPriorityOrderAndPausedOnesSkipped() async throws {
         let low = try await client.enqueue(EnqueueRequest(task: "noop", queue: "low"))
         let high = try await client.enqueue(EnqueueRequest(task: "noop", queue: "high"))
-        #expect(try fetch(queues: ["high", "low"]).first?.string == high)
-        try connection.command("SADD", keys.paused, "low")
-        #expect(try fetch(queues: ["high", "low"]).isEmpty)
-        try connection.command("SREM", keys.paused, "low")
-        #expect(try fetch(queues: ["high", "low"]).first?.string == low)
+        #expect(try fetch(queues: ["high", "low"])?.id == high)
+        try await client.pause(queue: "low")
+        #expect(try fetch(queues: ["high", "low"]) == nil)
+        try await client.resume(queue: "low")
+        #expect(try fetch(queues: ["high", "low"])?.id == low)
     }
 
     @Test func finishAcknowledgesOnceStoresResultAndCounts() async throws {
         let id = try await client.enqueue(EnqueueRequest(task: "add", group: "g"))
         _ = try fetch()
-        let finish = [ "w1", "100", id, "SUCCESS", "5", "", "", "0.01", "0", "0", "1", "default"]
-        #expect(try script(PetalScripts.finish, finish).array?.first?.int == 1)
+        #expect(try finish(id, result: "5").acknowledgement == .acknowledged)
         // A repeated finish (a lost reply retried) changes nothing.
-        #expect(try script(PetalScripts.finish, finish).array?.first?.int == 0)
+        #expect(try finish(id, result: "5").acknowledgement == .nothingInFlight)
         let job = try #require(try await client.job(id))
         #expect(job.state == .success)
         #expect(job.result == 5)
@@ -114,16 +122,16 @@ struct ProtocolTests: ScriptCaller {
         let first = try await client.enqueue(EnqueueRequest(task: "noop"))
         let second = try await client.enqueue(EnqueueRequest(task: "noop"))
         _ = try fetch()
-        let reply = try script(PetalScripts.finish, ["w1", "100", first, "SUCCESS", "null", "", "", "0", "1", "0", "1", "default"]).array ?? []
-        #expect(reply.first?.int == 1)
-        #expect(reply.dropFirst().first?.string == second)
+        let reply = try finish(first, fetchNext: true)
+        #expect(reply.acknowledgement == .acknowledged)
+        #expect(reply.next?.id == second)
     }
 
     @Test func garbageOnAQueueIsDeadLetteredNotRun() async throws {
         try connection.command("LPUSH", keys.queue("default"), "<<not a job id>>")
         let good = try await client.enqueue(EnqueueRequest(task: "noop"))
         try connection.command("RPUSH", keys.queue("default"), "garbage-2")  // taken first
-        #expect(try fetch().first?.string == good)
+        #expect(try fetch()?.id == good)
         let dead = try await client.deadLetters()
         #expect(dead.count == 2)
         let entry = try JSONValue(parsing: dead[0])
@@ -136,7 +144,7 @@ struct ProtocolTests: ScriptCaller {
         #expect(try await client.revoke(revoked) == .revoked)
         let expired = try await client.enqueue(EnqueueRequest(task: "noop", expiresIn: 0))
         try await Task.sleep(for: .milliseconds(20))
-        #expect(try fetch().isEmpty)
+        #expect(try fetch() == nil)
         #expect(try await client.job(revoked)?.state == .revoked)
         #expect(try await client.job(revoked)?.started == nil)
         let expiredJob = try #require(try await client.job(expired))
@@ -152,8 +160,8 @@ struct ProtocolTests: ScriptCaller {
         #expect(try await client.revoke(id, terminate: true) == .running)
         #expect(try await client.job(id)?.revokeRequested == "terminate")
         // The child is killed; the supervisor settles its jobs: revoked ones end REVOKED.
-        let handled = try script(PetalScripts.childLost, ["w1", "100", "killed", "fail"]).array ?? []
-        #expect(handled.first?.string == id)
+        let handled = try call(ChildLostCall(worker: "w1", pid: "100", reason: "killed", mode: .fail))
+        #expect(handled == [id])
         #expect(try await client.job(id)?.state == .revoked)
     }
 
@@ -162,7 +170,7 @@ struct ProtocolTests: ScriptCaller {
         let b = try await client.enqueue(EnqueueRequest(task: "noop"))
         _ = try fetch(pid: "1")
         _ = try fetch(pid: "2")
-        _ = try script(PetalScripts.childLost, ["w1", "1", "WorkerLostError: child process 1 killed by SIGSEGV", "fail"])
+        _ = try call(ChildLostCall(worker: "w1", pid: "1", reason: "WorkerLostError: child process 1 killed by SIGSEGV", mode: .fail))
         let lost = try #require(try await client.job(a))
         #expect(lost.state == .failure)
         #expect(lost.exception?.contains("SIGSEGV") == true)
@@ -173,14 +181,14 @@ struct ProtocolTests: ScriptCaller {
     @Test func reapRequeuesDeadWorkersJobsThenGivesUp() async throws {
         let id = try await client.enqueue(EnqueueRequest(task: "noop"))
         for attempt in 0...2 {
-            #expect(try fetch(worker: "dead").first?.string == id, "attempt \(attempt)")
+            #expect(try fetch(worker: "dead")?.id == id, "attempt \(attempt)")
             try connection.command("DEL", keys.worker("dead"))  // its heartbeat expires
-            let counts = try script(PetalScripts.reap, ["dead", "2"]).array ?? []
+            let reaped = try call(ReapCall(worker: "dead", maxRedeliveries: 2, own: false))
             if attempt < 2 {
-                #expect(counts.first?.int == 1)
+                #expect(reaped.requeued == 1)
                 #expect(try await client.job(id)?.state == .pending)
             } else {
-                #expect(counts.last?.int == 1)
+                #expect(reaped.failed == 1)
             }
         }
         let job = try #require(try await client.job(id))
@@ -193,26 +201,26 @@ struct ProtocolTests: ScriptCaller {
         let id = try await client.enqueue(EnqueueRequest(task: "noop"))
         _ = try fetch(worker: "alive")
         try connection.command("SET", keys.worker("alive"), "x")
-        #expect(try script(PetalScripts.reap, ["alive", "3"]).array?.first?.int == 0)
+        let reaped = try call(ReapCall(worker: "alive", maxRedeliveries: 3, own: false))
+        #expect(reaped.requeued == 0 && reaped.failed == 0 && !reaped.alive, "a live heartbeat: nothing to do")
         #expect(try await client.job(id)?.state == .started)
     }
 
     @Test func scheduledJobsWaitForTheirTime() async throws {
         let id = try await client.enqueue(EnqueueRequest(task: "noop", countdown: 3600))
         #expect(try await client.scheduledCount() == 1)
-        #expect(try script(PetalScripts.promote, ["100"]).int == 0)
-        #expect(try fetch().isEmpty)
+        #expect(try call(PromoteCall(limit: 100)) == 0)
+        #expect(try fetch() == nil)
         // An hour passes: the job's due time is moved into the past rather than waited for.
         try connection.command("ZADD", keys.scheduled, Clock.text(Clock.now() - 1), id)
-        #expect(try script(PetalScripts.promote, ["100"]).int == 1)
-        #expect(try fetch().first?.string == id)
+        #expect(try call(PromoteCall(limit: 100)) == 1)
+        #expect(try fetch()?.id == id)
     }
 
     @Test func retryGoesToTheScheduledSet() async throws {
         let id = try await client.enqueue(EnqueueRequest(task: "flaky", maxRetries: 3))
         _ = try fetch()
-        let retryAt = Clock.text(Clock.now() + 60)
-        _ = try script(PetalScripts.finish, ["w1", "100", id, "RETRY", "", "TaskFailure: boom", "tb", "0.1", "0", retryAt, "1", "default"])
+        _ = try finish(id, .retry, exception: "TaskFailure: boom", retryAt: Clock.now() + 60)
         let job = try #require(try await client.job(id))
         #expect(job.state == .retry)
         #expect(job.retries == 1)
@@ -221,27 +229,19 @@ struct ProtocolTests: ScriptCaller {
 
     @Test func progressUpdatesTheRecordAndNotifiesTheGroup() async throws {
         let id = try await client.enqueue(EnqueueRequest(task: "progress", group: "visitor"))
-        var iterator = client.redis.subscribe(channels: [keys.groupChannel("visitor")]).makeAsyncIterator()
+        var iterator = client.notices(group: "visitor").makeAsyncIterator()
+        #expect(await iterator.next() == .subscribed)
         _ = try fetch()
-        // Report until the subscriber (subscribing on its own thread) has seen one notice.
-        let redis = client.redis, prefix = keys.prefix
-        let reporter = Task {
-            for _ in 0..<200 {
-                _ = try await redis.evaluate(PetalScripts.progress, arguments: [prefix, Clock.text(Clock.now()), id, "3", "10", "step 3"]
-                    .map { RedisArgument($0) })
-                try await Task.sleep(for: .milliseconds(50))
-            }
+        #expect(try call(ProgressCall(id: id, current: 3, total: 10, message: "step 3")))
+        var notice: JobNotice?
+        while notice == nil, let event = await iterator.next() {
+            if case .notice(let received) = event, received.state == .progress { notice = received }
         }
-        defer { reporter.cancel() }
-        var notice: JSONValue?
-        while notice == nil, let message = await iterator.next() {
-            if case .message(_, let payload, _) = message, let value = try? JSONValue(parsing: payload), value["state"] == "PROGRESS" {
-                notice = value
-            }
-        }
-        #expect(notice?["current"] == 3)
-        #expect(notice?["total"] == 10)
-        #expect(notice?["id"]?.stringValue == id)
+        #expect(notice?.current == 3)
+        #expect(notice?.total == 10)
+        #expect(notice?.message == "step 3")
+        #expect(notice?.id == id)
+        #expect(notice?.group == "visitor")
         let job = try #require(try await client.job(id))
         #expect(job.state == .progress)
         #expect(job.progress == JobRecord.Progress(current: 3, total: 10, message: "step 3"))
@@ -252,11 +252,11 @@ struct ProtocolTests: ScriptCaller {
         for index in 0..<5 {
             let id = try await client.enqueue(EnqueueRequest(task: "noop", group: "g\(index)"))
             _ = try fetch()
-            _ = try script(PetalScripts.finish, ["w1", "100", id, "SUCCESS", "null", "", "", "0", "0", "0", "1", "default"])
+            _ = try finish(id)
             ids.append(id)
         }
         let pending = try await client.enqueue(EnqueueRequest(task: "noop"))
-        #expect(try script(PetalScripts.trim, ["2", "86400", "1000"]).int == 3)
+        #expect(try call(TrimCall(maxCount: 2, maxAge: 86400, limit: 1000)) == 3)
         for id in ids.prefix(3) {
             #expect(try await client.job(id) == nil)
             #expect(try connection.command("ZSCORE", keys.jobs, id).isNull)
@@ -264,7 +264,22 @@ struct ProtocolTests: ScriptCaller {
         }
         #expect(try await client.job(ids[4]) != nil)
         #expect(try await client.job(pending) != nil, "unfinished jobs are never trimmed")
-        #expect(try script(PetalScripts.trim, ["100", "0", "1000"]).int == 2, "age limit")
+        #expect(try call(TrimCall(maxCount: 100, maxAge: 0, limit: 1000)) == 2, "age limit")
+    }
+
+    @Test func waitListensForTheJobsEnd() async throws {
+        let id = try await client.enqueue(EnqueueRequest(task: "noop"))
+        _ = try fetch()
+        let client = self.client
+        let waiter = Task { try await client.wait(for: id, timeout: 60) }
+        try await Task.sleep(for: .milliseconds(50))
+        _ = try finish(id, result: "7")
+        let ended = try #require(try await waiter.value)
+        #expect(ended.state == .success && ended.result == 7)
+        // A job that does not end in time comes back as it is; an unknown one as nil.
+        let waiting = try await client.enqueue(EnqueueRequest(task: "noop"))
+        #expect(try await client.wait(for: waiting, timeout: 0.1)?.state == .pending)
+        #expect(try await client.wait(for: "no-such-job", timeout: 0.1) == nil)
     }
 
     @Test func controlWithNoWorkersAnswersEmpty() async throws {
@@ -287,11 +302,12 @@ struct ProtocolValueTests {
 
     @Test func controlMessagesRoundTrip() throws {
         let message = ControlMessage(command: .poolGrow(3), destination: ["w1"], replyTo: "petal:reply:1")
-        let parsed = try #require(ControlMessage(json: message.json))
-        #expect(parsed == message)
+        let parsed = try #require(ControlMessage.receive(message.json))
+        #expect(parsed.command == .success(.poolGrow(3)))
+        #expect(parsed.id == message.id && parsed.replyTo == message.replyTo && parsed.commandName == ControlCommand.Name.poolGrow.rawValue)
         #expect(parsed.isAddressed(to: "w1"))
         #expect(!parsed.isAddressed(to: "w2"))
-        #expect(ControlMessage(json: "garbage") == nil)
+        #expect(ControlMessage.receive("garbage") == nil)
         let reply = ControlReply(worker: "w1", error: "nope")
         #expect(ControlReply(json: reply.json) == reply)
     }

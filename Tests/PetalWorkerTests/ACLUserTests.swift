@@ -39,19 +39,19 @@ struct ACLUserTests {
         try createUser("petal")
         let worker = try await WorkerProcess(redis: server, concurrency: 2, redisURL: url("petal"))
         defer { worker.stop() }
-        let call = try PetalBinary.run(["call", "add", "--args", "[20, 22]", "--redis", url("petal")])
+        let call = try await PetalBinary.runOffThePool(["call", "add", "--args", "[20, 22]", "--redis", url("petal")])
         #expect(call.code == 0, "\(call.error)")
         let id = call.output.trimmingCharacters(in: .whitespacesAndNewlines)
-        let result = try PetalBinary.run(["result", id, "--wait", "30", "--redis", url("petal")])
+        let result = try await PetalBinary.runOffThePool(["result", id, "--wait", "30", "--redis", url("petal")])
         #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines) == "42", "\(result.error)")
-        let progress = try PetalBinary.run(["call", "progress", "3", "0.1", "--redis", url("petal")]).output.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(try PetalBinary.run(["result", progress, "--wait", "30", "--redis", url("petal")]).code == 0)
-        let grow = try PetalBinary.run(["control", "pool-grow", worker.name, "-n", "1", "--redis", url("petal")])
+        let progress = try await PetalBinary.runOffThePool(["call", "progress", "3", "0.1", "--redis", url("petal")]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try await PetalBinary.runOffThePool(["result", progress, "--wait", "30", "--redis", url("petal")]).code == 0)
+        let grow = try await PetalBinary.runOffThePool(["control", "pool-grow", worker.name, "-n", "1", "--redis", url("petal")])
         #expect(grow.output.contains("pool will grow to 3"), "control messages and replies: \(grow.error)")
-        let sleeper = try PetalBinary.run(["call", "sleep", "30", "--redis", url("petal")]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let sleeper = try await PetalBinary.runOffThePool(["call", "sleep", "30", "--redis", url("petal")]).output.trimmingCharacters(in: .whitespacesAndNewlines)
         let client = server.petalClient()
         try await Eventually.job(client, sleeper, state: .started)
-        #expect(try PetalBinary.run(["control", "revoke", sleeper, "--terminate", "--redis", url("petal")]).code == 0)
+        #expect(try await PetalBinary.runOffThePool(["control", "revoke", sleeper, "--terminate", "--redis", url("petal")]).code == 0)
         #expect(try await Eventually.job(client, sleeper).state == .revoked)
 
         let monitor = try await ServiceProcess(program: "petal", arguments: ["monitor", "--redis", url("petal")], healthPath: "/healthcheck")
@@ -71,20 +71,20 @@ struct ACLUserTests {
     @Test func aRefusedCommandIsNamed() async throws {
         // Inside a script: Redis does not name the command; Petal asks Redis and does.
         try createUser("no-xadd") { $0.removeAll { $0 == "+xadd" } }
-        let call = try PetalBinary.run(["call", "noop", "--redis", url("no-xadd")])
+        let call = try await PetalBinary.runOffThePool(["call", "noop", "--redis", url("no-xadd")])
         #expect(call.code != 0)
-        #expect(call.error.contains("Redis refused XADD inside the script 'enqueue' for ACL user 'no-xadd'"), "\(call.error)")
+        #expect(call.error.contains("Redis refused XADD inside the function 'petal_enqueue' for ACL user 'no-xadd'"), "\(call.error)")
         // A command Petal sends itself: Redis names it, Petal says which call and which user.
         try createUser("no-numsub") { $0.removeAll { $0 == "+pubsub|numsub" } }
-        let worker = try PetalBinary.run(["worker", "--redis", url("no-numsub"), "--concurrency", "1"])
+        let worker = try await PetalBinary.runOffThePool(["worker", "--redis", url("no-numsub"), "--concurrency", "1"])
         #expect(worker.code != 0, "a worker refused at start exits")
         #expect(worker.error.contains("Redis refused PUBSUB for ACL user 'no-numsub'"), "\(worker.error)")
         // Keys outside the user's pattern.
         try createUser("elsewhere") { words in words = words.map { $0 == "~petal:*" ? "~other:*" : $0 } }
-        let keys = try PetalBinary.run(["call", "noop", "--redis", url("elsewhere")])
+        let keys = try await PetalBinary.runOffThePool(["call", "noop", "--redis", url("elsewhere")])
         #expect(keys.error.contains("uses keys like petal:acl-probe, which ACL user 'elsewhere' may not touch"), "\(keys.error)")
         // A wrong password is an authentication failure, said as such.
-        let wrong = try PetalBinary.run(["status", "x", "--redis", "redis://petal:nope@127.0.0.1:\(server.port)"])
+        let wrong = try await PetalBinary.runOffThePool(["status", "x", "--redis", "redis://petal:nope@127.0.0.1:\(server.port)"])
         #expect(wrong.error.contains("WRONGPASS"), "\(wrong.error)")
         #expect(!wrong.error.contains("nope"), "the password is not echoed")
     }

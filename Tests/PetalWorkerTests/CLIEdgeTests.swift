@@ -90,7 +90,7 @@ struct CLIEdgeTests {
 struct PasswordVisibilityTests {
     @Test func aWorkersPasswordIsNotInProcOfAnyOfItsProcesses() async throws {
         let server = try RedisServer()
-        try await server.petalClient(poolSize: 1).redis.command("CONFIG", "SET", "requirepass", "hunter2")
+        try await server.redisClient().command("CONFIG", "SET", "requirepass", "hunter2")
         let url = "redis://:hunter2@127.0.0.1:\(server.port)"
         let client = PetalClient(redis: try RedisClient(url: url, poolSize: 1))
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("pw-\(UUID().uuidString).log").path

@@ -18,6 +18,7 @@ struct PartitionTests {
         let server = try RedisServer(launcher: lab.launcher(lab.hub), bind: [lab.hubAddress(0), lab.hubAddress(1)])
         defer { server.stop() }
         let client = server.socketPetalClient(poolSize: 2)
+        let redis = RedisClient(configuration: server.socketConfiguration, poolSize: 1)
         // Each worker reaches Redis over its own link; the test watches through Redis's Unix socket.
         let workers = try await [0, 1].asyncMap { index in
             try await WorkerProcess(watching: client, redisURL: "redis://\(lab.hubAddress(index)):\(server.port)", name: "host-\(index == 0 ? "a" : "b")",
@@ -36,9 +37,9 @@ struct PartitionTests {
         let second = try await client.enqueue(many: (0..<30).map { _ in EnqueueRequest(task: "sleep", args: [0.5]) })
         let inflight = client.keys.inflight(cutOff.name)
         try await Eventually.wait("host a running jobs", timeout: 30, interval: 0.01) {
-            (try await client.redis.command(["LLEN", RedisArgument(inflight)]).int ?? 0) >= 2
+            (try await redis.command(["LLEN", RedisArgument(inflight)]).int ?? 0) >= 2
         }
-        let held = (try await client.redis.command(["LRANGE", RedisArgument(inflight), "0", "-1"]).array ?? []).compactMap(\.string)
+        let held = (try await redis.command(["LRANGE", RedisArgument(inflight), "0", "-1"]).array ?? []).compactMap(\.string)
         let cutAt = Clock.now()
         try lab.cut(0)
         // Taken over: each job host a held is started again by host b.
@@ -73,7 +74,7 @@ struct PartitionTests {
         for record in try await client.jobs(held) {
             #expect(record?.worker == survivor.name, "\(record?.id ?? "?") completed by \(record?.worker ?? "?")")
         }
-        let endings = try await Self.finalEvents(client)
+        let endings = try await Self.finalEvents(redis, keys: client.keys)
         let twice = all.filter { (endings[$0] ?? 0) != 1 }
         #expect(twice.isEmpty, "each job ended exactly once in the event stream: \(twice.map { "\($0): \(endings[$0] ?? 0)" })")
         print(String(format: "[partition] link cut with %d jobs in flight on host a; host b started the first %.2f s and the last %.2f s after the cut; heartbeat lifetime %.0f s",
@@ -81,8 +82,8 @@ struct PartitionTests {
     }
 
     /// Final events (task-succeeded, task-failed, task-revoked) per job id, from the whole stream.
-    static func finalEvents(_ client: PetalClient) async throws -> [String: Int] {
-        let entries = try await client.redis.command(["XRANGE", RedisArgument(client.keys.events), "-", "+"]).array ?? []
+    static func finalEvents(_ redis: RedisClient, keys: Keys) async throws -> [String: Int] {
+        let entries = try await redis.command(["XRANGE", RedisArgument(keys.events), "-", "+"]).array ?? []
         var counts: [String: Int] = [:]
         for entry in entries {
             let fields = entry.array?.last?.fieldMap ?? [:]

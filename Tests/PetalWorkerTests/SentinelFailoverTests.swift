@@ -18,8 +18,12 @@ struct SentinelFailoverTests {
         let cluster = try await SentinelCluster()
         var configuration = try RedisConfiguration(url: cluster.url)
         configuration.replicasToWait = durable ? 1 : 0
-        let client = PetalClient(redis: RedisClient(configuration: configuration, poolSize: 4))
-        defer { client.redis.shutdown() }
+        let client = PetalClient(configuration: configuration, poolSize: 4)
+        let redis = RedisClient(configuration: configuration, poolSize: 1)
+        defer {
+            client.shutdown()
+            redis.shutdown()
+        }
         let worker = try await WorkerProcess(watching: client, redisURL: cluster.url, concurrency: 2,
                                              extraArguments: durable ? ["--redis-wait-replicas", "1"] : [], heartbeatInterval: 1)
         defer { worker.stop() }
@@ -29,7 +33,7 @@ struct SentinelFailoverTests {
         }
         let enqueuedAt = Clock.now()
         let succeeded = client.keys.jobs(state: .success)
-        func done() async throws -> Int { try await client.redis.command(["ZCARD", RedisArgument(succeeded)]).int ?? 0 }
+        func done() async throws -> Int { try await redis.command(["ZCARD", RedisArgument(succeeded)]).int ?? 0 }
         try await Eventually.wait("half the jobs done", timeout: 300, interval: 0.02) { try await done() >= Self.jobCount / 2 }
 
         let killedAt = Clock.now()

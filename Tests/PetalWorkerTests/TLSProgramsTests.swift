@@ -35,21 +35,21 @@ struct TLSProgramsTests {
         defer { greeterWorker.stop() }
 
         // The CLI, with flags: a job enqueued and its result read over TLS, run by a child over TLS.
-        let call = try PetalBinary.run(["call", "add", "--args", "[2, 40]", "--redis", server.tlsURL] + flags)
+        let call = try await PetalBinary.runOffThePool(["call", "add", "--args", "[2, 40]", "--redis", server.tlsURL] + flags)
         #expect(call.code == 0, "\(call.error)")
         let id = call.output.trimmingCharacters(in: .whitespacesAndNewlines)
-        let result = try PetalBinary.run(["result", id, "--wait", "30", "--redis", server.tlsURL] + flags)
+        let result = try await PetalBinary.runOffThePool(["result", id, "--wait", "30", "--redis", server.tlsURL] + flags)
         #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines) == "42", "\(result.error)")
         // The same settings from the environment.
         var environment = ProcessInfo.processInfo.environment
         environment.merge(variables) { $1 }
-        let hello = try PetalBinary.run(["call", "hello", "--args", "[\"TLS\"]", "--queue", "greeter"], environment: environment)
+        let hello = try await PetalBinary.runOffThePool(["call", "hello", "--args", "[\"TLS\"]", "--queue", "greeter"], environment: environment)
         #expect(hello.code == 0, "\(hello.error)")
-        let greeted = try PetalBinary.run(["result", hello.output.trimmingCharacters(in: .whitespacesAndNewlines), "--wait", "30"],
+        let greeted = try await PetalBinary.runOffThePool(["result", hello.output.trimmingCharacters(in: .whitespacesAndNewlines), "--wait", "30"],
                                           environment: environment)
         #expect(greeted.output.contains("Hello, TLS!"), "the greeter's worker ran it: \(greeted.output) \(greeted.error)")
         // Without a client certificate the server refuses, and the CLI says why.
-        let refused = try PetalBinary.run(["status", id, "--redis", server.tlsURL, "--redis-tls-ca", certificates.caFile])
+        let refused = try await PetalBinary.runOffThePool(["status", id, "--redis", server.tlsURL, "--redis-tls-ca", certificates.caFile])
         #expect(refused.code != 0)
         #expect(refused.error.contains("client certificate"), "\(refused.error)")
 

@@ -18,7 +18,7 @@ struct WorkerReliabilityTests {
     }
 
     private func command(_ words: String...) async throws -> RedisValue {
-        try await client.redis.command(words.map { RedisArgument($0) })
+        try await server.redisClient().command(words.map { RedisArgument($0) })
     }
 
     private func events(_ type: String, id: String) async throws -> Int {

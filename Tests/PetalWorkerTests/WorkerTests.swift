@@ -27,7 +27,7 @@ struct WorkerTests {
         #expect(done.worker == worker.name)
         #expect(done.runtime ?? 0 > 0)
         // The event stream saw it sent, received and started (one fetch writes both), report progress and succeed, in that order.
-        let entries = try await client.redis.command(["XRANGE", RedisArgument(client.keys.events), "-", "+"]).array ?? []
+        let entries = try await server.redisClient().command(["XRANGE", RedisArgument(client.keys.events), "-", "+"]).array ?? []
         let types = entries.compactMap { $0.array?.last?.fieldMap }.filter { $0["id"] == id }.compactMap { $0["type"] }
         #expect(types == ["task-sent", "task-received", "task-started", "task-progress", "task-succeeded"])
     }
@@ -78,7 +78,7 @@ struct WorkerTests {
         let badArgs = try await client.enqueue(EnqueueRequest(task: "add", argsJSON: "[1, oops"))
         let unknown = try await client.enqueue(EnqueueRequest(task: "no.such.task"))
         let wrongType = try await client.enqueue(EnqueueRequest(task: "add", args: ["a", "b"]))
-        try await client.redis.command(["LPUSH", RedisArgument(client.keys.queue("default")), "garbage \u{0}\u{1} value"])
+        try await server.redisClient().command(["LPUSH", RedisArgument(client.keys.queue("default")), "garbage \u{0}\u{1} value"])
         for (id, prefix) in [(badArgs, "InvalidArguments"), (unknown, "NotRegistered"), (wrongType, "InvalidArguments")] {
             let job = try await Eventually.job(client, id)
             #expect(job.state == .failure)
@@ -161,8 +161,8 @@ struct WorkerTests {
         let ping = try await client.control(.ping, timeout: 2)
         #expect(ping.map(\.worker) == [worker.name])
         #expect(ping.first?.ok == "pong")
-        let unknown = try await client.control(ControlCommand("bogus"), destination: [worker.name], timeout: 2)
-        #expect(unknown.first?.error?.contains("unknown control command") == true)
+        let refused = try await client.control(.cancelConsumer("not-consumed"), destination: [worker.name], timeout: 2)
+        #expect(refused.first?.error == "not consuming from not-consumed")
     }
 
     @Test func queuesAndTimeLimitsChangeAtRunTime() async throws {
@@ -229,7 +229,7 @@ struct WorkerTests {
         let first = try await WorkerProcess(redis: server, concurrency: 4)
         let ids = try await client.enqueue(many: (0..<100).map { _ in EnqueueRequest(task: "sleep", args: [0.1]) })
         try await Eventually.wait("jobs in flight") {
-            (try await client.redis.command(["LLEN", RedisArgument(client.keys.inflight(first.name))]).int ?? 0) >= 3
+            (try await server.redisClient().command(["LLEN", RedisArgument(client.keys.inflight(first.name))]).int ?? 0) >= 3
         }
         first.killHard()
         let second = try await WorkerProcess(redis: server, concurrency: 4)

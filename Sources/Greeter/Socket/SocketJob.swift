@@ -14,27 +14,22 @@ enum SocketJob {
         return .object(object)
     }
 
-    /// A group channel notice (docs/PROTOCOL.md: `{"id","task","state","group","ts"}` plus progress,
-    /// `result` or `exception`) as a job object; nil when it is not one. The group and the raw
-    /// exception are left out: the page gets what it shows.
-    static func json(notice payload: String) -> JSONValue? {
-        guard let notice = try? JSONValue(parsing: payload), let id = notice["id"]?.stringValue,
-              let state = notice["state"]?.stringValue else { return nil }
-        let current = notice["current"]?.doubleValue ?? 0
-        let total = notice["total"]?.doubleValue ?? 0
+    /// A job notice as a job object. The group and the raw exception are left out: the page gets
+    /// what it shows.
+    static func json(_ notice: JobNotice) -> JSONValue {
         var object: [String: JSONValue] = [
-            "id": .string(id), "task": .string(notice["task"]?.stringValue ?? ""), "state": .string(state),
-            "current": .number(Double(Int(saturating: current))), "total": .number(Double(Int(saturating: total))),
+            "id": .string(notice.id), "task": .string(notice.task), "state": .string(notice.state.rawValue),
+            "current": .number(Double(Int(saturating: notice.current ?? 0))), "total": .number(Double(Int(saturating: notice.total ?? 0))),
         ]
-        if let message = notice["message"]?.stringValue { object["status"] = .string(message) }
-        if state == JobState.success.rawValue {
+        if let message = notice.message { object["status"] = .string(message) }
+        if notice.state == .success {
             // The notice carries the result as JSON text; shown as JobView shows it (a string as is).
-            let result = notice["result"]?.stringValue.map { (try? JSONValue(parsing: $0)) ?? .string($0) } ?? .null
+            let result = notice.resultJSON.map { (try? JSONValue(parsing: $0)) ?? .string($0) } ?? .null
             object["result"] = result == .null ? .null : .string(result.stringValue ?? result.jsonText)
         }
-        if state == JobState.failure.rawValue || state == JobState.revoked.rawValue {
-            object["error"] = .string(state == JobState.revoked.rawValue && notice["exception"] == nil
-                                      ? "This job was cancelled." : JobView.friendly(notice["exception"]?.stringValue))
+        if notice.state == .failure || notice.state == .revoked {
+            object["error"] = .string(notice.state == .revoked && notice.exception == nil
+                                      ? "This job was cancelled." : JobView.friendly(notice.exception))
         }
         return .object(object)
     }

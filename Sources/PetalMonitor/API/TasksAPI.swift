@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Petal
+import PetalWeb
 
 /// Flower's task endpoints: list, info, result, types, queue lengths; apply, async-apply,
 /// send-task; revoke, abort, time limits, rate limits.
@@ -149,7 +150,7 @@ struct TasksAPI: Sendable {
         let soft = try arguments.seconds("soft"), hard = try arguments.seconds("hard")
         guard soft != nil || hard != nil else { throw HTTPError(.badRequest, message: "give soft and/or hard (seconds)") }
         let destination = arguments.string("workername").map { [$0] }
-        let replies = try await client.control(.timeLimit(task: name, soft: soft, hard: hard), destination: destination, timeout: 2)
+        let replies = try await client.control(.timeLimit(task: name, soft: soft ?? 0, hard: hard ?? 0), destination: destination, timeout: 2)
         guard !replies.isEmpty, replies.allSatisfy(\.succeeded) else {
             throw HTTPError(.forbidden, message: "Failed to set time limits: \(replies.compactMap(\.error).first ?? "no worker answered")")
         }

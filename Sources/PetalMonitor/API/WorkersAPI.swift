@@ -1,6 +1,7 @@
 import Hummingbird
 import Synchronization
 import Petal
+import PetalWeb
 
 /// Flower's worker endpoints: GET /api/workers, POST /api/worker/shutdown|pool/*|queue/*/{name}.
 /// Controls go to the one worker and wait for its reply; a refusal is 403 with Flower's plain-text
@@ -57,7 +58,7 @@ struct WorkersAPI: Sendable {
 
     @Sendable func shutdown(request: Request, context: MonitorRequestContext) async throws -> Response {
         let name = try await known(context)
-        _ = try await client.broadcast(ControlCommand("shutdown"), destination: [name])
+        _ = try await client.broadcast(.shutdown, destination: [name])
         return JSONResponse.object(["message": "Shutting down!"])
     }
 
@@ -67,7 +68,7 @@ struct WorkersAPI: Sendable {
         let action = try context.parameters.decoded("action")
         let (command, message): (ControlCommand, String)
         switch action {
-        case "restart": (command, message) = (ControlCommand("pool_restart"), "Restarting '\(name)' worker's pool")
+        case "restart": (command, message) = (.poolRestart, "Restarting '\(name)' worker's pool")
         case "grow":
             let n = try arguments.int("n", default: 1, range: 1...ControlCommand.maximumPoolSize)
             (command, message) = (.poolGrow(n), "Growing '\(name)' worker's pool by \(n)")

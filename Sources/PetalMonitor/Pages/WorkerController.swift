@@ -121,8 +121,8 @@ struct WorkerController: Sendable {
             command = .autoscale(max: max, min: min)
         case "add-consumer": command = .addConsumer(try Self.queue(form["queue"]))
         case "cancel-consumer": command = .cancelConsumer(try Self.queue(form["queue"]))
-        case "restart": command = ControlCommand("pool_restart")
-        case "shutdown": command = ControlCommand("shutdown")
+        case "restart": command = .poolRestart
+        case "shutdown": command = .shutdown
         default: throw HTTPError(.notFound, message: "No action \(action).")
         }
         guard try await client.worker(name) != nil else { throw HTTPError(.notFound, message: "No worker named \(name).") }
