@@ -81,7 +81,7 @@ struct TLSBench {
     private func enqueuePipelined(_ route: Route, count: Int) async throws -> Double {
         try await route.redis.command("FLUSHALL")
         let start = Clock.now()
-        try await Self.enqueueInBatches(route.client, count: count)
+        try await route.client.enqueueNoops(count)
         return Double(count) / (Clock.now() - start)
     }
 
@@ -103,25 +103,9 @@ struct TLSBench {
         }
         guard ready else { throw SystemError("the \(route.name) worker did not come online") }
         let start = Clock.now()
-        try await Self.enqueueInBatches(route.client, count: count)
+        try await route.client.enqueueNoops(count)
         while try await route.client.totals().processed < count { try await Task.sleep(for: .milliseconds(20)) }
         return Double(count) / (Clock.now() - start)
-    }
-
-    /// Batches of 1,000, four in flight, as the core section enqueues.
-    private static func enqueueInBatches(_ client: PetalClient, count: Int) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var sent = 0
-            var inFlight = 0
-            while sent < count {
-                let size = min(1000, count - sent)
-                group.addTask { _ = try await client.enqueue(many: Array(repeating: EnqueueRequest(task: "noop"), count: size)) }
-                sent += size
-                inFlight += 1
-                if inFlight >= 4 { try await group.next(); inFlight -= 1 }
-            }
-            try await group.waitForAll()
-        }
     }
 
     /// A CA and a certificate for 127.0.0.1 signed by it (P-256 keys: quick to make).

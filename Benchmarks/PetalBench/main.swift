@@ -186,21 +186,7 @@ final class Bench {
     }
 
     /// Batches of 1,000 (each one pipeline of ten script calls), four in flight at once.
-    func enqueueInBatches(count: Int) async throws {
-        let client = self.client
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var sent = 0
-            var inFlight = 0
-            while sent < count {
-                let size = min(1000, count - sent)
-                group.addTask { _ = try await client.enqueue(many: Array(repeating: EnqueueRequest(task: "noop"), count: size)) }
-                sent += size
-                inFlight += 1
-                if inFlight >= 4 { try await group.next(); inFlight -= 1 }
-            }
-            try await group.waitForAll()
-        }
-    }
+    func enqueueInBatches(count: Int) async throws { try await client.enqueueNoops(count) }
 
     /// `petal worker -c N` in a process group of its own, keeping every job's record, quiet.
     func spawnWorker(concurrency: Int) throws -> ChildProcess {
