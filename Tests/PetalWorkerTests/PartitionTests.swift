@@ -39,9 +39,11 @@ struct PartitionTests {
         try await Eventually.wait("host a running jobs", timeout: 30, interval: 0.01) {
             (try await redis.command(["LLEN", RedisArgument(inflight)]).int ?? 0) >= 2
         }
-        let held = (try await redis.command(["LRANGE", RedisArgument(inflight), "0", "-1"]).array ?? []).compactMap(\.string)
         let cutAt = Clock.now()
         try lab.cut(0)
+        // Read after the cut: from now on nothing host a does reaches Redis, so these are the jobs it holds.
+        let held = (try await redis.command(["LRANGE", RedisArgument(inflight), "0", "-1"]).array ?? []).compactMap(\.string)
+        try #require(!held.isEmpty, "host a held jobs when its link was cut")
         // Taken over: each job host a held is started again by host b.
         try await Eventually.wait("host a's jobs taken over by host b", timeout: 90, interval: 0.05) {
             try await client.jobs(held).allSatisfy { $0?.worker == survivor.name && $0?.started ?? 0 > cutAt }

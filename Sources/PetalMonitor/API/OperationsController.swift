@@ -13,12 +13,12 @@ struct OperationsController: Sendable {
         router.get("/metrics", use: exposition)
     }
 
-    /// 200 "OK" and the Redis server the monitor writes to (it must be the primary; under Sentinel,
-    /// the current one); 503 when Redis is out of reach or is not the primary.
+    /// "OK" while the monitor runs, as Flower answers, then the Redis server it writes to: its role
+    /// (the primary; under Sentinel, the current one) and address, or why it is out of reach.
     @Sendable func health(request: Request, context: MonitorRequestContext) async throws -> Response {
-        let (healthy, line) = await RedisHealth.line(client)
-        return Response(status: healthy ? .ok : .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(string: (healthy ? "OK\n" : "UNAVAILABLE\n") + line + "\n")))
+        let (_, line) = await RedisHealth.line(client)
+        return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: "OK\n" + line + "\n")))
     }
 
     @Sendable func exposition(request: Request, context: MonitorRequestContext) async throws -> Response {
