@@ -62,7 +62,7 @@ struct TLSBench {
             let plain = best[figure]?["plaintext"] ?? 0, tls = best[figure]?["TLS"] ?? 0
             let change = plain > 0 ? (tls / plain - 1) * 100 : 0
             let label = (figure + ":").padding(toLength: 38, withPad: " ", startingAt: 0)
-            lines.append(label + String(format: "plaintext %8.0f   TLS %8.0f   (%+.1f %%)", plain, tls, change))
+            lines.append("  " + label + String(format: "plaintext %8.0f   TLS %8.0f   (%+.1f %%)", plain, tls, change))
         }
         for route in routes {
             route.client.shutdown()
