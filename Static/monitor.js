@@ -16,7 +16,7 @@
   var toggle = document.getElementById("live-toggle");
   var state = document.getElementById("live-state");
   if (!table || !toggle || !window.EventSource) { return; }
-  var fields = ["name", "status", "concurrency", "active", "processed", "succeeded", "failed", "retried", "load", "heartbeat"];
+  var fields = ["name", "status", "host", "concurrency", "active", "processed", "succeeded", "failed", "retried", "load", "heartbeat", "redis"];
   var source = null;
 
   function cell(row, field) { return row.querySelector('td[data-field="' + field + '"]'); }

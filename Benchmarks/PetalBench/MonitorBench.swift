@@ -1,5 +1,6 @@
 import Foundation
 import Petal
+import PetalHarness
 import PetalRedis
 import PetalSystem
 
@@ -49,7 +50,7 @@ return count
         let started = Clock.now()
         try await seedHistory()
         report.append(String(format: "monitor: %d jobs, %d workers, %d queues written in %.0f s", jobs, workers, queues, Clock.now() - started))
-        let port = Bench.freePort()
+        let port = try FreePort.find()
         var environment = ProcessInfo.processInfo.environment
         environment["PETAL_LOG_LEVEL"] = "warning"
         let devNull = open("/dev/null", O_WRONLY)
@@ -57,7 +58,7 @@ return count
         let monitor = try ChildProcess.spawn(executable: petalPath, arguments: ["monitor", "--redis", redisURL, "--port", String(port)],
                                              environment: environment, descriptors: [1: devNull, 2: devNull])
         defer { monitor.stop(grace: 5) }
-        for _ in 0..<200 where !GreeterBench.isListening(port: port) { try await Task.sleep(for: .milliseconds(50)) }
+        for _ in 0..<200 where !LoopbackSocket.isListening(port: port) { try await Task.sleep(for: .milliseconds(50)) }
         let heartbeats = Task { while !Task.isCancelled { try await writeHeartbeats(); try await Task.sleep(for: .seconds(2)) } }
         defer { heartbeats.cancel() }
         let rssBefore = SystemStats.rss(pid: monitor.pid)

@@ -1,12 +1,12 @@
 import Foundation
 import Petal
+import PetalHarness
 import PetalRedis
 import PetalSystem
-import PetalTestSupport
 
-/// The greeter's `/ws` (issue 15): `jobStatus` round trips over one socket and over 100, and job
-/// notices pushed while 200 jobs report progress. The greeter web and worker are the release
-/// executables in processes of their own; the clients here share the machine's two cores.
+/// The greeter's `/ws` (issue 15): `jobStatus` round trips over one socket and over 100 (of 100
+/// visitors), and job notices pushed while 200 jobs report progress. The greeter web and worker are
+/// the release executables in processes of their own; the clients here share the machine's two cores.
 struct SocketBench {
     let greeterPath: String
     let redisURL: String
@@ -14,35 +14,22 @@ struct SocketBench {
     var seconds = 5.0
 
     func run() async throws -> String {
-        let port = Bench.freePort()
-        var environment = ProcessInfo.processInfo.environment
-        environment["PETAL_LOG_LEVEL"] = "warning"
-        environment["REDIS_URL"] = redisURL
-        environment["GREETER_SECRET"] = "bench"
-        let devNull = open("/dev/null", O_WRONLY)
-        defer { close(devNull) }
-        let web = try ChildProcess.spawn(executable: greeterPath, arguments: ["web", "--port", String(port)], environment: environment,
-                                         descriptors: [1: devNull, 2: devNull])
-        let worker = try ChildProcess.spawn(executable: greeterPath, arguments: ["worker", "--concurrency", "4", "--name", "socket-bench"],
-                                            environment: environment, descriptors: [1: devNull, 2: devNull], newProcessGroup: true)
-        defer {
-            web.stop(grace: 5)
-            worker.stop(grace: 10)
-            kill(-worker.pid, SIGKILL)
-        }
-        for _ in 0..<200 where !GreeterBench.isListening(port: port) { try await Task.sleep(for: .milliseconds(50)) }
-        let cookie = try await Self.visitorCookie(port: port)
-        let visitor = String(cookie.dropFirst("greeter_visitor=".count).prefix { $0 != "." })
-        let id = try await client.enqueue(EnqueueRequest(task: "noop", group: visitor))
-        let call = #"{"id":1,"call":"jobStatus","args":{"id":"\#(id)"}}"#
+        let greeter = try await GreeterProcesses(greeterPath: greeterPath, redisURL: redisURL, concurrency: 4, workerName: "socket-bench")
+        defer { greeter.stop() }
+        let port = greeter.port
+        // A socket per visitor, as browsers would open them (the greeter caps sockets per visitor).
+        var visitors: [Visitor] = []
+        for _ in 0..<100 { visitors.append(try await Visitor.arrive(port: port, client: client)) }
+        let first = visitors[0]
         var lines: [String] = []
 
-        let one = try await RoundTrips.measure(port: port, cookie: cookie, sockets: 1, window: 1, call: call, seconds: seconds)
+        let one = try await RoundTrips.measure(port: port, visitors: [first], window: 1, seconds: seconds, server: greeter.web.pid)
         lines.append("greeter /ws jobStatus, 1 socket, 1 call at a time:    \(one)")
-        let windowed = try await RoundTrips.measure(port: port, cookie: cookie, sockets: 1, window: 16, call: call, seconds: seconds)
+        let windowed = try await RoundTrips.measure(port: port, visitors: [first], window: 16, seconds: seconds, server: greeter.web.pid)
         lines.append("greeter /ws jobStatus, 1 socket, 16 calls in flight:  \(windowed)")
-        let hundred = try await RoundTrips.measure(port: port, cookie: cookie, sockets: 100, window: 1, call: call, seconds: seconds)
-        lines.append("greeter /ws jobStatus, 100 sockets, 1 call each:      \(hundred)")
+        let hundred = try await RoundTrips.measure(port: port, visitors: visitors, window: 1, seconds: seconds, server: greeter.web.pid)
+        lines.append("greeter /ws jobStatus, 100 sockets of 100 visitors, 1 call each: \(hundred)")
+        let (cookie, visitor) = (first.cookie, first.id)
 
         let client = self.client
         let running = try await PushCount.measure(port: port, cookie: cookie, client: client, visitor: visitor, sockets: 10, jobs: 200) {
@@ -56,7 +43,7 @@ struct SocketBench {
                                                 jobs: 200, steps: 100)
         }
         lines.append("greeter /ws pushes, 200 jobs x 100 progress notices published as fast as Redis takes them, 10 sockets:\n   \(flood)")
-        lines.append("greeter web resident memory after all of it: \(Self.residentMegabytes(web.pid)) MB")
+        lines.append("greeter web resident memory after all of it: \(Self.residentMegabytes(greeter.web.pid)) MB")
         return lines.joined(separator: "\n")
     }
 
@@ -66,15 +53,26 @@ struct SocketBench {
         let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
         return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024
     }
+}
 
-    /// The cookie a first visit to /jobs sets, as `greeter_visitor=<id>.<signature>`.
-    static func visitorCookie(port: Int) async throws -> String {
+/// A visitor of the greeter: the cookie its first visit was given, and a job of its own to ask about.
+struct Visitor: Sendable {
+    let cookie: String
+    let id: String
+    /// `jobStatus` of the visitor's job.
+    let call: String
+
+    /// A first GET /jobs (which sets the cookie `greeter_visitor=<id>.<signature>`) and a job in the visitor's group.
+    static func arrive(port: Int, client: PetalClient) async throws -> Visitor {
         let reply = try await WireHTTP.exchange(port: port, path: "/jobs")
         guard let line = reply.headers.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("set-cookie:") }),
               let pair = line.dropFirst("set-cookie:".count).split(separator: ";").first else {
             throw BenchError("no visitor cookie from /jobs")
         }
-        return pair.trimmingCharacters(in: .whitespaces)
+        let cookie = pair.trimmingCharacters(in: .whitespaces)
+        let id = String(cookie.dropFirst("greeter_visitor=".count).prefix { $0 != "." })
+        let job = try await client.enqueue(EnqueueRequest(task: "noop", group: id))
+        return Visitor(cookie: cookie, id: id, call: #"{"id":1,"call":"jobStatus","args":{"id":"\#(job)"}}"#)
     }
 }
 
@@ -90,15 +88,18 @@ func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thr
     }
 }
 
-/// Calls answered per second and their latency, with `window` calls in flight per socket.
+/// Calls answered per second and their latency: a socket per visitor, `window` calls in flight on each.
 enum RoundTrips {
-    static func measure(port: Int, cookie: String, sockets: Int, window: Int, call: String, seconds: Double) async throws -> String {
+    /// Also says how much CPU the server (`server`, a pid) spent per call: a figure the other
+    /// processes sharing the two cores disturb far less than the rate.
+    static func measure(port: Int, visitors: [Visitor], window: Int, seconds: Double, server: pid_t) async throws -> String {
+        let cpuBefore = cpuSeconds(server)
         let start = Date()
         let end = start.addingTimeInterval(seconds)
         let perSocket = try await withThrowingTaskGroup(of: [Double].self) { group in
-            for _ in 0..<sockets {
+            for visitor in visitors {
                 group.addTask {
-                    try await onThread { try roundTrips(port: port, cookie: cookie, window: window, call: call, until: end) }
+                    try await onThread { try roundTrips(port: port, cookie: visitor.cookie, window: window, call: visitor.call, until: end) }
                 }
             }
             return try await group.reduce(into: [[Double]]()) { $0.append($1) }
@@ -107,8 +108,19 @@ enum RoundTrips {
         let all = perSocket.flatMap { $0 }.sorted()
         guard !all.isEmpty else { return "no answers" }
         func percentile(_ p: Double) -> Double { all[min(all.count - 1, Int(Double(all.count) * p))] * 1000 }
-        return String(format: "%8.0f calls/s (%d calls in %.1f s), latency p50 %.2f ms, p99 %.2f ms", Double(all.count) / elapsed, all.count,
-                      elapsed, percentile(0.5), percentile(0.99))
+        let cpuPerCall = (cpuSeconds(server) - cpuBefore) / Double(all.count) * 1_000_000
+        return String(format: "%8.0f calls/s (%d calls in %.1f s), latency p50 %.2f ms, p99 %.2f ms, server CPU %.0f µs/call",
+                      Double(all.count) / elapsed, all.count, elapsed, percentile(0.5), percentile(0.99), cpuPerCall)
+    }
+
+    /// User + system CPU seconds a process has used (/proc/<pid>/stat fields 14 and 15).
+    static func cpuSeconds(_ pid: pid_t) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // After the command name: field 3 (state) is fields[0], so utime (14) and stime (15) are [11] and [12].
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// One socket: keeps `window` calls in flight until `end`, returns each call's seconds.

@@ -1,24 +1,29 @@
 import Foundation
 import Petal
+import PetalHarness
 import PetalRedis
 import PetalSystem
 
 // `make bench`: starts its own redis-server and workers (the release `petal`), prints figures.
-// Usage: petal-bench --petal PATH [--greeter PATH] [--jobs N] [--monitor-jobs N] [--sections core,greeter,monitor,runner]
+// Usage: petal-bench --petal PATH [--greeter PATH] [--jobs N] [--monitor-jobs N] [--sections core,greeter,monitor,runner,peers,tls]
 
 let arguments = CommandLine.arguments
 func option(_ name: String) -> String? {
     arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
 }
 let usage = """
-    USAGE: petal-bench [--petal PATH] [--greeter PATH] [--jobs N] [--monitor-jobs N] [--sections core,greeter,monitor,runner]
+    USAGE: petal-bench [--petal PATH] [--greeter PATH] [--jobs N] [--monitor-jobs N] [--sections core,greeter,monitor,runner,peers,tls]
+                       [--peers DIR] [--peers-python PATH]
 
     Measures Petal on a release build against a redis-server of its own (`make bench` runs it).
       --petal PATH       the petal executable (default: .build/release/petal)
       --greeter PATH     the greeter executable, for the greeter section (/status needs wrk; /ws does not)
       --jobs N           no-op jobs for the core section (default: 100000)
       --monitor-jobs N   jobs in the monitor section's history (default: 1000000)
-      --sections LIST    which sections to run (default: all four; "socket" runs only the greeter's /ws part)
+      --sections LIST    which sections to run (default: all six; "socket" runs only the greeter's /ws part;
+                         "tls" compares plaintext and TLS, up to 50000 jobs)
+      --peers DIR        the peers' programs, for the peers section (default: Benchmarks/peers)
+      --peers-python PATH  the Python with Celery and RQ (default: .petal/peers/bin/python; `make bench` makes it)
     """
 if arguments.contains("--help") || arguments.contains("-h") {
     print(usage)
@@ -39,7 +44,7 @@ for name in ["--jobs", "--monitor-jobs"] {
     if let text = option(name), (Int(text) ?? 0) < 1 { refuse("\(name) takes a whole number of at least 1, not '\(text)'") }
 }
 let jobCount = Int(option("--jobs") ?? "") ?? 100_000
-let sections = Set((option("--sections") ?? "core,greeter,monitor,runner").split(separator: ",").map(String.init))
+let sections = Set((option("--sections") ?? "core,greeter,monitor,runner,peers,tls").split(separator: ",").map(String.init))
 
 let bench = try Bench(petalPath: petalPath)
 print("Petal benchmark: \(jobCount) no-op jobs, Redis \(bench.redisURL), \(ProcessInfo.processInfo.activeProcessorCount) cores")
@@ -103,55 +108,50 @@ for (label, path) in runners {
                  label, times.start * 1000, times.stop * 1000, rate, lineCount))
 }
 }
+if sections.contains("peers") {
+    try await bench.flushForOthers()
+    let peers = PeerBench(bench: bench, directory: option("--peers") ?? "Benchmarks/peers",
+                          python: option("--peers-python") ?? ".petal/peers/bin/python", jobs: jobCount)
+    print(try await peers.run())
+}
+
+if sections.contains("tls") {
+    print(try await TLSBench(petalPath: petalPath, jobs: min(jobCount, 50_000)).run())
+}
 
 bench.stopRedis()
 
 final class Bench {
     let petalPath: String
-    let port: Int
-    let redisProcess: ChildProcess
+    let server: RedisServer
     let client: PetalClient
-    /// The same Redis below the protocol: INFO, FLUSHALL.
+    /// The bench's own Redis client (FLUSHALL, INFO), beside the Petal client's.
     let redis: RedisClient
-    var redisURL: String { "redis://127.0.0.1:\(port)" }
+    var redisURL: String { server.url }
 
     init(petalPath: String) throws {
         self.petalPath = petalPath
-        port = Bench.freePort()
-        let devNull = open("/dev/null", O_WRONLY)
-        redisProcess = try ChildProcess.spawn(executable: "/usr/bin/redis-server",
-                                              arguments: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                                              environment: ProcessInfo.processInfo.environment, descriptors: [1: devNull, 2: devNull])
-        close(devNull)
+        server = try RedisServer()
         // FLUSHALL between sections frees a million records: longer than the default 5 s timeout allows.
-        let configuration = RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port), commandTimeout: 60)
-        redis = RedisClient(configuration: configuration, poolSize: 1)
+        let configuration = RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: server.port), commandTimeout: 60)
         client = PetalClient(configuration: configuration, poolSize: 4)
-        let probe = RedisConnection(configuration: configuration)
-        for _ in 0..<200 {
-            if (try? probe.command("PING")) != nil { break }
-            usleep(20_000)
-        }
+        redis = RedisClient(configuration: configuration, poolSize: 1)
     }
 
-    /// A port nothing listens on: bound to port 0, the kernel picks one (a random guess can hit a
-    /// server left over from an earlier run).
-    static func freePort() -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
-            }
-        }
-        return bound ? Int(UInt16(bigEndian: address.sin_port)) : Int.random(in: 20_000...40_000)
+    func stopRedis() {
+        server.stop()
+        try? FileManager.default.removeItem(atPath: server.directory)  // (a global: its deinit never runs)
     }
 
-    func stopRedis() { redisProcess.stop(grace: 5) }
+    /// Redis's own CPU time (user + system), to tell Redis work from client and worker work.
+    func redisCPUSeconds() async throws -> Double {
+        let info = try await redis.command("INFO", "cpu").string ?? ""
+        return info.split(whereSeparator: \.isNewline).reduce(0) { total, line in
+            let parts = line.split(separator: ":")
+            guard parts.count == 2, ["used_cpu_sys", "used_cpu_user"].contains(parts[0]) else { return total }
+            return total + (Double(parts[1]) ?? 0)
+        }
+    }
 
     /// FLUSHALL, retried: the pool's first connection to a just-started server has failed now and
     /// then with EAGAIN (not understood yet; see the closing note of session 2).
@@ -185,29 +185,21 @@ final class Bench {
     }
 
     /// Batches of 1,000 (each one pipeline of ten script calls), four in flight at once.
-    private func enqueueInBatches(count: Int) async throws {
-        let client = self.client
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var sent = 0
-            var inFlight = 0
-            while sent < count {
-                let size = min(1000, count - sent)
-                group.addTask { _ = try await client.enqueue(many: Array(repeating: EnqueueRequest(task: "noop"), count: size)) }
-                sent += size
-                inFlight += 1
-                if inFlight >= 4 { try await group.next(); inFlight -= 1 }
-            }
-            try await group.waitForAll()
-        }
-    }
+    func enqueueInBatches(count: Int) async throws { try await client.enqueueNoops(count) }
 
-    private func startWorker(concurrency: Int) async throws -> ChildProcess {
+    /// `petal worker -c N` in a process group of its own, keeping every job's record, quiet.
+    func spawnWorker(concurrency: Int) throws -> ChildProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["PETAL_LOG_LEVEL"] = "warning"
-        let worker = try ChildProcess.spawn(executable: petalPath,
-                                            arguments: ["worker", "--redis", redisURL, "--name", "bench-\(concurrency)",
-                                                        "--concurrency", String(concurrency), "--retention-count", "1000000"],
-                                            environment: environment, newProcessGroup: true)
+        return try ChildProcess.spawn(executable: petalPath,
+                                      arguments: ["worker", "--redis", redisURL, "--name", "bench-\(concurrency)",
+                                                  "--concurrency", String(concurrency), "--retention-count", "1000000"],
+                                      environment: environment, newProcessGroup: true)
+    }
+
+    /// A worker that is online with all its children.
+    private func startWorker(concurrency: Int) async throws -> ChildProcess {
+        let worker = try spawnWorker(concurrency: concurrency)
         for _ in 0..<400 {
             if let children = try await client.worker("bench-\(concurrency)")?.children, children.count == concurrency { return worker }
             try await Task.sleep(for: .milliseconds(25))
@@ -215,7 +207,7 @@ final class Bench {
         throw SystemError("worker did not come online")
     }
 
-    private func processed() async throws -> Int {
+    func processed() async throws -> Int {
         try await client.totals().processed
     }
 

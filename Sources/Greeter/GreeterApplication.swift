@@ -16,15 +16,16 @@ public func buildGreeterApplication(configuration: GreeterConfiguration, client:
     let router = Router(options: .autoGenerateHeadEndpoints)
     let table = RouteTable()
     let allowedHosts = AllowedHosts(configuration.allowedHosts, listeningOn: configuration.address)
+    router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: AllowedHostsMiddleware(hosts: allowedHosts))
-    router.add(middleware: NoSniffMiddleware())
     router.add(middleware: MethodNotAllowedMiddleware(table: table))
-    router.add(middleware: ErrorPageMiddleware(templates: templates))
+    router.add(middleware: ErrorMiddleware(audience: .visitors, jsonPaths: JSONPaths(prefixes: ["/status/"], paths: ["/healthz"]),
+                                           page: ErrorPage.renderer(templates: templates)))
     router.add(middleware: SameOriginMiddleware())
     router.add(middleware: FileMiddleware(configuration.staticDirectory, searchForIndexHtml: false))
     let cookies = VisitorCookie(secret: configuration.cookieSecret)
     let routes = RouteRecorder(router, table: table)
-    GreeterController(client: client, templates: templates, cookies: cookies, queue: configuration.queue, logger: logger).addRoutes(to: routes)
+    GreeterController(client: client, templates: templates, cookies: cookies, queue: configuration.queue).addRoutes(to: routes)
     JobsController(client: client, templates: templates, cookies: cookies).addRoutes(to: routes)
     let hub = GroupNoticeHub(client: client)
     let socket = SocketController(client: client, cookies: cookies, queue: configuration.queue, hub: hub,
@@ -39,15 +40,4 @@ public func buildGreeterApplication(configuration: GreeterConfiguration, client:
                                                           autoPing: .enabled(timePeriod: .seconds(30))))),
                        configuration: .init(address: .hostname(configuration.address, port: configuration.port)),
                        services: [hub], logger: logger)
-}
-
-/// `X-Content-Type-Options: nosniff` on every answer, JSON and static files included.
-struct NoSniffMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var response = try await next(request, context)
-        response.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        return response
-    }
 }

@@ -2,19 +2,17 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import PetalWeb
-import Logging
 import Mustache
 import Petal
 
 /// The greeter's pages: the form, the wait page and its status JSON, the result, the demo buttons.
 /// Every handler only awaits the Petal client, whose Redis calls run on its own threads, so no
-/// handler blocks an event loop.
+/// handler blocks an event loop. Errors (an unknown id, Redis away or full) go to `ErrorMiddleware`.
 struct GreeterController: Sendable {
     let client: PetalClient
     let templates: MustacheLibrary
     let cookies: VisitorCookie
     let queue: String
-    let logger: Logger
 
     func addRoutes(to router: some RouterMethods<BasicRequestContext>) {
         router.get("/", use: index)
@@ -45,10 +43,8 @@ struct GreeterController: Sendable {
             return try await formPage(request: request, context: context, visitor: visitor, setCookie: isNew,
                                       form: form, errors: errors, status: .badRequest)
         case .valid(let person, let total):
-            let id = try await guarded {
-                try await client.enqueue(EnqueueRequest(task: GreeterTasks.expensiveGreet, args: [.string(person), .number(Double(total))],
-                                                        queue: queue, group: visitor))
-            }
+            let id = try await client.enqueue(EnqueueRequest(task: GreeterTasks.expensiveGreet, args: [.string(person), .number(Double(total))],
+                                                             queue: queue, group: visitor))
             return redirect(to: "/wait/\(id)", setCookie: isNew ? visitor : nil)
         }
     }
@@ -62,7 +58,7 @@ struct GreeterController: Sendable {
         case "progress": args = [10, 0.3]
         default: throw HTTPError(.notFound, message: "no demo named \(task)")
         }
-        let id = try await guarded { try await client.enqueue(EnqueueRequest(task: task, args: args, queue: queue, group: visitor)) }
+        let id = try await client.enqueue(EnqueueRequest(task: task, args: args, queue: queue, group: visitor))
         return redirect(to: "/wait/\(id)", setCookie: isNew ? visitor : nil)
     }
 
@@ -73,11 +69,7 @@ struct GreeterController: Sendable {
     }
 
     @Sendable func status(request: Request, context: BasicRequestContext) async throws -> Response {
-        let id = (try context.parameters.decoded("id"))
-        guard let job = try await guarded({ try await client.job(id) }) else {
-            return json(["error": .string("no job with id \(id)")], status: .notFound)
-        }
-        return json(JobView(job).statusJSON, status: .ok)
+        json(JobView(try await requireJob(context)).statusJSON, status: .ok)
     }
 
     @Sendable func result(request: Request, context: BasicRequestContext) async throws -> Response {
@@ -87,54 +79,31 @@ struct GreeterController: Sendable {
     }
 
     @Sendable func health(request: Request, context: BasicRequestContext) async throws -> Response {
-        do {
-            try await client.ping()
-            return json(["status": "ok", "redis": "ok"], status: .ok)
-        } catch {
-            return json(["status": "degraded", "redis": .string("\(error)")], status: .serviceUnavailable)
-        }
+        // Redis must answer and be the primary (under Sentinel, the current one); the pool
+        // reconnects a stale connection first.
+        let (healthy, fields) = await RedisHealth.fields(client)
+        return json(.object(fields), status: healthy ? .ok : .serviceUnavailable)
     }
 
     // MARK: - Helpers
 
     private func formPage(request: Request, context: BasicRequestContext, visitor: String, setCookie: Bool, form: GreetForm,
                           errors: [String: String], status: HTTPResponse.Status) async throws -> Response {
-        let ids = try await guarded { try await client.groupJobIDs(visitor, limit: 10) }
-        let jobs = try await guarded { try await client.jobs(ids) }.compactMap { $0.map(JobView.init) }
+        let ids = try await client.groupJobIDs(visitor, limit: 10)
+        let jobs = try await client.jobs(ids).compactMap { $0.map(JobView.init) }
         var response = try render("greeter/index", IndexPage(form: form, errors: errors, jobs: jobs), request: request,
                                   context: context, status: status)
-        if setCookie { response.headers[.setCookie] = cookieHeader(visitor) }
+        if setCookie { response.setCookie(cookies.cookie(for: visitor)) }
         return response
     }
 
     private func requireJob(_ context: BasicRequestContext) async throws -> JobRecord {
         let id = (try context.parameters.decoded("id"))
-        guard let job = try await guarded({ try await client.job(id) }) else {
-            throw HTTPError(.notFound, message: "There is no job with id \(id).")
-        }
+        guard let job = try await client.job(id) else { throw PetalError.jobNotFound(id) }
         return job
     }
 
-    /// Redis down is a 503 with a plain message, not a 500.
-    private func guarded<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as PetalError where error.isRedisOutOfMemory {
-            logger.error("Redis: \(error)")
-            throw HTTPError(.insufficientStorage, message: "The job queue is full right now (\(error)); nothing was started. Please try again later.")
-        } catch let error as PetalError where error.isRedisUnavailable {
-            logger.error("Redis: \(error)")
-            throw HTTPError(.serviceUnavailable, message: "The job queue is unreachable right now; please try again in a moment.")
-        } catch let error as PetalError {
-            if case .invalidRequest(let message) = error { throw HTTPError(.badRequest, message: message) }
-            logger.error("Redis: \(error)")
-            throw HTTPError(.serviceUnavailable, message: "The job queue could not take that right now (\(error)); please try again in a moment.")
-        }
-    }
-
     private func visitorID(_ request: Request) -> (String, Bool) { cookies.visitor(of: request) }
-
-    private func cookieHeader(_ visitor: String) -> String { cookies.setCookieHeader(visitor) }
 
     private func render(_ template: String, _ page: some Sendable, request: Request, context: BasicRequestContext,
                         status: HTTPResponse.Status = .ok) throws -> Response {
@@ -145,18 +114,12 @@ struct GreeterController: Sendable {
     }
 
     private func redirect(to location: String, setCookie visitor: String?) -> Response {
-        var headers = HTTPFields()
-        headers[.location] = location
-        if let visitor { headers[.setCookie] = cookieHeader(visitor) }
-        return Response(status: .seeOther, headers: headers)
+        var response = Response(status: .seeOther, headers: [.location: location])
+        if let visitor { response.setCookie(cookies.cookie(for: visitor)) }
+        return response
     }
 
-    private func json(_ value: JSONValue, status: HTTPResponse.Status) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        headers[.cacheControl] = "no-store"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: value.jsonText)))
-    }
+    private func json(_ value: JSONValue, status: HTTPResponse.Status) -> Response { JSONResponse.object(value, status: status) }
 }
 
 /// What the templates see.

@@ -33,7 +33,7 @@ struct JobsController: Sendable {
             throw HTTPError(.internalServerError)
         }
         var response = try HTML(html).response(from: request, context: context)
-        if isNew { response.headers[.setCookie] = cookies.setCookieHeader(visitor) }
+        if isNew { response.setCookie(cookies.cookie(for: visitor)) }
         return response
     }
 

@@ -1,10 +1,10 @@
 import ArgumentParser
-import Foundation
-import Greeter
 import Hummingbird
-import Logging
+import Greeter
 import Petal
+import PetalCommandLine
 import PetalRedis
+import PetalSettings
 import PetalWeb
 import PetalWorker
 
@@ -22,66 +22,50 @@ struct GreeterCommand: AsyncParsableCommand {
         await main(arguments)
     }
 
-    static func redisURL(_ option: String?) -> String {
-        option ?? ProcessInfo.processInfo.environment["REDIS_URL"] ?? "redis://127.0.0.1:6379"
-    }
-
-    static func bootstrapLogging() {
-        let level = Logger.Level(rawValue: (ProcessInfo.processInfo.environment["PETAL_LOG_LEVEL"] ?? "info").lowercased()) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-    }
-
     struct Web: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Serve the greeter's pages.")
+        @OptionGroup var redis: RedisOptions
         @Option(help: "Port (default: GREETER_PORT or 5554).") var port: Int?
         @Option(help: "Address to bind.") var address = "127.0.0.1"
-        @Option(help: "Redis URL (default: REDIS_URL).") var redis: String?
         @Option(help: "Host names to answer besides IP addresses and localhost, comma-separated; .example.com allows subdomains (default: GREETER_ALLOWED_HOSTS).")
         var allowedHosts: String?
+        @Option(help: "Log level: trace, debug, info, notice, warning, error (default: PETAL_LOG_LEVEL or info).") var logLevel: String?
 
         func run() async throws {
-            GreeterCommand.bootstrapLogging()
-            let environment = ProcessInfo.processInfo.environment
-            let configuration = GreeterConfiguration(
-                address: address, port: port ?? environment["GREETER_PORT"].flatMap { Int($0) } ?? 5554,
-                templatesDirectory: ResourceDirectory.find("Templates"),
-                staticDirectory: ResourceDirectory.find("Static"),
-                cookieSecret: try GreeterSecret.load(environment: environment),
-                allowedHosts: (allowedHosts ?? environment["GREETER_ALLOWED_HOSTS"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init))
-            let client: PetalClient
+            let settings = EnvironmentSettings.ofThisProcess()
+            LogSetup.bootstrap(level: logLevel, settings: settings)
+            let configuration: GreeterConfiguration
             do {
-                client = PetalClient(redis: try RedisClient(url: GreeterCommand.redisURL(redis), poolSize: 8))
-            } catch {
-                throw ValidationError("\(error)")  // RedisError's text never carries the password
+                configuration = GreeterConfiguration(
+                    address: address, port: try port ?? settings.greeterPort(),
+                    templatesDirectory: ResourceDirectory.find("Templates"),
+                    staticDirectory: ResourceDirectory.find("Static"),
+                    cookieSecret: try GreeterSecret.load(settings),
+                    allowedHosts: AllowedHosts.names(in: allowedHosts ?? settings.greeterAllowedHosts ?? ""))
+            } catch let error as SettingsError {
+                throw ValidationError("\(error)")
             }
+            let client = try redis.client(settings, poolSize: 8)
             try await buildGreeterApplication(configuration: configuration, client: client).runService()
         }
     }
 
     struct WorkerCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "worker", abstract: "Run a Petal worker with the greeter's tasks and the demo tasks.")
-        @Option(name: [.short, .long], help: "Child processes.") var concurrency = 2
-        @Option(name: [.short, .long], help: "Queues, highest priority first.") var queues = "default"
-        @Option(help: "Redis URL (default: REDIS_URL).") var redis: String?
-        @Option(name: [.short, .long], help: "Worker name.") var name: String?
-        @Option(help: "Seconds between heartbeats.") var heartbeatInterval: Double = 2
-        @Option(help: "Seconds a warm shutdown waits for running jobs.") var shutdownTimeout: Double = 30
+        @OptionGroup var redis: RedisOptions
+        @OptionGroup var options: WorkerOptions
 
         func run() async throws {
-            GreeterCommand.bootstrapLogging()
+            let settings = EnvironmentSettings.ofThisProcess()
             var registry = BuiltinTasks.registry
-            let soft = ProcessInfo.processInfo.environment["GREETER_SOFT_TIME_LIMIT"].flatMap { Double($0) } ?? 60
-            GreeterTasks.register(in: &registry, softTimeLimit: soft)
-            var configuration = WorkerConfiguration(redisURL: GreeterCommand.redisURL(redis),
-                                                    queues: queues.split(separator: ",").map(String.init), concurrency: concurrency,
-                                                    heartbeatInterval: heartbeatInterval, shutdownTimeout: shutdownTimeout)
-            if let name { configuration.name = name }
-            let code = try await Worker(configuration: configuration, registry: registry, logger: Logger(label: "greeter.worker")).run()
-            if code != 0 { throw ExitCode(code) }
+            do {
+                GreeterTasks.register(in: &registry, softTimeLimit: try settings.greeterSoftTimeLimit())
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            // The greeter's jobs go to `greeter`; the demo tasks' to `default`, which `petal worker` shares.
+            try await options.run(registry: registry, redis: redis, settings: settings, label: "greeter.worker",
+                                  defaultQueues: [GreeterConfiguration.defaultQueue, "default"])
         }
     }
 }

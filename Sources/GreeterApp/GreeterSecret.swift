@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PetalSettings
 import PetalWeb
 
 /// The key that signs visitor cookies: GREETER_SECRET when set, else one generated on first start
@@ -8,8 +9,8 @@ import PetalWeb
 enum GreeterSecret {
     static let path = ".petal/greeter-secret"
 
-    static func load(environment: [String: String]) throws -> String {
-        if let secret = environment["GREETER_SECRET"], !secret.isEmpty { return secret }
+    static func load(_ settings: EnvironmentSettings) throws -> String {
+        if let secret = settings.greeterSecret { return secret }
         if let kept = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), kept.count >= 32 {
             return kept
         }

@@ -46,7 +46,10 @@ public struct PetalClient: Sendable {
             return EnqueueCall(producer: Self.producer, jobs: Array(jobs[range]), newIDs: requests[range].allSatisfy { $0.id == nil })
         }
         let keys = self.keys
-        _ = try await run { connection throws(RedisError) in try connection.call(each: calls, keys: keys, now: now) }
+        _ = try await run { connection throws(RedisError) in
+            _ = try connection.call(each: calls, keys: keys, now: now)
+            try connection.waitForReplicas()  // the durability mode: the jobs are on the replicas too
+        }
         return jobs.map(\.id)
     }
 

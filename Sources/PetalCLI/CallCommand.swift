@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Petal
+import PetalCommandLine
 
 struct CallCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -58,7 +59,7 @@ struct CallCommand: AsyncParsableCommand {
         let request = EnqueueRequest(task: task, args: argsValue, kwargs: kwargsValue, queue: queue, countdown: countdown,
                                      eta: etaDate, expiresIn: expires, softTimeLimit: softTimeLimit, timeLimit: timeLimit,
                                      maxRetries: maxRetries, group: group, id: id)
-        let client = try redis.client()
+        let client = try redis.client(.ofThisProcess())
         let id = try await reportingErrors { try await client.enqueue(request) }
         print(id)
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Petal
+import PetalCommandLine
 
 struct ControlGroup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,7 +12,7 @@ struct ControlGroup: AsyncParsableCommand {
 
     /// Sends a command and prints each worker's reply; exits 1 when none answered or one refused.
     static func send(_ command: ControlCommand, to worker: String?, redis: RedisOptions, timeout: Double) async throws {
-        let client = try redis.client()
+        let client = try redis.client(.ofThisProcess())
         let replies = try await reportingErrors { try await client.control(command, destination: worker.map { [$0] }, timeout: timeout) }
         if replies.isEmpty {
             FileHandle.standardError.write(Data("petal: no reply from \(worker ?? "any worker") within \(timeout)s\n".utf8))
@@ -42,7 +43,7 @@ struct ControlGroup: AsyncParsableCommand {
         @Option(help: "Signal for --terminate.") var signal: String = "SIGTERM"
 
         func run() async throws {
-            let client = try redis.client()
+            let client = try redis.client(.ofThisProcess())
             let outcome = try await reportingErrors { try await client.revoke(id, terminate: terminate, signal: signal) }
             switch outcome {
             case .unknown: FileHandle.standardError.write(Data("petal: no job with id \(id)\n".utf8)); throw ExitCode(2)

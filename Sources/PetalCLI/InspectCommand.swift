@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Petal
+import PetalCommandLine
 
 struct InspectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,7 +16,7 @@ struct InspectCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for replies (ping).") var timeout: Double = 1
 
     func run() async throws {
-        let client = try redis.client()
+        let client = try redis.client(.ofThisProcess())
         try await reportingErrors {
             switch what {
             case .workers:

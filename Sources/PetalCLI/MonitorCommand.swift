@@ -1,9 +1,10 @@
 import ArgumentParser
-import Foundation
 import Hummingbird
 import Petal
+import PetalCommandLine
 import PetalMonitor
 import PetalRedis
+import PetalSettings
 import PetalWeb
 
 /// `petal monitor`: the web dashboard and Flower-compatible API.
@@ -15,28 +16,31 @@ struct MonitorCommand: AsyncParsableCommand {
     @Option(help: "Address to bind; anything but loopback wants --basic-auth.") var address = "127.0.0.1"
     @Option(help: "USER:PASS required on every page and API call (default: MONITOR_BASIC_AUTH).") var basicAuth: String?
     @Option(help: "Serve under this path, e.g. /monitor behind a proxy.") var urlPrefix = ""
-    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error (default: PETAL_LOG_LEVEL or info).") var logLevel: String?
     @Option(help: "Host names to answer besides IP addresses and localhost, comma-separated; .example.com allows subdomains, * any name (default: MONITOR_ALLOWED_HOSTS). Other names get 421, which stops DNS rebinding.")
     var allowedHosts: String?
 
-    func validate() throws {
-        if let basicAuth, !basicAuth.contains(":") { throw ValidationError("--basic-auth takes USER:PASS") }
-    }
-
     func run() async throws {
-        LogSetup.bootstrap(level: logLevel)
-        let environment = ProcessInfo.processInfo.environment
-        let redisConfiguration: RedisConfiguration
-        do { redisConfiguration = try RedisConfiguration(url: redisOptions.url) } catch { throw ValidationError("\(error)") }
-        let keys = Keys(prefix: redisOptions.prefix)
-        let configuration = MonitorConfiguration(
-            address: address, port: port ?? environment["MONITOR_PORT"].flatMap { Int($0) } ?? 5555,
-            redisDisplayURL: RedisConfiguration.redacted(redisOptions.url),
-            basicAuth: basicAuth ?? environment["MONITOR_BASIC_AUTH"].flatMap { $0.isEmpty ? nil : $0 },
-            urlPrefix: urlPrefix, templatesDirectory: ResourceDirectory.find("Templates"),
-            staticDirectory: ResourceDirectory.find("Static"), runnerSocket: environment["PETAL_RUNNER_SOCKET"],
-            allowedHosts: (allowedHosts ?? environment["MONITOR_ALLOWED_HOSTS"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init),
-            secret: environment["MONITOR_SECRET"].flatMap { $0.isEmpty ? nil : $0 } ?? MessageSigner.randomSecret())
+        let settings = EnvironmentSettings.ofThisProcess()
+        LogSetup.bootstrap(level: logLevel, settings: settings)
+        let credentials = basicAuth ?? settings.monitorBasicAuth
+        if let credentials, !credentials.contains(":") {
+            throw ValidationError("\(basicAuth == nil ? "MONITOR_BASIC_AUTH" : "--basic-auth") takes USER:PASS")
+        }
+        let redisConfiguration = try redisOptions.redisConfiguration(settings)
+        let keys = Keys(prefix: redisOptions.keyPrefix(settings))
+        let configuration: MonitorConfiguration
+        do {
+            configuration = MonitorConfiguration(
+                address: address, port: try port ?? settings.monitorPort(),
+                redisDisplayURL: redisConfiguration.description, basicAuth: credentials,
+                urlPrefix: urlPrefix, templatesDirectory: ResourceDirectory.find("Templates"),
+                staticDirectory: ResourceDirectory.find("Static"), runnerSocket: settings.runnerSocket,
+                allowedHosts: AllowedHosts.names(in: allowedHosts ?? settings.monitorAllowedHosts ?? ""),
+                secret: settings.monitorSecret ?? MessageSigner.randomSecret())
+        } catch {
+            throw ValidationError("\(error)")
+        }
         let client = PetalClient(redis: RedisClient(configuration: redisConfiguration, poolSize: 4), keys: keys)
         let eventClient = PetalClient(redis: RedisClient(configuration: redisConfiguration, poolSize: 1), keys: keys)
         try await buildMonitorApplication(configuration: configuration, client: client, eventClient: eventClient).runService()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PetalRunner
+import PetalSettings
 import PetalSystem
 
 struct StartCommand: ParsableCommand {
@@ -33,8 +34,9 @@ struct StartCommand: ParsableCommand {
             options.quiet = Set((quiet ?? "").split(separator: ",").map { String($0) })
             options.timeout = timeout
             options.restart = restart
-            options.socketPath = socket ?? loaded.environment["PETAL_RUNNER_SOCKET"] ?? ".petal/runner.sock"
-            options.style = .detect(descriptor: 1, noColorFlag: project.noColor, noPrefix: project.noPrefix)
+            options.socketPath = socket ?? EnvironmentSettings(loaded.environment).runnerSocketPath
+            options.style = .detect(descriptor: 1, noColor: project.noColor || EnvironmentSettings(loaded.environment).noColor,
+                                    noPrefix: project.noPrefix)
             let code = Runner(procfile: loaded.procfile, formation: formation, environment: loaded.environment, options: options).run()
             throw ExitCode(code)
         }
@@ -80,7 +82,7 @@ struct RunnerRequest: ParsableArguments {
     @Option(help: "Control socket (default: PETAL_RUNNER_SOCKET, else .petal/runner.sock).") var socket: String?
 
     func send(_ line: String) throws -> String {
-        let path = socket ?? ProcessInfo.processInfo.environment["PETAL_RUNNER_SOCKET"] ?? ".petal/runner.sock"
+        let path = socket ?? EnvironmentSettings(ProcessInfo.processInfo.environment).runnerSocketPath
         let answer: String
         do { answer = try UnixSocket.request(line, path: path) } catch {
             FileHandle.standardError.write(Data("petal: \(error)\n".utf8))

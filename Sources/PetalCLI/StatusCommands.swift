@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Petal
+import PetalCommandLine
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Show a job's state, progress and result.")
@@ -10,7 +11,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Print the whole record as JSON.") var json = false
 
     func run() async throws {
-        let client = try redis.client()
+        let client = try redis.client(.ofThisProcess())
         guard let job = try await reportingErrors({ try await client.job(id) }) else {
             FileHandle.standardError.write(Data("petal: no job with id \(id)\n".utf8))
             throw ExitCode(2)
@@ -33,7 +34,7 @@ struct ResultCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for the job to finish.") var wait: Double = 0
 
     func run() async throws {
-        let client = try redis.client()
+        let client = try redis.client(.ofThisProcess())
         guard let job = try await reportingErrors({ try await client.wait(for: id, timeout: max(0, wait)) }) else {
             FileHandle.standardError.write(Data("petal: no job with id \(id)\n".utf8))
             throw ExitCode(2)

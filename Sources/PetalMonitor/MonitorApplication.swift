@@ -29,7 +29,9 @@ public func buildMonitorApplication(configuration: MonitorConfiguration, client:
     router.add(middleware: SecurityHeadersMiddleware())
     if let credentials = configuration.basicAuth { router.add(middleware: BasicAuthMiddleware(credentials: credentials, prefix: prefix)) }
     router.add(middleware: MethodNotAllowedMiddleware(table: table))
-    router.add(middleware: MonitorErrorMiddleware(renderer: renderer, redisURL: configuration.redisDisplayURL, apiPrefix: prefix + "/api/"))
+    router.add(middleware: ErrorMiddleware(audience: .operators(redisURL: configuration.redisDisplayURL),
+                                           jsonPaths: JSONPaths(prefixes: [prefix + "/api/"], paths: [prefix + "/metrics"]),
+                                           page: ErrorPage.renderer(renderer)))
     router.add(middleware: CSRFMiddleware(apiPrefix: prefix + "/api/", signer: signer))
     let routes = RouteRecorder(prefix.isEmpty ? router.group() : router.group(RouterPath(prefix)), table: table, prefix: prefix)
     DashboardController(workerTables: WorkerTables(workerCache: workerCache, base: prefix), numbers: RefreshingValue(freshFor: 1) { try await .read(client) },
@@ -41,7 +43,7 @@ public func buildMonitorApplication(configuration: MonitorConfiguration, client:
     ProcessesController(runner: configuration.runnerSocket.map(RunnerConnection.init), renderer: renderer).addRoutes(to: routes)
     WorkersAPI(client: client, workerCache: workerCache).addRoutes(to: routes)
     TasksAPI(client: client).addRoutes(to: routes)
-    OperationsController(workerCache: workerCache, metrics: metrics).addRoutes(to: routes)
+    OperationsController(client: client, workerCache: workerCache, metrics: metrics).addRoutes(to: routes)
     try StaticFiles(directory: configuration.staticDirectory, names: ["monitor.css", "monitor.js"]).addRoutes(to: routes)
     let tail = EventTail(client: eventClient, metrics: metrics, live: live, logger: logger)
     return Application(router: router, configuration: .init(address: .hostname(configuration.address, port: configuration.port)),

@@ -10,6 +10,8 @@ import Glibc
 public enum PasswordMasking {
     /// Options whose value is `USER:PASSWORD` (the monitor's basic auth).
     static let credentialOptions = ["--basic-auth"]
+    /// Options whose whole value is a password.
+    static let secretOptions = ["--redis-sentinel-password"]
 
     /// Overwrites every Redis URL password, and the password of `--basic-auth USER:PASS`, in this
     /// process's argv with `*`s.
@@ -26,6 +28,10 @@ public enum PasswordMasking {
                 ranges += credentialRange(in: text, from: 0)
             } else if let option = credentialOptions.first(where: { text.starts(with: Array(($0 + "=").utf8)) }) {
                 ranges += credentialRange(in: text, from: option.utf8.count + 1)
+            } else if secretOptions.contains(previous) {
+                ranges.append(0..<text.count)
+            } else if let option = secretOptions.first(where: { text.starts(with: Array(($0 + "=").utf8)) }) {
+                ranges.append(option.utf8.count + 1..<text.count)
             }
             for range in ranges {
                 for offset in range { bytes[offset] = UInt8(ascii: "*") }
@@ -49,8 +55,8 @@ public enum PasswordMasking {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Where the passwords are: after the user's ':' in `scheme://user:password@`, and the value of a
-    /// `password=` query parameter.
+    /// Where the passwords are: after the user's ':' in `scheme://user:password@`, and the values of
+    /// `password=` and `sentinel_password=` query parameters.
     static func passwordRanges(in bytes: [UInt8]) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
         let text = String(decoding: bytes, as: UTF8.self)
@@ -67,9 +73,10 @@ public enum PasswordMasking {
             var pairStart = question + 1
             while pairStart < bytes.count {
                 let pairEnd = bytes[pairStart...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.count
-                let key = Array("password=".utf8)
-                if pairEnd - pairStart > key.count, bytes[pairStart..<pairStart + key.count].map({ $0 | 0x20 }) == key.map({ $0 | 0x20 }) {
-                    ranges.append(pairStart + key.count..<pairEnd)
+                for key in [Array("password=".utf8), Array("sentinel_password=".utf8)] {
+                    if pairEnd - pairStart > key.count, bytes[pairStart..<pairStart + key.count].map({ $0 | 0x20 }) == key.map({ $0 | 0x20 }) {
+                        ranges.append(pairStart + key.count..<pairEnd)
+                    }
                 }
                 pairStart = pairEnd + 1
             }

@@ -1,162 +1,131 @@
 import Foundation
 
-/// Where Redis is and how long to wait for it.
+/// Where Redis is, how to reach it, who to be there, and how long to wait.
 ///
-/// URLs: `redis://[user:password@]host[:port][/db]`, and for Unix sockets
-/// `unix:///path/to/redis.sock[?db=N]` or `redis+unix:///path?db=N`.
-public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible {
-    public enum Endpoint: Sendable, Equatable {
+/// Every Petal program builds it the same way: from a URL (`init(url:)`, parsed in
+/// RedisConfiguration+URL.swift), with flags and environment variables laid over it by
+/// `RedisSettings`. It is Codable so a worker hands it to its children whole.
+///
+/// URLs: `redis://[user:password@]host[:port][/db]`, `rediss://…` (TLS), `unix:///path.sock[?db=N]`
+/// (or `redis+unix://`), and `redis+sentinel://[user:password@]host1[:26379],host2…/master[/db]`
+/// (`rediss+sentinel://` for TLS to sentinels and Redis alike).
+public struct RedisConfiguration: Sendable, Equatable, Codable, CustomStringConvertible {
+    public enum Endpoint: Sendable, Equatable, Codable {
         case tcp(host: String, port: Int)
         case unix(path: String)
+        /// The primary is whichever server these sentinels name; found again after every lost connection.
+        case sentinel(RedisSentinel)
     }
 
     public var endpoint: Endpoint
     public var username: String?
     public var password: String?
     public var database: Int
-    /// Seconds to wait for a connection to be established.
+    /// TLS settings; nil means plaintext.
+    public var tls: RedisTLS?
+    /// Durability mode: after the steps that create or end work (enqueue, fetch, finish), wait until
+    /// this many replicas have the write (`WAIT n timeout`). 0 (the default) does not wait.
+    public var replicasToWait: Int
+    /// How long that wait may take, in seconds.
+    public var replicaWaitTimeout: Double
+    /// Seconds to wait for a connection to be established (TLS handshake included).
     public var connectTimeout: Double
     /// Seconds to wait for a reply; blocking commands add their own block time to this.
     public var commandTimeout: Double
 
     public init(endpoint: Endpoint = .tcp(host: "127.0.0.1", port: 6379), username: String? = nil,
-                password: String? = nil, database: Int = 0, connectTimeout: Double = 2, commandTimeout: Double = 5) {
+                password: String? = nil, database: Int = 0, tls: RedisTLS? = nil, replicasToWait: Int = 0,
+                replicaWaitTimeout: Double = 1, connectTimeout: Double = 2, commandTimeout: Double = 5) {
         self.endpoint = endpoint
         self.username = username
         self.password = password
         self.database = database
+        self.tls = tls
+        self.replicasToWait = replicasToWait
+        self.replicaWaitTimeout = replicaWaitTimeout
         self.connectTimeout = connectTimeout
         self.commandTimeout = commandTimeout
     }
 
-    public init(url: String) throws(RedisError) {
-        self.init()
-        let shown = Self.redacted(url)  // error messages never echo a password
-        guard let schemeEnd = url.range(of: "://") else { throw .invalidURL("'\(shown)' has no scheme (redis:// or unix://)") }
-        let scheme = url[..<schemeEnd.lowerBound].lowercased()
-        var rest = String(url[schemeEnd.upperBound...])
-        var query: [String: String] = [:]
-        if let mark = rest.firstIndex(of: "?") {
-            for pair in rest[rest.index(after: mark)...].split(separator: "&") {
-                let parts = pair.split(separator: "=", maxSplits: 1)
-                query[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
-            }
-            rest = String(rest[..<mark])
+    /// The URL without the password, for logs, pages and heartbeats.
+    public var description: String {
+        let db = database == 0 ? "" : "/\(database)"
+        let credentials = password == nil ? (username.map { "\($0)@" } ?? "") : "\(username ?? ""):***@"
+        let secure = tls != nil
+        var text: String
+        switch endpoint {
+        case .tcp(let host, let port):
+            text = "\(secure ? "rediss" : "redis")://\(credentials)\(Self.shown(host)):\(port)\(db)"
+        case .unix(let path):
+            return "unix://\(path)" + (database == 0 ? "" : "?db=\(database)")
+        case .sentinel(let sentinel):
+            let hosts = sentinel.sentinels.map { "\(Self.shown($0.host)):\($0.port)" }.joined(separator: ",")
+            text = "\(secure ? "rediss" : "redis")+sentinel://\(credentials)\(hosts)/\(sentinel.masterName)\(db)"
         }
-        switch scheme {
-        case "redis":
-            try parseTCP(rest, url: shown)
-        case "unix", "redis+unix":
-            guard rest.hasPrefix("/") else { throw .invalidURL("'\(shown)' needs an absolute socket path") }
-            endpoint = .unix(path: rest)
-        case "rediss":
-            throw .invalidURL("TLS (rediss://) is not supported")
-        default:
-            throw .invalidURL("unknown scheme '\(scheme)' in '\(shown)'")
-        }
-        if let db = query["db"] {
-            guard let number = Int(db), number >= 0 else { throw .invalidURL("db must be a non-negative number in '\(shown)'") }
-            database = number
-        }
-        if let password = query["password"] { self.password = password }
-    }
-
-    private mutating func parseTCP(_ text: String, url: String) throws(RedisError) {
-        var hostPart = Substring(text)
-        if let at = hostPart.lastIndex(of: "@") {
-            let credentials = hostPart[..<at]
-            hostPart = hostPart[hostPart.index(after: at)...]
-            if let colon = credentials.firstIndex(of: ":") {
-                let user = credentials[..<colon]
-                username = user.isEmpty ? nil : Self.percentDecoded(user)
-                password = Self.percentDecoded(credentials[credentials.index(after: colon)...])
-            } else if !credentials.isEmpty {
-                password = Self.percentDecoded(credentials)
-            }
-        }
-        var path = Substring("")
-        if let slash = hostPart.firstIndex(of: "/") {
-            path = hostPart[hostPart.index(after: slash)...]
-            hostPart = hostPart[..<slash]
-        }
-        var host = hostPart.isEmpty ? "127.0.0.1" : String(hostPart)
-        var port = 6379
-        if host.hasPrefix("["), let close = host.firstIndex(of: "]") {  // [::1]:6380
-            let after = host[host.index(after: close)...]
-            let inner = String(host[host.index(after: host.startIndex)..<close])
-            if after.hasPrefix(":") {
-                guard let number = Int(after.dropFirst()) else { throw .invalidURL("bad port in '\(url)'") }
-                port = number
-            }
-            host = inner
-        } else if let colon = host.lastIndex(of: ":") {
-            guard let number = Int(host[host.index(after: colon)...]) else { throw .invalidURL("bad port in '\(url)'") }
-            port = number
-            host = String(host[..<colon])
-        }
-        guard (1...65535).contains(port) else { throw .invalidURL("port \(port) out of range in '\(url)'") }
-        endpoint = .tcp(host: host.isEmpty ? "127.0.0.1" : host, port: port)
-        if !path.isEmpty {
-            guard let db = Int(path), db >= 0 else { throw .invalidURL("database '\(path)' is not a number in '\(url)'") }
-            database = db
-        }
-    }
-
-    private static func percentDecoded(_ text: Substring) -> String {
-        var bytes: [UInt8] = []
-        var index = text.utf8.startIndex
-        let utf8 = text.utf8
-        while index < utf8.endIndex {
-            let byte = utf8[index]
-            if byte == UInt8(ascii: "%"),
-               let high = utf8.index(index, offsetBy: 1, limitedBy: utf8.endIndex), high < utf8.endIndex,
-               let low = utf8.index(index, offsetBy: 2, limitedBy: utf8.endIndex), low < utf8.endIndex,
-               let value = UInt8(String(decoding: [utf8[high], utf8[low]], as: UTF8.self), radix: 16) {
-                bytes.append(value)
-                index = utf8.index(index, offsetBy: 3)
-            } else {
-                bytes.append(byte)
-                index = utf8.index(after: index)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// `url` with its password replaced by *** (`redis://user:***@host`, `?password=***`), for
-    /// messages, logs and pages; works on text that does not parse, too.
-    public static func redacted(_ url: String) -> String {
-        var text = url
-        // Without a scheme (`secret@host:6379`, a common slip), everything before '@' may be a password.
-        if text.range(of: "://") == nil, let at = text.lastIndex(of: "@") {
-            text.replaceSubrange(text.startIndex..<at, with: "***")
-        }
-        if let scheme = text.range(of: "://") {
-            let authorityEnd = text[scheme.upperBound...].firstIndex(where: { $0 == "/" || $0 == "?" }) ?? text.endIndex
-            if let at = text.range(of: "@", options: .backwards, range: scheme.upperBound..<authorityEnd) {
-                let credentials = text[scheme.upperBound..<at.lowerBound]
-                let replacement = credentials.firstIndex(of: ":").map { String(credentials[..<$0]) + ":***" } ?? "***"
-                text.replaceSubrange(scheme.upperBound..<at.lowerBound, with: replacement)
-            }
-        }
-        if let query = text.firstIndex(of: "?") {
-            let pairs = text[text.index(after: query)...].split(separator: "&", omittingEmptySubsequences: false).map { pair in
-                pair.lowercased().hasPrefix("password=") ? "password=***" : String(pair)
-            }
-            text = String(text[...query]) + pairs.joined(separator: "&")
-        }
+        if let tls, !tls.verifyPeer { text += "?ssl_cert_reqs=none" }
         return text
     }
 
-    /// The URL without the password, for logs and error pages.
-    public var description: String {
-        let db = database == 0 ? "" : "/\(database)"
-        switch endpoint {
-        case .tcp(let host, let port):
-            let shownHost = host.contains(":") ? "[\(host)]" : host
-            let credentials = password == nil ? "" : "\(username ?? ""):***@"
-            return "redis://\(credentials)\(shownHost):\(port)\(db)"
-        case .unix(let path):
-            return "unix://\(path)" + (database == 0 ? "" : "?db=\(database)")
+    private static func shown(_ host: String) -> String { host.contains(":") ? "[\(host)]" : host }
+
+    /// The same settings for a directly named server (a sentinel, or the primary a sentinel named):
+    /// same TLS, same timeouts.
+    func direct(host: String, port: Int, username: String?, password: String?, database: Int) -> RedisConfiguration {
+        var copy = self
+        copy.endpoint = .tcp(host: host, port: port)
+        copy.username = username
+        copy.password = password
+        copy.database = database
+        return copy
+    }
+}
+
+/// Redis Sentinel: the sentinels to ask and the name of the primary they watch.
+public struct RedisSentinel: Sendable, Equatable, Codable {
+    public struct Address: Sendable, Equatable, Codable {
+        public var host: String
+        public var port: Int
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
         }
+    }
+
+    public var sentinels: [Address]
+    public var masterName: String
+    /// Credentials for the sentinels themselves (`requirepass` in sentinel.conf), when they have any;
+    /// the URL's own credentials are for Redis.
+    public var username: String?
+    public var password: String?
+
+    public init(sentinels: [Address], masterName: String, username: String? = nil, password: String? = nil) {
+        self.sentinels = sentinels
+        self.masterName = masterName
+        self.username = username
+        self.password = password
+    }
+}
+
+/// TLS to Redis: the server is verified against `caFile` (or the system's CA store) and its name
+/// checked, as a browser would; a client certificate is sent when one is given (mutual TLS).
+public struct RedisTLS: Sendable, Equatable, Codable {
+    /// PEM file of the CAs to trust; nil means the system store (/etc/ssl/certs).
+    public var caFile: String?
+    /// PEM client certificate and its key, for servers that require one (`tls-auth-clients yes`).
+    public var certificateFile: String?
+    public var keyFile: String?
+    /// Off only by choice (`--redis-tls-insecure`, `ssl_cert_reqs=none`): then anyone between
+    /// Petal and Redis can read and change the traffic.
+    public var verifyPeer: Bool
+    /// Whether the certificate must name the host connected to (`ssl_check_hostname`).
+    public var verifyHostname: Bool
+
+    public init(caFile: String? = nil, certificateFile: String? = nil, keyFile: String? = nil,
+                verifyPeer: Bool = true, verifyHostname: Bool = true) {
+        self.caFile = caFile
+        self.certificateFile = certificateFile
+        self.keyFile = keyFile
+        self.verifyPeer = verifyPeer
+        self.verifyHostname = verifyHostname
     }
 }

@@ -3,62 +3,76 @@ import CHiredis
 import Glibc
 #endif
 
-/// A blocking connection to Redis on hiredis.
+/// A blocking connection to Redis: its own socket (plaintext or TLS, `RedisSocket`), commands
+/// written in RESP, replies parsed by hiredis's reader (`redisReaderFeed`/`redisReaderGetReply`).
 ///
 /// Not Sendable on purpose: one connection belongs to one thread (a `ConnectionThread`, a worker
-/// child's main thread, the supervisor's loop). It connects lazily. Before a command goes out on a
-/// connection that was already open, it checks the socket: a server that restarted (or closed an
+/// child's main thread, the supervisor's loop). It connects lazily; through Sentinel it asks the
+/// sentinels for the primary on every connect and checks it with ROLE. Before a command goes out on
+/// a connection that was already open, it checks the socket: a server that restarted (or closed an
 /// idle client) has left it readable or hung up while no reply was due, so the connection is
 /// replaced first and the caller never sees the stale socket. A command whose write fails on a
 /// reused connection is sent once more on a fresh one: an unwritten (or half-written) command was
-/// never run. A failed read is not retried: the command may have run.
+/// never run. A failed read is not retried: the command may have run. A READONLY reply (the server
+/// became a replica in a failover) closes the connection, so the next command finds the primary.
 public final class RedisConnection {
     public let configuration: RedisConfiguration
-    private var context: UnsafeMutablePointer<redisContext>?
-    private var scriptsLoaded: Set<String> = []
+    private var socket: RedisSocket?
+    private var reader: UnsafeMutablePointer<redisReader>?
+    /// Where bytes from the socket land before the reader takes them.
+    private let input = UnsafeMutableRawBufferPointer.allocate(byteCount: 16_384, alignment: 8)
+    /// Commands encoded for one write (kept between calls so a command costs no allocation).
+    private var output: [UInt8] = []
     /// Function libraries this connection has seen Redis hold in their current version.
     private var librariesChecked: Set<String> = []
     /// Seconds added to the command timeout while a blocking command (BLPOP) waits on the server.
     private var blockAllowance: Double = 0
-    /// True while AUTH and SELECT run inside `connect`: a failure there is not retried.
-    private var connecting = false
+    /// True while AUTH, SELECT (and under Sentinel, ROLE) run inside `connect`: a failure there is not retried.
+    var connecting = false
 
     public init(configuration: RedisConfiguration) {
         self.configuration = configuration
     }
 
-    deinit { close() }
+    deinit {
+        close()
+        input.deallocate()
+    }
 
-    public var isConnected: Bool { context != nil }
+    public var isConnected: Bool { socket != nil }
+
+    /// The server this connection talks to now (`host:port`, or a socket path), nil when closed.
+    /// Under Sentinel, the primary the sentinels named.
+    public var serverAddress: String? { socket?.address.description }
 
     public func close() {
-        if let context { redisFree(context) }
-        context = nil
-        scriptsLoaded.removeAll()
+        socket?.close()
+        socket = nil
+        if let reader { redisReaderFree(reader) }
+        reader = nil
         librariesChecked.removeAll()
     }
 
     /// Connects now (otherwise the first command connects), authenticating and selecting the database.
     public func connect() throws(RedisError) {
-        if context != nil { return }
-        let connectTimeout = Self.timeval(seconds: configuration.connectTimeout)
-        let created: UnsafeMutablePointer<redisContext>?
+        if socket != nil { return }
         switch configuration.endpoint {
-        case .tcp(let host, let port):
-            created = redisConnectWithTimeout(host, Int32(port), connectTimeout)
-        case .unix(let path):
-            created = redisConnectUnixWithTimeout(path, connectTimeout)
+        case .tcp(let host, let port): try open(.tcp(host: host, port: port))
+        case .unix(let path): try open(.unix(path: path))
+        case .sentinel(let sentinel): try openPrimary(of: sentinel)
         }
-        guard let created else { throw .connection("cannot allocate a hiredis context") }
-        if created.pointee.err != 0 {
-            let message = Self.errorText(created)
-            redisFree(created)
-            throw .connection("\(configuration): \(message)")
+    }
+
+    /// Opens a socket to `address`, then runs AUTH and SELECT on it.
+    func open(_ address: RedisSocket.Address) throws(RedisError) {
+        close()
+        do {
+            socket = try RedisSocket.open(address, tls: configuration.tls, connectTimeout: configuration.connectTimeout,
+                                          timeout: configuration.commandTimeout + blockAllowance)
+        } catch {
+            throw Self.located(error, configuration: configuration, address: address)
         }
-        redisSetTimeout(created, Self.timeval(seconds: configuration.commandTimeout + blockAllowance))
-        // hiredis opens sockets without close-on-exec; spawned processes must not inherit them.
-        _ = fcntl(created.pointee.fd, F_SETFD, fcntl(created.pointee.fd, F_GETFD) | FD_CLOEXEC)
-        context = created
+        reader = redisReaderCreate()
         connecting = true
         defer { connecting = false }
         do throws(RedisError) {
@@ -82,11 +96,10 @@ public final class RedisConnection {
     /// Sends one command and returns its reply; an error reply is returned as `.error`, not thrown.
     public func send(_ argv: [RedisArgument]) throws(RedisError) -> RedisValue {
         try write([argv])
-        guard let context else { throw .closed }
-        var raw: UnsafeMutableRawPointer?
-        if redisGetReply(context, &raw) != REDIS_OK || raw == nil { throw brokenConnection() }
-        defer { freeReplyObject(raw) }
-        return Self.convert(raw!.assumingMemoryBound(to: redisReply.self).pointee)
+        let raw = try nextReply()
+        let value = Self.convert(raw.pointee)
+        freeReplyObject(raw)
+        return try inspected(value, for: argv)
     }
 
     /// Writes commands for request and reply use: drops a connection the server has closed, then
@@ -94,7 +107,7 @@ public final class RedisConnection {
     /// on a fresh connection (nothing was sent, so nothing can run twice).
     private func write(_ commands: [[RedisArgument]]) throws(RedisError) {
         dropIfClosedByServer()
-        let reused = context != nil && !connecting
+        let reused = socket != nil && !connecting
         try connect()
         guard case .failed(let error, let sentSomething) = writeNow(commands) else { return }
         guard reused, !sentSomething else { throw error }
@@ -108,36 +121,49 @@ public final class RedisConnection {
         case failed(RedisError, sentSomething: Bool)
     }
 
-    /// Appends and flushes the commands. A single command only partly written was not run (the
-    /// server discards an incomplete command when the connection goes), so it counts as not sent;
-    /// of several, any written chunk may have held whole commands.
+    /// Encodes the commands into one buffer and writes it. A single command only partly written
+    /// was not run (the server discards an incomplete command when the connection goes), so it
+    /// counts as not sent; of several, any written part may have held whole commands.
     private func writeNow(_ commands: [[RedisArgument]]) -> WriteResult {
-        guard let context else { return .failed(.closed, sentSomething: false) }
-        for argv in commands {
-            let status = Self.withArgv(argv) { argc, pointers, lengths in
-                redisAppendCommandArgv(context, argc, pointers, lengths)
-            }
-            if status != REDIS_OK { return .failed(brokenConnection(), sentSomething: false) }
+        guard let socket else { return .failed(.closed, sentSomething: false) }
+        output.removeAll(keepingCapacity: true)
+        for argv in commands { RESPEncoding.append(argv, to: &output) }
+        let result = output.withUnsafeBytes { socket.write($0) }
+        if output.capacity > 1 << 20 { output = [] }  // a huge pipeline does not keep its buffer
+        switch result {
+        case .written:
+            return .written
+        case .failed(let error, let sentSomething):
+            return .failed(broken(error), sentSomething: sentSomething && commands.count > 1)
         }
-        var done: Int32 = 0
-        var first = true
-        while done == 0 {
-            if redisBufferWrite(context, &done) != REDIS_OK {
-                return .failed(brokenConnection(), sentSomething: !first && commands.count > 1)
-            }
-            first = false
+    }
+
+    /// The next reply, read from the socket as far as needed. The caller frees it.
+    private func nextReply() throws(RedisError) -> UnsafeMutablePointer<redisReply> {
+        guard let socket, let reader else { throw .closed }
+        while true {
+            if let reply = try bufferedReply(reader) { return reply }
+            let count: Int
+            do { count = try socket.read(into: input) } catch { throw broken(error) }
+            redisReaderFeed(reader, input.baseAddress!.assumingMemoryBound(to: CChar.self), count)
         }
-        return .written
+    }
+
+    /// A whole reply already in the reader, if there is one.
+    private func bufferedReply(_ reader: UnsafeMutablePointer<redisReader>) throws(RedisError) -> UnsafeMutablePointer<redisReply>? {
+        var raw: UnsafeMutableRawPointer?
+        if redisReaderGetReply(reader, &raw) != REDIS_OK {
+            let message = Self.readerError(reader)
+            throw broken(.connection("unreadable reply (\(message))"))
+        }
+        return raw?.assumingMemoryBound(to: redisReply.self)
     }
 
     /// A request/reply connection has nothing to read between commands: if its socket is readable,
     /// hung up or in error, the server closed it (restart, `CLIENT KILL`, idle timeout). Closing it
     /// here means the next command connects afresh instead of failing on the dead socket.
     private func dropIfClosedByServer() {
-        guard let context else { return }
-        var descriptor = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
-        let ready = poll(&descriptor, 1, 0)
-        if ready > 0 && descriptor.revents & Int16(POLLIN | POLLHUP | POLLERR | POLLNVAL) != 0 { close() }
+        if let socket, socket.isClosedOrOutOfStep() { close() }
     }
 
     /// Sends one command and throws on an error reply.
@@ -154,7 +180,14 @@ public final class RedisConnection {
     /// Sends all commands in one write and reads all replies: one round trip for the lot.
     /// Error replies stay in place in the result, so one failed command does not hide the others.
     public func pipeline(_ commands: [[RedisArgument]]) throws(RedisError) -> [RedisValue] {
-        try pipeline(commands) { reply throws(RedisError) in Self.convert(reply) }
+        var index = 0
+        let replies = try pipeline(commands) { reply throws(RedisError) -> RedisValue in
+            defer { index += 1 }
+            let value = Self.convert(reply)
+            if case .error(let message) = value, message.hasPrefix("NOPERM") { return RedisValue.error(refusal(message, for: commands[index])) }
+            return value
+        }
+        return replies
     }
 
     /// Many hashes in one round trip (HGETALL each), their fields and values read straight from
@@ -180,17 +213,22 @@ public final class RedisConnection {
     private func pipeline<Reply>(_ commands: [[RedisArgument]], reading read: (redisReply) throws(RedisError) -> Reply) throws(RedisError) -> [Reply] {
         if commands.isEmpty { return [] }
         try write(commands)
-        guard let context else { throw .closed }
         var replies: [Reply] = []
         replies.reserveCapacity(commands.count)
         // Every reply is read before a refused one is reported, so the connection stays in step.
         var refused: RedisError?
-        for _ in commands {
-            var raw: UnsafeMutableRawPointer?
-            if redisGetReply(context, &raw) != REDIS_OK || raw == nil { throw brokenConnection() }
+        var readOnly = false
+        for argv in commands {
+            let raw = try nextReply()
             defer { freeReplyObject(raw) }
-            do { replies.append(try read(raw!.assumingMemoryBound(to: redisReply.self).pointee)) } catch { refused = refused ?? error }
+            if raw.pointee.type == REDIS_REPLY_ERROR {
+                let message = Self.text(raw.pointee)
+                if message.hasPrefix("READONLY") { readOnly = true }
+                if message.hasPrefix("NOPERM") { refused = refused ?? .server(refusal(message, for: argv)) }
+            }
+            do { replies.append(try read(raw.pointee)) } catch { refused = refused ?? error }
         }
+        if readOnly { throw replicaRefusal() }
         if let refused { throw refused }
         return replies
     }
@@ -200,10 +238,15 @@ public final class RedisConnection {
     public func evaluate(_ script: RedisScript, keys: [RedisArgument] = [], arguments: [RedisArgument] = [])
         throws(RedisError) -> RedisValue {
         let argv = script.evalshaArguments(keys: keys, arguments: arguments)
-        let reply = try send(argv)
+        runningScript = script.name
+        defer { runningScript = nil }
+        var reply = try send(argv)
         if case .error(let message) = reply, message.hasPrefix("NOSCRIPT") {
             try command(["SCRIPT", "LOAD", RedisArgument(script.source)])
-            return try send(argv).orThrow()
+            reply = try send(argv)
+        }
+        if case .error(let message) = reply, Self.isScriptACLRefusal(message) {
+            throw .server(explainedRefusal(message, code: "the script '\(script.name)'", source: script.source, probeKey: Self.probeKey(arguments)))
         }
         return try reply.orThrow()
     }
@@ -217,7 +260,8 @@ public final class RedisConnection {
         try callFunctions([(function, keys, arguments)], in: library)[0].orThrow()
     }
 
-    /// Many function calls in one round trip; error replies stay in place (with part and line).
+    /// Many function calls in one round trip; error replies stay in place (with part and line,
+    /// and for an ACL refusal inside a function, the commands this user may not run).
     public func callFunctions(_ calls: [(function: String, keys: [RedisArgument], arguments: [RedisArgument])],
                               in library: RedisFunctionLibrary) throws(RedisError) -> [RedisValue] {
         if calls.isEmpty { return [] }
@@ -236,14 +280,17 @@ public final class RedisConnection {
                 replies[index] = try send(commands[index])
             }
         }
-        return replies.map { reply in
-            if case .error(let message) = reply { return .error(library.located(message)) }
-            return reply
+        return zip(replies, calls).map { reply, call in
+            guard case .error(let message) = reply else { return reply }
+            let located = library.located(message)
+            guard Self.isScriptACLRefusal(message) else { return .error(located) }
+            return .error(explainedRefusal(located, code: "the function '\(call.function)'", source: library.source,
+                                           probeKey: Self.probeKey(call.arguments)))
         }
     }
 
     /// Loads `library` unless Redis already holds this very code; once per connection.
-    private func ensureLoaded(_ library: RedisFunctionLibrary) throws(RedisError) {
+    func ensureLoaded(_ library: RedisFunctionLibrary) throws(RedisError) {
         if librariesChecked.contains(library.name) { return }
         let listed = try command(["FUNCTION", "LIST", "LIBRARYNAME", RedisArgument(library.name), "WITHCODE"])
         if RedisFunctionLibrary.loadedCode(in: listed) != library.source { try load(library) }
@@ -261,13 +308,12 @@ public final class RedisConnection {
     public func blocking(_ argv: [RedisArgument], blockSeconds: Double) throws(RedisError) -> RedisValue {
         dropIfClosedByServer()
         try connect()
-        guard let context else { throw .closed }
         // Kept for the call, so a connection made afresh inside `send` waits as long too.
         blockAllowance = blockSeconds
-        redisSetTimeout(context, Self.timeval(seconds: configuration.commandTimeout + blockSeconds))
+        socket?.setTimeout(configuration.commandTimeout + blockSeconds)
         defer {
             blockAllowance = 0
-            if let current = self.context { redisSetTimeout(current, Self.timeval(seconds: configuration.commandTimeout)) }
+            socket?.setTimeout(configuration.commandTimeout)
         }
         return try send(argv).orThrow()
     }
@@ -275,88 +321,92 @@ public final class RedisConnection {
     /// Waits up to `seconds` for a reply nobody asked for (pub/sub messages). `nil` when none came.
     /// Polls the socket first, so an idle subscription neither blocks forever nor breaks on a timeout.
     func nextPushedReply(waitingUpTo seconds: Double) throws(RedisError) -> RedisValue? {
-        guard let context else { throw .closed }
-        var raw: UnsafeMutableRawPointer?
-        if redisGetReplyFromReader(context, &raw) != REDIS_OK { throw brokenConnection() }
+        guard let socket, let reader else { throw .closed }
+        var raw = try bufferedReply(reader)
         if raw == nil {
-            var descriptor = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&descriptor, 1, Int32(seconds * 1000))
-            if ready == 0 || (ready < 0 && errno == EINTR) { return nil }
-            if ready < 0 || redisBufferRead(context) != REDIS_OK { throw brokenConnection() }
-            if redisGetReplyFromReader(context, &raw) != REDIS_OK { throw brokenConnection() }
-            if raw == nil { return nil }
+            if !socket.waitForInput(seconds: seconds) { return nil }
+            let count: Int?
+            do { count = try socket.readAvailable(into: input) } catch { throw broken(error) }
+            guard let count else { return nil }
+            redisReaderFeed(reader, input.baseAddress!.assumingMemoryBound(to: CChar.self), count)
+            raw = try bufferedReply(reader)
         }
+        guard let raw else { return nil }
         defer { freeReplyObject(raw) }
-        return Self.convert(raw!.assumingMemoryBound(to: redisReply.self).pointee)
+        return Self.convert(raw.pointee)
     }
 
     /// Sends a command without reading its reply (SUBSCRIBE: replies arrive as pushed messages).
     func append(_ argv: [RedisArgument]) throws(RedisError) {
         try connect()
-        guard let context else { throw .closed }
-        let status = Self.withArgv(argv) { argc, pointers, lengths in
-            redisAppendCommandArgv(context, argc, pointers, lengths)
-        }
-        if status != REDIS_OK { throw brokenConnection() }
-        var done: Int32 = 0
-        while done == 0 {
-            if redisBufferWrite(context, &done) != REDIS_OK { throw brokenConnection() }
-        }
+        if case .failed(let error, _) = writeNow([argv]) { throw error }
     }
 
-    private func brokenConnection() -> RedisError {
-        let code = errno
-        var message = context.map(Self.errorText) ?? "not connected"
-        // A read that outlives SO_RCVTIMEO fails with EAGAIN, which hiredis reports as "Resource
-        // temporarily unavailable": say what happened instead.
-        if context?.pointee.err == REDIS_ERR_IO, code == EAGAIN || code == EWOULDBLOCK {
-            message = "no reply within \(configuration.commandTimeout) s (the command timeout)"
-        }
+    // MARK: - Failures
+
+    /// Closes the connection and says which server failed and how.
+    private func broken(_ error: RedisError) -> RedisError {
+        let address = socket?.address
         close()
-        return .connection("\(configuration): \(message)")
+        guard case .connection(let message) = error else { return error }
+        if message.hasPrefix("\(configuration)") { return error }
+        return .connection(Self.locatedMessage(message, configuration: configuration, address: address))
     }
 
-    // MARK: - C plumbing
+    static func located(_ error: RedisError, configuration: RedisConfiguration, address: RedisSocket.Address) -> RedisError {
+        guard case .connection(let message) = error else { return error }
+        return .connection(locatedMessage(message, configuration: configuration, address: address))
+    }
 
-    private static func errorText(_ context: UnsafeMutablePointer<redisContext>) -> String {
-        withUnsafeBytes(of: context.pointee.errstr) { raw in
+    /// "`<url>`: message", with the server's address when the URL does not say it (Sentinel), and a
+    /// hint when a plaintext client meets a server that only speaks TLS.
+    private static func locatedMessage(_ message: String, configuration: RedisConfiguration, address: RedisSocket.Address?) -> String {
+        var place = configuration.description
+        if case .sentinel = configuration.endpoint, let address { place += " (primary at \(address))" }
+        var text = "\(place): \(message)"
+        if configuration.tls == nil, message == RedisSocket.closedByServer || message.contains("reset by peer") {
+            text += " (if the server only speaks TLS, use rediss://)"
+        }
+        return text
+    }
+
+    /// A READONLY reply: the server is a replica now. The connection is closed so the next command
+    /// finds the primary again (through the sentinels); the write was not made, so retrying is safe.
+    private func replicaRefusal() -> RedisError {
+        let address = serverAddress ?? "the server"
+        close()
+        return .connection("\(configuration): \(address) is a read-only replica now (a failover?); the write was refused (READONLY) and will be retried on the primary")
+    }
+
+    /// Looks at an error reply: READONLY becomes a connection error (see `replicaRefusal`), and a
+    /// NOPERM is told with the command Redis refused, which its own words do not always name.
+    private func inspected(_ value: RedisValue, for argv: [RedisArgument]) throws(RedisError) -> RedisValue {
+        guard case .error(let message) = value else { return value }
+        if message.hasPrefix("READONLY") { throw replicaRefusal() }
+        if message.hasPrefix("NOPERM") { return .error(refusal(message, for: argv)) }
+        return value
+    }
+
+    /// The name of the script `evaluate` is running, for refusals.
+    private var runningScript: String?
+
+    private func refusal(_ message: String, for argv: [RedisArgument]) -> String {
+        var command = argv.first.map { String(decoding: $0.bytes, as: UTF8.self).uppercased() } ?? "?"
+        if command == "EVALSHA" || command == "EVAL", let runningScript { command += " of the script '\(runningScript)'" }
+        let user = configuration.username.map { "ACL user '\($0)'" } ?? "the default user"
+        return "\(message) (Redis refused \(command) for \(user); docs/PROTOCOL.md lists the ACL rules Petal needs)"
+    }
+
+    private static func readerError(_ reader: UnsafeMutablePointer<redisReader>) -> String {
+        withUnsafeBytes(of: reader.pointee.errstr) { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
             let end = bytes.firstIndex(of: 0) ?? bytes.count
             let text = String(decoding: bytes[..<end], as: UTF8.self)
-            return text.isEmpty ? "error \(context.pointee.err)" : text
+            return text.isEmpty ? "protocol error" : text
         }
     }
 
-    private static func timeval(seconds: Double) -> timeval {
-        let whole = Int(seconds)
-        return Glibc.timeval(tv_sec: whole, tv_usec: Int((seconds - Double(whole)) * 1_000_000))
-    }
-
-    /// Lays the arguments out in one buffer and hands hiredis pointers and lengths into it.
-    private static func withArgv<R>(_ argv: [RedisArgument],
-                                    _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> R) -> R {
-        var storage: [UInt8] = []
-        storage.reserveCapacity(argv.reduce(1) { $0 + $1.bytes.count })
-        var offsets: [Int] = []
-        var lengths: [Int] = []
-        offsets.reserveCapacity(argv.count)
-        lengths.reserveCapacity(argv.count)
-        for argument in argv {
-            offsets.append(storage.count)
-            lengths.append(argument.bytes.count)
-            storage.append(contentsOf: argument.bytes)
-        }
-        storage.append(0)
-        return storage.withUnsafeBufferPointer { buffer in
-            let base = UnsafeRawPointer(buffer.baseAddress!)
-            var pointers = offsets.map { Optional((base + $0).assumingMemoryBound(to: CChar.self)) }
-            return pointers.withUnsafeMutableBufferPointer { pointerBuffer in
-                lengths.withUnsafeBufferPointer { lengthBuffer in
-                    body(Int32(argv.count), pointerBuffer.baseAddress!, lengthBuffer.baseAddress!)
-                }
-            }
-        }
-    }
+    // MARK: - Replies
 
     static func convert(_ reply: redisReply) -> RedisValue {
         switch reply.type {

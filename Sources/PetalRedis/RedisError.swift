@@ -2,6 +2,8 @@
 public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The URL could not be understood.
     case invalidURL(String)
+    /// A setting beside the URL (a flag or environment variable) is wrong.
+    case invalidSetting(String)
     /// Could not connect, or the connection broke (Redis down, restarted, network error, timeout).
     case connection(String)
     /// Redis answered with an error reply (WRONGTYPE, NOSCRIPT, a Lua error, ...).
@@ -14,6 +16,7 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidURL(let detail): return "invalid Redis URL: \(detail)"
+        case .invalidSetting(let detail): return "invalid Redis setting: \(detail)"
         case .connection(let detail): return "Redis connection failed: \(detail)"
         case .server(let message): return "Redis error: \(message)"
         case .unexpectedReply(let detail): return "unexpected Redis reply: \(detail)"
@@ -22,11 +25,13 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// True when the same call may succeed shortly: the connection failed, or Redis is still
-    /// loading its data after a restart (LOADING), or busy with a script (BUSY).
+    /// loading its data after a restart (LOADING), busy with a script (BUSY), or a replica during
+    /// a failover (READONLY; `RedisConnection` reconnects to the primary on it), or too few replicas
+    /// confirmed a write in the durability mode (NOREPLICAS).
     public var isTransient: Bool {
         switch self {
         case .connection: return true
-        case .server(let message): return ["LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN"].contains { message.hasPrefix($0) }
+        case .server(let message): return ["LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN", "READONLY", "NOREPLICAS"].contains { message.hasPrefix($0) }
         default: return false
         }
     }
@@ -42,6 +47,13 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         if case .server(let message) = self {
             return ["NOAUTH", "WRONGPASS", "NOPERM", "ERR AUTH", "ERR invalid password"].contains { message.hasPrefix($0) }
         }
+        return false
+    }
+
+    /// True when the ACL user may not run a command or touch a key (NOPERM). The message names
+    /// the command Redis refused (`RedisConnection` adds it when Redis does not).
+    public var isPermissionDenied: Bool {
+        if case .server(let message) = self { return message.hasPrefix("NOPERM") }
         return false
     }
 

@@ -14,7 +14,9 @@ public enum RedisPushMessage: Sendable, Equatable {
 }
 
 /// Pub/sub as an AsyncSequence. A dedicated thread owns the subscribed connection, reconnects with
-/// backoff when Redis goes away, and stops when the sequence is dropped or its task cancelled.
+/// backoff when Redis goes away (through Sentinel, to the current primary), and stops when the
+/// sequence is dropped or its task cancelled. A quiet connection is PINGed, so a server that
+/// vanished without closing it (a partition, a crashed host) is noticed and replaced.
 public struct RedisSubscription: AsyncSequence, Sendable {
     public typealias Element = RedisPushMessage
     private let stream: AsyncStream<RedisPushMessage>
@@ -45,8 +47,15 @@ public struct RedisSubscription: AsyncSequence, Sendable {
                 if !patterns.isEmpty { try connection.append([RedisArgument("PSUBSCRIBE")] + patterns.map { RedisArgument($0) }) }
                 var unconfirmed = channels.count + patterns.count
                 backoff.reset()
+                var liveness = SubscriptionLiveness(now: MonotonicClock.seconds(), replyTimeout: configuration.commandTimeout)
                 while !stop.isStopped {
-                    guard let reply = try connection.nextPushedReply(waitingUpTo: 0.25) else { continue }
+                    let reply = try connection.nextPushedReply(waitingUpTo: 0.25)
+                    switch liveness.step(now: MonotonicClock.seconds(), heard: reply != nil) {
+                    case .fine: break
+                    case .ping: try connection.append(["PING"])
+                    case .silent: throw RedisError.connection("\(configuration): no answer to PING within \(configuration.commandTimeout) s")
+                    }
+                    guard let reply else { continue }
                     if let message = Self.message(from: reply) {
                         continuation.yield(message)
                     } else if Self.isConfirmation(reply) {
@@ -90,4 +99,33 @@ final class StopFlag: Sendable {
     private let value = Atomic<Bool>(false)
     func stop() { value.store(true, ordering: .relaxed) }
     var isStopped: Bool { value.load(ordering: .relaxed) }
+}
+
+/// When a quiet subscription PINGs, and when silence means the connection is dead.
+struct SubscriptionLiveness {
+    enum Action { case fine, ping, silent }
+    /// Seconds of quiet before a PING.
+    static let quietInterval = 5.0
+    private var lastHeard: Double
+    private var pingSent: Double?
+    private let replyTimeout: Double
+
+    init(now: Double, replyTimeout: Double) {
+        lastHeard = now
+        self.replyTimeout = replyTimeout
+    }
+
+    mutating func step(now: Double, heard: Bool) -> Action {
+        if heard {
+            lastHeard = now
+            pingSent = nil
+            return .fine
+        }
+        if let pingSent { return now - pingSent > replyTimeout ? .silent : .fine }
+        if now - lastHeard > Self.quietInterval {
+            pingSent = now
+            return .ping
+        }
+        return .fine
+    }
 }

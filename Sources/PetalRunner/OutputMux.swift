@@ -13,10 +13,9 @@ public final class OutputMux {
             self.prefix = prefix
         }
 
-        /// Colour only on a terminal, and never with NO_COLOR set (no-color.org).
-        public static func detect(descriptor: Int32, noColorFlag: Bool, noPrefix: Bool) -> Style {
-            let noColor = noColorFlag || ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } == true
-            return Style(color: !noColor && isatty(descriptor) == 1, prefix: !noPrefix)
+        /// Colour only on a terminal, and never when asked for none (`--no-color`, NO_COLOR).
+        public static func detect(descriptor: Int32, noColor: Bool, noPrefix: Bool) -> Style {
+            Style(color: !noColor && isatty(descriptor) == 1, prefix: !noPrefix)
         }
     }
 

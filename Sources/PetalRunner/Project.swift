@@ -1,4 +1,5 @@
 import Foundation
+import PetalSettings
 
 /// A Procfile project as `start`, `check` and `export` see it, found as honcho finds it: the
 /// Procfile is `-f`, else `PROCFILE` from the .env files, else `PROCFILE` from the environment,
@@ -16,22 +17,19 @@ public struct Project {
     public static func load(appRoot: String = ".", procfile: String?, envFiles: String?,
                             base: [String: String] = ProcessInfo.processInfo.environment) throws(RunnerError) -> Project {
         let env = RunnerEnvironment.read(files: envFiles, appRoot: appRoot)
-        let fromFiles = Dictionary(env.pairs, uniquingKeysWith: { $1 })
-        let name = procfile ?? fromFiles["PROCFILE"] ?? base["PROCFILE"] ?? "Procfile"
-        let path = RunnerEnvironment.resolve(name, in: appRoot)
+        let environment = RunnerEnvironment.merge(env.pairs, over: base)
+        let path = RunnerEnvironment.resolve(procfile ?? EnvironmentSettings(environment).procfile, in: appRoot)
         guard let (text, wellFormed) = RunnerEnvironment.readText(path) else { throw .missingFile(path) }
         let parsed = try Procfile(parsing: text, file: path)
         let encoding = wellFormed ? [] : [FileWarning(file: path, line: 0, reason: RunnerEnvironment.notUTF8)]
         return Project(procfilePath: path, procfile: parsed, dotEnv: env.pairs,
-                       environment: RunnerEnvironment.merge(env.pairs, over: base), warnings: env.warnings + encoding + parsed.warnings)
+                       environment: environment, warnings: env.warnings + encoding + parsed.warnings)
     }
 
     /// The first port: `-p`, else `PORT` from the .env files, else from the environment, else 5000
     /// (the order of honcho's settings and of foreman's).
     public func basePort(option: Int?) throws(RunnerError) -> Int {
         if let option { return option }
-        guard let text = environment["PORT"] else { return 5000 }
-        guard let port = Int(text.trimmingWhitespace()), (0...65535).contains(port) else { throw .invalidPort(text) }
-        return port
+        do { return try EnvironmentSettings(environment).basePort() } catch { throw .invalidPort(error.value) }
     }
 }

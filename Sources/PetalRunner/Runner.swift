@@ -1,4 +1,5 @@
 import Foundation
+import PetalSettings
 import PetalSystem
 
 /// `petal start`: runs a Procfile's formation, multiplexes its output, stops everything cleanly.
@@ -73,7 +74,7 @@ public final class Runner {
         let name = "\(type).\(index)"
         output.register(name)
         var childEnvironment = environment
-        let base = options.basePort ?? environment["PORT"].flatMap { Int($0) } ?? 5000
+        let base = options.basePort ?? (try? EnvironmentSettings(environment).basePort()) ?? EnvironmentSettings.defaultBasePort
         childEnvironment["PORT"] = String(formation.port(base: base, name: type, instance: index))
         childEnvironment["PS"] = name
         childEnvironment["PETAL_RUNNER_SOCKET"] = control.map { $0.path } ?? options.socketPath

@@ -27,7 +27,12 @@ public struct AllowedHosts: Sendable {
 
     /// Parses "a.example, .b.example" (commas or spaces).
     public init(list: String?, listeningOn address: String? = nil) {
-        self.init((list ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init), listeningOn: address)
+        self.init(Self.names(in: list ?? ""), listeningOn: address)
+    }
+
+    /// The names in "a.example, .b.example" (`--allowed-hosts`, MONITOR_ALLOWED_HOSTS): commas or spaces between.
+    public static func names(in list: String) -> [String] {
+        list.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
     }
 
     /// True when a request with this Host header (`name[:port]`) may be answered. No Host at all

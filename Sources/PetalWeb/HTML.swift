@@ -1,8 +1,8 @@
 import HTTPTypes
 import Hummingbird
 
-/// An HTML page as a response: `text/html; charset=utf-8`, never cached, with a strict CSP
-/// (no inline scripts: the wait page's script is a file under /static).
+/// An HTML page as a response: `text/html; charset=utf-8`, never cached. (Its
+/// Content-Security-Policy comes from `SecurityHeadersMiddleware`, as every answer's does.)
 public struct HTML: ResponseGenerator {
     public let status: HTTPResponse.Status
     public let body: String
@@ -16,14 +16,8 @@ public struct HTML: ResponseGenerator {
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"
-        headers[.contentSecurityPolicy] = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
-        headers[.xContentTypeOptions] = "nosniff"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
-}
-
-extension HTTPField.Name {
-    static let xContentTypeOptions = Self("X-Content-Type-Options")!
 }
 
 extension HTTPResponse.Status {

@@ -6,7 +6,10 @@ import Foundation
 public struct MessageSigner: Sendable {
     private let key: SymmetricKey
 
-    public init(secret: String) { key = SymmetricKey(data: Data(secret.utf8)) }
+    public init(secret: String) { self.init(key: Array(secret.utf8)) }
+
+    /// A key of raw bytes (RFC 4231's test keys are not text).
+    public init(key: [UInt8]) { self.key = SymmetricKey(data: key) }
 
     /// A fresh random secret: tokens signed with it die with the process (a restart rotates them).
     public static func randomSecret() -> String { randomHex(bytes: 32) }
@@ -22,8 +25,11 @@ public struct MessageSigner: Sendable {
         return HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Data(message.utf8), using: key) ? message : nil
     }
 
-    public func signature(_ message: String) -> String {
-        Self.hex(HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: key))
+    public func signature(_ message: String) -> String { signature(bytes: Array(message.utf8)) }
+
+    /// HMAC-SHA-256 of `bytes` as 64 hex digits.
+    public func signature(bytes: [UInt8]) -> String {
+        Self.hex(HMAC<SHA256>.authenticationCode(for: bytes, using: key))
     }
 
     public static func randomHex(bytes count: Int) -> String {

@@ -54,7 +54,7 @@ final class ChildRunner {
                     // A reply may have been lost: acknowledge what ran (a no-op for what had landed),
                     // then give back every job Redis still holds for this process (the buffer's, and
                     // any a lost reply handed over), so nothing stays stuck in flight.
-                    if !outcomes.isEmpty { _ = try finish(outcomes, take: 0); outcomes = [] }
+                    if !outcomes.isEmpty { _ = try finish(outcomes, take: 0, repeating: true); outcomes = [] }
                     try giveBack("reclaimed after a lost Redis reply")
                     buffer = []
                     recovering = false
@@ -71,7 +71,7 @@ final class ChildRunner {
                 // Acknowledge what ran; take more only when nothing is left to run.
                 let take = stopping || !buffer.isEmpty ? 0 : prefetch.size
                 if !outcomes.isEmpty {
-                    buffer += try finish(outcomes, take: take)
+                    if let taken = try finish(outcomes, take: take) { buffer += taken } else { buffer = [] }
                     outcomes = []
                 } else if take > 0 {
                     buffer += try fetch(take)
@@ -105,15 +105,31 @@ final class ChildRunner {
     // MARK: - Redis steps
 
     private func fetch(_ most: Int) throws(RedisError) -> [FetchedJob] {
-        try connection.call(FetchCall(worker: configuration.name, pid: pid, queues: commands.queues, most: most), keys: keys)
+        let jobs = try connection.call(FetchCall(worker: configuration.name, pid: pid, queues: commands.queues, most: most), keys: keys)
+        try connection.waitForReplicas()  // the durability mode: a job runs only once its taking is on the replicas
+        return jobs
     }
 
-    private func finish(_ outcomes: [JobOutcome], take: Int) throws(RedisError) -> [FetchedJob] {
+    /// Acknowledges `outcomes` and takes up to `take` jobs. Nil when this child's jobs were all given
+    /// back (its buffer included): Redis had lost track of one of them. `repeating`: a finish sent
+    /// again after a lost reply, which may find nothing to acknowledge.
+    private func finish(_ outcomes: [JobOutcome], take: Int, repeating: Bool = false) throws(RedisError) -> [FetchedJob]? {
         let reply = try connection.call(FinishCall(worker: configuration.name, pid: pid, outcomes: outcomes, take: take,
                                                    queues: commands.queues), keys: keys)
+        try connection.waitForReplicas()  // the durability mode: the ends (and the jobs taken) are on the replicas
         for (outcome, acknowledgement) in zip(outcomes, reply.acknowledgements) where acknowledgement == .fenced {
             logger.warning("job \(outcome.id) was handed to another worker while this one ran it (it was taken for lost); this run's result was discarded",
                            metadata: ["job": "\(outcome.id)"])
+        }
+        if !repeating, let lost = zip(outcomes, reply.acknowledgements).first(where: { $0.1 == .nothingInFlight })?.0 {
+            // The job was not in flight any more, though this child took it: Redis lost writes (a
+            // failover to a replica that lacked them) or this worker was reaped. Whatever else is in
+            // flight for this child is stale, the jobs this call took included: all go back to
+            // their queues, and the child takes its next jobs afresh.
+            logger.warning("job \(lost.id) was no longer in flight (a Redis failover, or this worker was taken for gone): this run's result was discarded and this child's jobs were put back",
+                           metadata: ["job": "\(lost.id)"])
+            try giveBack("reclaimed: Redis no longer held a job this child ran")
+            return nil
         }
         return reply.next
     }
@@ -149,6 +165,7 @@ final class ChildRunner {
         let hard = job.timeLimit ?? job.overrideLimits.flatMap { $0.hard > 0 ? $0.hard : nil }
             ?? entry?.options.timeLimit ?? configuration.defaultTimeLimit
         let started = Clock.now()
+        logger.debug("job \(job.id) started, delivery \(job.deliveries)")  // a record of runs outside Redis (tests count runs from it)
         tellSupervisor("begin \(job.id) \(hard ?? 0) \(job.task)")
         defer { tellSupervisor("end \(job.id)") }
 

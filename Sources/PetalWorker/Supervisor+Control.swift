@@ -29,21 +29,21 @@ extension Supervisor {
         case .ping:
             return "pong"
         case .poolGrow(let n):
-            guard phase == .running else { throw TaskFailure("worker is shutting down") }
+            guard phase == .running else { throw WorkerError.controlRefused("worker is shutting down") }
             targetSize = min(ControlCommand.maximumPoolSize, targetSize + n)
-            if let bounds = autoscale, targetSize > bounds.max { autoscale = (bounds.min, targetSize) }
+            autoscale?.include(targetSize)
             writeHeartbeat()
             return .string("pool will grow to \(targetSize)")
         case .poolShrink(let n):
             targetSize = max(0, targetSize - n)
-            if let bounds = autoscale, targetSize < bounds.min { autoscale = (targetSize, bounds.max) }
+            autoscale?.include(targetSize)
             writeHeartbeat()
             return .string("pool will shrink to \(targetSize)")
         case .poolRestart:
             for pid in children.keys { requestStop(pid) }
             return "reloading pool"
         case .autoscale(let high, let low):
-            autoscale = (low, high)
+            autoscale = Autoscaler(min: low, max: high)
             targetSize = max(low, min(targetSize, high))
             writeHeartbeat()
             return .string("autoscale now max=\(high) min=\(low)")
@@ -56,8 +56,8 @@ extension Supervisor {
             broadcastQueues()
             return .string("add consumer \(queue)")
         case .cancelConsumer(let queue):
-            guard queues.contains(queue) else { throw TaskFailure("not consuming from \(queue)") }
-            guard queues.count > 1 else { throw TaskFailure("cannot cancel the last queue \(queue)") }
+            guard queues.contains(queue) else { throw WorkerError.controlRefused("not consuming from \(queue)") }
+            guard queues.count > 1 else { throw WorkerError.controlRefused("cannot cancel the last queue \(queue)") }
             queues.removeAll { $0 == queue }
             broadcastQueues()
             return .string("no longer consuming from \(queue)")

@@ -26,10 +26,18 @@ extension Supervisor {
             concurrency: targetSize, children: childPIDs.map(Int.init), active: active, autoscaleMin: autoscale?.min,
             autoscaleMax: autoscale?.max, loadAverage: SystemStats.loadAverage(), rssBytes: rss, startedAt: startedAt,
             time: Clock.now(), heartbeatInterval: configuration.heartbeatInterval, version: PetalProtocol.petalVersion,
-            registered: registry.names, timeLimits: timeLimits, shuttingDown: phase != .running)
+            registered: registry.names, timeLimits: timeLimits, shuttingDown: phase != .running,
+            // Where this worker's Redis is (no password) and, under Sentinel, the primary it uses now.
+            redis: connection.configuration.description, redisServer: connection.serverAddress ?? "")
         let call = HeartbeatCall(heartbeat: heartbeat, ttl: configuration.heartbeatTTL, first: !announcedOnline)
         withRedis("heartbeat") { () throws(RedisError) in
-            try connection.call(call, keys: keys)
+            let wasReaped = try connection.call(call, keys: keys)
+            // Another worker reaped this one while it could not reach Redis (offline_at was set):
+            // its jobs went to other workers, its children's late results are fenced off. From
+            // this beat on it is online again and takes jobs.
+            if announcedOnline, wasReaped {
+                logger.warning("this worker was taken for gone while it could not reach Redis (its heartbeat lapsed): its jobs were handed to other workers and its results for them are discarded; rejoined")
+            }
             announcedOnline = true
         }
     }
@@ -48,10 +56,18 @@ extension Supervisor {
         guard let since = redisReachableSince, Clock.now() - since > Double(configuration.heartbeatTTL) + configuration.heartbeatInterval else { return }
         withRedis("recovering dead workers' jobs") { () throws(RedisError) in
             let call = ReapDeadCall(worker: configuration.name, maxRedeliveries: configuration.maxRedeliveries)
-            for result in try connection.call(call, keys: keys) {
+            for var result in try connection.call(call, keys: keys) {
                 if result.alive {
-                    logger.debug("worker \(result.worker) has no heartbeat but answers on its control channel: alive, its jobs are left alone")
-                } else if result.requeued + result.failed > 0 {
+                    guard try isSilent(result.worker) else {
+                        logger.debug("worker \(result.worker) has no heartbeat but listens on its control channel: asked whether it is alive")
+                        continue
+                    }
+                    // Redis still holds its subscription, but it does not answer: cut off (Supervisor+Liveness.swift).
+                    logger.warning("worker \(result.worker) has no heartbeat and left a ping unanswered for \(configuration.heartbeatTTL) s: taking it for gone")
+                    let reaped = try connection.call(ReapCall(worker: result.worker, maxRedeliveries: configuration.maxRedeliveries, own: true), keys: keys)
+                    (result.requeued, result.failed) = (reaped.requeued, reaped.failed)
+                }
+                if result.requeued + result.failed > 0 {
                     logger.warning("worker \(result.worker) is gone: re-queued \(result.requeued) of its jobs, failed \(result.failed) (redelivered too often)")
                 }
             }
@@ -66,25 +82,21 @@ extension Supervisor {
         }
     }
 
-    /// Grows towards max while jobs wait (a waiting job means no child was free to take it);
-    /// shrinks by one a second towards min once the pool has been partly idle for five seconds.
+    /// One autoscale step (the rule is `Autoscaler`'s): reads how many jobs wait, then aims the pool.
     private func autoscaleStep() {
-        guard let bounds = autoscale, phase == .running else { return }
-        var backlog = 0
+        guard let autoscaler = autoscale, phase == .running else { return }
+        var waiting = 0
         withRedis("autoscale") { () throws(RedisError) in
             let lengths = try connection.pipeline(queues.map { ["LLEN", RedisArgument(keys.queue($0))] })
-            backlog = lengths.reduce(0) { $0 + ($1.int ?? 0) }
+            waiting = lengths.reduce(0) { $0 + ($1.int ?? 0) }
         }
         let working = workingChildren
-        let busy = working.filter(\.isBusy).count
-        logger.trace("autoscale: backlog \(backlog), busy \(busy) of \(working.count), target \(targetSize)")
-        if backlog > 0 && targetSize < bounds.max {
-            let grown = min(bounds.max, targetSize + backlog)
-            logger.info("autoscale: \(backlog) job(s) waiting, pool \(targetSize) -> \(grown)")
-            targetSize = grown
-        } else if backlog == 0 && busy < working.count && Clock.now() - lastFullyBusy > 5 && targetSize > bounds.min {
-            targetSize -= 1
-            logger.info("autoscale: idle, pool -> \(targetSize)")
-        }
+        let seen = Autoscaler.Observation(waiting: waiting, busy: working.filter(\.isBusy).count, working: working.count,
+                                          secondsSinceFullyBusy: Clock.now() - lastFullyBusy)
+        logger.trace("autoscale: \(waiting) waiting, busy \(seen.busy) of \(seen.working), target \(targetSize)")
+        let next = autoscaler.nextTarget(from: targetSize, seeing: seen)
+        if next > targetSize { logger.info("autoscale: \(waiting) job(s) waiting, pool \(targetSize) -> \(next)") }
+        if next < targetSize { logger.info("autoscale: idle, pool -> \(next)") }
+        targetSize = next
     }
 }

@@ -30,7 +30,7 @@ final class Supervisor {
 
     var children: [Int32: ChildHandle] = [:]
     var targetSize: Int
-    var autoscale: (min: Int, max: Int)?
+    var autoscale: Autoscaler?
     var queues: [String]
     var timeLimits: [String: [Double]] = [:]
     var phase = Phase.running
@@ -45,6 +45,8 @@ final class Supervisor {
     /// The last refusal logged per periodic step, so a full Redis (OOM) is said once, not 4 times a second.
     var loggedRefusals: [String: String] = [:]
     var announcedOnline = false
+    /// Pings sent to silent workers and their answers (Supervisor+Liveness.swift).
+    var liveness = LivenessPings()
     /// When each kind of periodic work is next due.
     struct Schedule {
         var heartbeat: Every
@@ -70,7 +72,7 @@ final class Supervisor {
         queues = configuration.queues
         schedule = Schedule(heartbeat: Every(configuration.heartbeatInterval), reap: Every(configuration.heartbeatInterval))
         if let low = configuration.autoscaleMin, let high = configuration.autoscaleMax {
-            autoscale = (low, high)
+            autoscale = Autoscaler(min: low, max: high)
             targetSize = max(low, min(configuration.concurrency, high))
         } else {
             targetSize = configuration.concurrency
@@ -104,6 +106,7 @@ final class Supervisor {
             handleSignals()
             handleNotices()
             handleControl()
+            handleProbes()
             reapChildren()
             enforceDeadlines()
             maintain()
@@ -143,13 +146,13 @@ final class Supervisor {
         // A live supervisor listens on its own channel even when it cannot write its heartbeat.
         let listeners = try connection.command(["PUBSUB", "NUMSUB", RedisArgument(keys.controlChannel(worker: configuration.name))])
         if let count = listeners.array?.last?.int, count > 0 {
-            throw TaskFailure("a worker named \(configuration.name) is already running (it listens on its control channel); choose another --name")
+            throw WorkerError.nameInUse(name: configuration.name, holder: "it listens on its control channel")
         }
         let fields = try connection.command(["HGETALL", RedisArgument(keys.worker(configuration.name))]).fieldMap
         if let namesake = WorkerHeartbeat(fields: fields), namesake.pid != 0, namesake.pid != Int(getpid()) {
             let sameHost = namesake.hostname == ProcessInfo.processInfo.hostName
             if !sameHost || kill(Int32(clamping: namesake.pid), 0) == 0 {
-                throw TaskFailure("a worker named \(configuration.name) is already running (pid \(namesake.pid) on \(namesake.hostname)); choose another --name")
+                throw WorkerError.nameInUse(name: configuration.name, holder: "pid \(namesake.pid) on \(namesake.hostname)")
             }
             try connection.command(["DEL", RedisArgument(keys.worker(configuration.name))])
         }
@@ -269,6 +272,7 @@ final class Supervisor {
 /// Control messages received by a subscriber task, waiting for the supervisor's loop.
 final class ControlInbox: Sendable {
     private let messages = Mutex<[ControlMessage.Received]>([])
+    private let probes = Mutex<[LivenessProbe]>([])
     private let wake: PipeDescriptors
 
     init() {
@@ -282,10 +286,23 @@ final class ControlInbox: Sendable {
         let subscription = RedisSubscription(configuration: configuration, channels: channels)
         return Task { [self] in
             for await message in subscription {
-                guard case .message(_, let payload, _) = message, let control = ControlMessage.receive(payload) else { continue }
-                messages.withLock { $0.append(control) }
+                guard case .message(_, let payload, _) = message else { continue }
+                if let probe = LivenessProbe(payload: payload) {
+                    probes.withLock { $0.append(probe) }
+                } else if let control = ControlMessage.receive(payload) {
+                    messages.withLock { $0.append(control) }
+                } else {
+                    continue
+                }
                 _ = writeAll(wake.write, [1])
             }
+        }
+    }
+
+    func takeProbes() -> [LivenessProbe] {
+        probes.withLock { probes in
+            defer { probes.removeAll() }
+            return probes
         }
     }
 

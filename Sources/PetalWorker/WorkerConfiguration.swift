@@ -6,7 +6,8 @@ import PetalRedis
 public struct WorkerConfiguration: Sendable, Codable {
     /// Unique among live workers; keys of its in-flight list and heartbeat use it.
     public var name: String
-    public var redisURL: String
+    /// Where Redis is and how to reach it (TLS, Sentinel, credentials): children get it whole.
+    public var redis: RedisConfiguration
     public var keyPrefix: String
     /// Queues in priority order: a child always takes from the first non-empty one.
     public var queues: [String]
@@ -30,14 +31,14 @@ public struct WorkerConfiguration: Sendable, Codable {
     /// The most jobs a child takes at once while jobs are short (`PrefetchPolicy`); 1 takes one at a time.
     public var prefetch: Int
 
-    public init(name: String = WorkerConfiguration.defaultName(), redisURL: String = "redis://127.0.0.1:6379",
+    public init(name: String = WorkerConfiguration.defaultName(), redis: RedisConfiguration = RedisConfiguration(),
                 keyPrefix: String = "petal", queues: [String] = ["default"], concurrency: Int = 2,
                 autoscaleMin: Int? = nil, autoscaleMax: Int? = nil, heartbeatInterval: Double = 2,
                 shutdownTimeout: Double = 30, terminateGrace: Double = 3, maxRedeliveries: Int = 3,
                 retentionCount: Int = 100_000, retentionSeconds: Double = 7 * 86_400,
                 defaultSoftTimeLimit: Double? = nil, defaultTimeLimit: Double? = nil, prefetch: Int = 8) {
         self.name = name
-        self.redisURL = redisURL
+        self.redis = redis
         self.keyPrefix = keyPrefix
         self.queues = queues
         self.concurrency = concurrency
@@ -64,11 +65,11 @@ public struct WorkerConfiguration: Sendable, Codable {
 
     public var keys: Keys { Keys(prefix: keyPrefix) }
 
-    public func redisConfiguration() throws(RedisError) -> RedisConfiguration { try RedisConfiguration(url: redisURL) }
+    public func redisConfiguration() throws(RedisError) -> RedisConfiguration { redis }
 
     /// Checks the settings; throws a message naming the bad one.
     public func validate() throws {
-        func check(_ condition: Bool, _ message: String) throws { if !condition { throw TaskFailure(message) } }
+        func check(_ condition: Bool, _ message: String) throws { if !condition { throw WorkerError.invalidConfiguration(message) } }
         try check(!name.isEmpty && !name.contains(" "), "worker name must be non-empty without spaces")
         try check(!queues.isEmpty, "a worker needs at least one queue")
         for queue in queues { try check(QueueName.isValid(queue), QueueName.message(for: queue)) }
@@ -78,6 +79,5 @@ public struct WorkerConfiguration: Sendable, Codable {
         }
         try check(heartbeatInterval >= 0.2, "heartbeat interval must be at least 0.2 s")
         try check(prefetch >= 1 && prefetch <= 100, "prefetch must be 1 to 100")
-        _ = try RedisConfiguration(url: redisURL)
     }
 }

@@ -19,16 +19,29 @@ struct GreeterBrowserTests {
             let base = "http://127.0.0.1:\(port)"
             try await browser.open(base + "/")
             try await browser.type("#person", "Chromium")
-            try await browser.type("#total", "6")
+            // 40 steps of half a second: under a full test run each WebDriver call can take a second
+            // or more, and a shorter job was over before the test first looked at the bar.
+            try await browser.type("#total", "40")
             try await browser.click("form.greet button[type=submit]")
 
             try await Eventually.wait("the wait page") { try await browser.currentURL.contains("/wait/") }
             // The script polls /status and moves the bar: it must be seen part-way, neither empty nor full.
-            try await Eventually.wait("the bar advancing", timeout: 20, interval: 0.05) {
-                guard let value = try await browser.property("#bar", "value")?.doubleValue else { return false }
-                return value > 0 && value < 100
+            var seen: [String] = []
+            do {
+                try await Eventually.wait("the bar advancing", timeout: 60, interval: 0.05) {
+                    guard let value = try await browser.property("#bar", "value")?.doubleValue else { return false }
+                    let state = try await browser.text("#status") ?? "?"
+                    if seen.last != "\(value) \(state)" { seen.append("\(value) \(state)") }
+                    return value > 0 && value < 100
+                }
+            } catch {
+                // Say what the page went through, and what the job's record says.
+                let id = String(try await browser.currentURL.split(separator: "/").last ?? "")
+                let job = try await greeter.client.job(id)
+                Issue.record("the bar never stood part-way; the page showed \(seen.suffix(20)); the job: \(job.map { "\($0.state) \($0.progress.map { "\($0.current)/\($0.total)" } ?? "-") worker \($0.worker ?? "-") queue \($0.queue)" } ?? "none")")
+                throw error
             }
-            try await Eventually.wait("the result page", timeout: 20) { try await browser.currentURL.contains("/result/") }
+            try await Eventually.wait("the result page", timeout: 60) { try await browser.currentURL.contains("/result/") }
             #expect(try await browser.text("#greeting") == "Greetings, Chromium!")
             }
         }

@@ -72,13 +72,14 @@ struct GreeterSocketTests {
         try await greeter.withApp { http, port in
             let socket = try await SocketTestClient.connect(port: port, cookie: try await visitorCookie(http))
             _ = try await socket.first("the snapshot") { $0["event"] == "snapshot" }
-            socket.call(1, "startGreeting", ["person": "Push", "total": 3])
+            socket.call(1, "startGreeting", ["person": "Push", "total": 12])
             let id = try #require(try await socket.answer(1)["result"]?["id"]?.stringValue)
 
-            // 10 waits for the job (about 1.5 s); 11 asks its status now. 11 is answered first.
+            // 10 waits for the job (about 6 s: room for a slow answer when the machine is busy);
+            // 11 asks its status now. 11 is answered first.
             socket.call(10, "waitForJob", ["id": .string(id)])
             socket.call(11, "jobStatus", ["id": .string(id)])
-            let finished = try await socket.answer(10, timeout: 20)
+            let finished = try await socket.answer(10, timeout: 60)
             let replies = socket.received.compactMap { $0["id"]?.intValue }
             #expect(replies.firstIndex(of: 11)! < replies.firstIndex(of: 10)!, "answers in the order they are ready: \(replies)")
             #expect(finished["result"]?["state"] == "SUCCESS")
@@ -86,7 +87,7 @@ struct GreeterSocketTests {
 
             // Pushed without asking: the job's progress and its end.
             let pushes = socket.received.filter { $0["event"] == "job" && $0["job"]?["id"] == .string(id) }.compactMap { $0["job"] }
-            #expect(pushes.contains { $0["state"] == "PROGRESS" && $0["current"] == 1 && $0["total"] == 3 }, "\(pushes)")
+            #expect(pushes.contains { $0["state"] == "PROGRESS" && $0["current"] == 1 && $0["total"] == 12 }, "\(pushes)")
             let success = try await socket.first("the SUCCESS push") { $0["event"] == "job" && $0["job"]?["state"] == "SUCCESS" }
             #expect(success["job"]?["result"] == "Greetings, Push!")
             #expect(success["id"] == nil, "a push has no call id")
@@ -126,6 +127,24 @@ struct GreeterSocketTests {
             #expect(revoked["result"]?["job"]?["state"] == "REVOKED")
             #expect(revoked["result"]?["job"]?["error"] == "This job was cancelled.")
             _ = try await alice.first("the REVOKED push") { $0["event"] == "job" && $0["job"]?["state"] == "REVOKED" }
+        }
+    }
+
+    /// `waitForJob` answers at its timeout with the job as it is (here never taken: no worker).
+    @Test func waitForJobAnswersAtItsTimeoutWithTheJobAsItIs() async throws {
+        try await greeter.withApp { http, port in
+            let socket = try await SocketTestClient.connect(port: port, cookie: try await visitorCookie(http))
+            _ = try await socket.first("the snapshot") { $0["event"] == "snapshot" }
+            socket.call(1, "startGreeting", ["person": "Patience", "total": 1])
+            let id = try #require(try await socket.answer(1)["result"]?["id"]?.stringValue)
+            socket.call(2, "waitForJob", ["id": .string(id), "timeout": 0.3])
+            socket.call(3, "waitForJob", ["id": .string(id), "timeout": 1e308])
+            socket.call(4, "myJobs")
+            #expect(try await socket.answer(2)["result"]?["state"] == "PENDING")
+            #expect(try await socket.answer(4)["result"]?.arrayValue?.count == 1, "a waiting call holds up no other")
+            socket.call(5, "revokeJob", ["id": .string(id)])
+            #expect(try await socket.answer(5)["result"]?["outcome"] == "revoked")
+            #expect(try await socket.answer(3)["result"]?["state"] == "REVOKED", "the notice of its end woke the long wait")
         }
     }
 
@@ -169,6 +188,65 @@ struct GreeterSocketTests {
             #expect(code(refused) == "message_too_large")
             #expect(try await socket.waitForEnd() == .init(code: 1008, reason: refused["error"]?["code"]?.stringValue ?? ""))
             #expect(try await greeter.server.redisClient().command("DBSIZE").int == 0, "nothing was started")
+        }
+    }
+
+    /// RFC 6455 asks the receiver to close on frames that break the protocol (1002) and on a text
+    /// message that is not UTF-8 (1007). Bad bytes in a binary message are the call's problem.
+    @Test func brokenFramesCloseTheSocketWithTheRFCCode() async throws {
+        try await greeter.withApp { http, port in
+            let cookie = try await visitorCookie(http)
+            let cases: [(String, [(UInt8, [UInt8], Bool)], Int)] = [
+                ("a continuation with no message", [(0x0, Array(#"{"id":1}"#.utf8), true)], 1002),
+                ("a new message inside a fragmented one", [(0x1, Array(#"{"id":"#.utf8), false), (0x1, Array("1}".utf8), true)], 1002),
+                ("a text message that is not UTF-8", [(0x1, [0x7B, 0xC3, 0x28, 0x7D], true)], 1007),
+                ("invalid UTF-8 split across frames", [(0x1, [0x22, 0xE2, 0x82], false), (0x0, [0x28, 0x22], true)], 1007),
+            ]
+            for (what, frames, expected) in cases {
+                let socket = try await SocketTestClient.connect(port: port, cookie: cookie)
+                _ = try await socket.first("the snapshot") { $0["event"] == "snapshot" }
+                for (opcode, payload, fin) in frames { socket.sendFrame(opcode: opcode, payload, fin: fin) }
+                #expect(try await socket.waitForEnd().code == expected, "\(what)")
+            }
+
+            let binary = try await SocketTestClient.connect(port: port, cookie: cookie)
+            _ = try await binary.first("the snapshot") { $0["event"] == "snapshot" }
+            binary.sendFrame(opcode: 0x2, [0xFF, 0xFE])
+            let refused = try await binary.first("the answer to a binary message that is not text") { $0["error"] != nil }
+            #expect(code(refused) == "bad_message")
+            binary.call(7, "myJobs")
+            #expect(try await binary.answer(7)["result"] == .array([]), "the socket is still open")
+        }
+    }
+
+    /// One cookie may hold 16 sockets; the 17th gets an error, then a policy close, and a socket
+    /// closed frees its place.
+    @Test func aVisitorMayHoldSixteenSockets() async throws {
+        try await greeter.withApp { http, port in
+            let cookie = try await visitorCookie(http)
+            var open: [SocketTestClient] = []
+            for _ in 1...16 {
+                let socket = try await SocketTestClient.connect(port: port, cookie: cookie)
+                _ = try await socket.first("the snapshot") { $0["event"] == "snapshot" }
+                open.append(socket)
+            }
+            let extra = try await SocketTestClient.connect(port: port, cookie: cookie)
+            let refused = try await extra.first("the refusal") { $0["error"] != nil }
+            #expect(code(refused) == "too_many_sockets")
+            #expect(try await extra.waitForEnd() == .init(code: 1008, reason: "too_many_sockets"))
+
+            // Another visitor is not affected, and a closed socket frees a place.
+            let other = try await SocketTestClient.connect(port: port, cookie: try await visitorCookie(http))
+            _ = try await other.first("another visitor's snapshot") { $0["event"] == "snapshot" }
+            open[0].close()
+            _ = try await open[0].waitForEnd()
+            try await Eventually.wait("a place freed for the visitor", timeout: 10) {
+                let again = try await SocketTestClient.connect(port: port, cookie: cookie)
+                defer { again.close() }
+                let first = try await again.first("a snapshot or a refusal") { $0["event"] == "snapshot" || $0["error"] != nil }
+                return first["event"] == "snapshot"
+            }
+            for socket in open { socket.close() }
         }
     }
 

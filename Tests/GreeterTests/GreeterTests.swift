@@ -51,6 +51,30 @@ struct GreeterTests {
         #expect(try await server.redisClient().command("DBSIZE").int == 0, "nothing was enqueued")
     }
 
+    /// `petal worker` (the demo tasks only) beside the greeter takes none of its jobs: they go to
+    /// the `greeter` queue, which only `greeter worker` consumes by default. (Both once shared
+    /// `default`, and a greeting taken by `petal worker` ended FAILURE, NotRegistered.)
+    @Test func aPetalWorkerBesideTheGreeterLeavesItsJobsAlone() async throws {
+        let demo = try await WorkerProcess(redis: server, program: "petal", name: nil, concurrency: 2)
+        defer { demo.stop() }
+        try await withApp { http in
+            var ids: [String] = []
+            for person in ["Ann", "Bo", "Cy", "Di"] {
+                let posted = try await http.post("/greet", form: ["person": person, "total": "1"])
+                ids.append(String(try #require(posted.header("Location")).dropFirst("/wait/".count)))
+            }
+            let sum = try await client.enqueue(EnqueueRequest(task: "add", args: [2, 3]))
+            #expect(try await Eventually.job(client, sum).result == 5, "the demo worker works")
+            for id in ids {
+                let job = try #require(try await client.job(id))
+                #expect(job.state == .pending && job.queue == "greeter", "\(job.state) \(job.exception ?? "")")
+            }
+            let greeter = try await worker()
+            defer { greeter.stop() }
+            for id in ids { #expect(try await Eventually.job(client, id).state == .success) }
+        }
+    }
+
     @Test func theWholeFlowFromFormToGreeting() async throws {
         let worker = try await worker()
         defer { worker.stop() }

@@ -69,6 +69,12 @@ final class SocketTestClient: Sendable {
 
     func send(_ text: String) { try? writer.send(text: text) }
 
+    /// A normal close from this side (the server answers with its own close frame).
+    func close() { writer.close() }
+
+    /// One raw frame (opcode 1 text, 2 binary, 0 continuation), for frames no browser would send.
+    func sendFrame(opcode: UInt8, _ payload: [UInt8], fin: Bool = true) { try? writer.sendFrame(opcode: opcode, payload: payload, fin: fin) }
+
     func call(_ id: Int, _ function: String, _ args: JSONValue = [:]) {
         send(JSONValue.object(["id": .number(Double(id)), "call": .string(function), "args": args]).jsonText)
     }

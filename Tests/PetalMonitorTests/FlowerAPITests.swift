@@ -113,7 +113,8 @@ struct FlowerAPITests {
         let worker = try await WorkerProcess(redis: harness.server, concurrency: 1)
         defer { worker.stop() }
         try await harness.run { session in
-            #expect(try await session.http.get("/healthcheck").body == "OK")
+            let health = try await session.http.get("/healthcheck").body
+            #expect(health.hasPrefix("OK\nredis: primary 127.0.0.1:\(harness.server.port)"), "OK first, as Flower, then the Redis role: \(health)")
             let id = try await harness.client.enqueue(EnqueueRequest(task: "add", args: [1, 1]))
             try await Eventually.job(harness.client, id)
             try await Eventually.wait("the event counted") {

@@ -20,23 +20,24 @@ struct MonitorHarness {
     func run(basicAuth: String? = nil, urlPrefix: String = "", runnerSocket: String? = nil,
              redis: RedisConfiguration? = nil, allowedHosts: [String] = [], secret: String = MessageSigner.randomSecret(),
              _ body: (MonitorSession) async throws -> Void) async throws {
-        let port = try FreePort.find()
         let root = PetalBinary.root
-        let configuration = MonitorConfiguration(
-            port: port, redisDisplayURL: server.url, basicAuth: basicAuth, urlPrefix: urlPrefix,
-            templatesDirectory: root.appendingPathComponent("Templates").path,
-            staticDirectory: root.appendingPathComponent("Static").path, runnerSocket: runnerSocket,
-            allowedHosts: allowedHosts, secret: secret)
         let redisConfiguration = redis ?? server.configuration
-        let pageClient = PetalClient(redis: RedisClient(configuration: redisConfiguration, poolSize: 2))
-        let eventClient = PetalClient(redis: RedisClient(configuration: redisConfiguration, poolSize: 1))
-        let app = try await buildMonitorApplication(configuration: configuration, client: pageClient, eventClient: eventClient)
-        let running = Task { try await app.runService() }
-        defer { running.cancel() }
         var headers: [String: String] = [:]
         if let basicAuth { headers["Authorization"] = "Basic " + Data(basicAuth.utf8).base64EncodedString() }
+        let (port, running) = try await InProcessServer.start(run: { [server] port in
+            let configuration = MonitorConfiguration(
+                port: port, redisDisplayURL: server.url, basicAuth: basicAuth, urlPrefix: urlPrefix,
+                templatesDirectory: root.appendingPathComponent("Templates").path,
+                staticDirectory: root.appendingPathComponent("Static").path, runnerSocket: runnerSocket,
+                allowedHosts: allowedHosts, secret: secret)
+            let pageClient = PetalClient(redis: RedisClient(configuration: redisConfiguration, poolSize: 2))
+            let eventClient = PetalClient(redis: RedisClient(configuration: redisConfiguration, poolSize: 1))
+            try await buildMonitorApplication(configuration: configuration, client: pageClient, eventClient: eventClient).runService()
+        }, isReady: { [headers] port in
+            try await WireHTTP.exchange(port: port, path: urlPrefix + "/healthcheck", headers: headers, timeout: 10).status == 200
+        })
+        defer { running.cancel() }
         let bare = HTTPTestClient(base: "http://127.0.0.1:\(port)\(urlPrefix)", headers: headers)
-        try await Eventually.wait("monitor listening") { try await bare.get("/healthcheck").status == 200 }
         let first = try await bare.get("/tasks?limit=15")
         let http = bare.keepingCookie(from: first)
         // No cookie when the first page is an error (Redis refusing the monitor, say): forms then fail, as they should.

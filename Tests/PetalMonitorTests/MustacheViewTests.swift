@@ -15,7 +15,7 @@ struct MustacheViewTests {
         WorkerController.ActiveJob.self, WorkerController.ScheduledJob.self, WorkerController.Limit.self,
         QueuesController.Page.self, QueuesController.Row.self, QueuesController.Consumer.self, QueuesController.ConfirmPage.self,
         ProcessesController.Page.self, ProcessesController.TypeRow.self, RunnerConnection.Process.self,
-        MonitorErrorMiddleware.ErrorPage.self,
+        ErrorPage.self,
     ].map { ViewType($0) }
 
     @Test(arguments: views)

@@ -166,7 +166,10 @@ struct RedisURLTests {
     }
 
     @Test func rejectsBadURLs() {
-        for bad in ["localhost:6379", "http://x", "redis://h:port", "redis://h:70000", "redis://h/db", "rediss://h", "unix://relative"] {
+        for bad in ["localhost:6379", "http://x", "redis://h:port", "redis://h:70000", "redis://h/db", "unix://relative",
+                    "redis://h?ssl_ca_certs=/ca.pem", "rediss://h?ssl_cert_reqs=maybe", "redis://h?timeout=5",
+                    "redis+sentinel://h1,h2", "redis+sentinel:///mymaster", "redis+sentinel://h:port/m", "redis+sentinel://h/m/x",
+                    "redis://h?sentinel_password=x"] {
             #expect(throws: RedisError.self) { try RedisConfiguration(url: bad) }
         }
     }

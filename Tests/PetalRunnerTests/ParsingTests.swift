@@ -128,7 +128,7 @@ struct OutputTests {
         #expect(coloured.contains("\u{1B}[36m"))
         let plain = try capture(style: .init(color: false, prefix: false)) { $0.write("web.1", bytes: ArraySlice(Array("x\n".utf8))) }
         #expect(plain == "x\n")
-        #expect(!OutputMux.Style.detect(descriptor: open("/dev/null", O_WRONLY), noColorFlag: false, noPrefix: false).color,
+        #expect(!OutputMux.Style.detect(descriptor: open("/dev/null", O_WRONLY), noColor: false, noPrefix: false).color,
                 "not a terminal: no colour")
     }
 }

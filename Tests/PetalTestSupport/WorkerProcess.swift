@@ -11,9 +11,23 @@ public final class WorkerProcess: Sendable {
 
     /// Starts `petal worker` against `redis` and waits until its heartbeat is in Redis. A nil
     /// `name` starts it without --name, as users do, so it is called `petal-<pid>@<host>`.
-    public init(redis: RedisServer, program: String = "petal", name: String? = "w-\(UUID().uuidString.prefix(8))", concurrency: Int = 2,
-                queues: [String] = ["default"], extraArguments: [String] = [], heartbeatInterval: Double = 0.5,
-                environment extraEnvironment: [String: String] = [:]) async throws {
+    /// `keyPrefix` is where to look for its heartbeat (give the prefix through `environment` or
+    /// `extraArguments` as the test means to). `redisURL` replaces the server's plaintext URL
+    /// (rediss://, an ACL user); the test still watches through its own plaintext client.
+    public convenience init(redis: RedisServer, program: String = "petal", name: String? = "w-\(UUID().uuidString.prefix(8))", concurrency: Int = 2,
+                            queues: [String]? = nil, extraArguments: [String] = [], heartbeatInterval: Double = 0.5,
+                            environment extraEnvironment: [String: String] = [:], keyPrefix: String = "petal", redisURL: String? = nil) async throws {
+        try await self.init(watching: redis.petalClient(poolSize: 1, keys: Keys(prefix: keyPrefix)), redisURL: redisURL ?? redis.url,
+                            program: program, name: name, concurrency: concurrency, queues: queues, extraArguments: extraArguments,
+                            heartbeatInterval: heartbeatInterval, environment: extraEnvironment)
+    }
+
+    /// Starts a worker on `redisURL`, watched through `client` (a Redis the test reaches its own way:
+    /// Sentinel's current primary, a server in another network namespace). `launcher` runs the
+    /// worker through another program (`ip netns exec <namespace>`), which execs it.
+    public init(watching client: PetalClient, redisURL: String, program: String = "petal", name: String? = "w-\(UUID().uuidString.prefix(8))",
+                concurrency: Int = 2, queues: [String]? = nil, extraArguments: [String] = [], heartbeatInterval: Double = 0.5,
+                environment extraEnvironment: [String: String] = [:], launcher: [String] = []) async throws {
         let logName = name ?? "default-\(UUID().uuidString.prefix(8))"
         logPath = FileManager.default.temporaryDirectory.appendingPathComponent("petal-worker-\(logName).log").path
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -22,15 +36,14 @@ public final class WorkerProcess: Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["PETAL_LOG_LEVEL"] = ProcessInfo.processInfo.environment["PETAL_TEST_LOG_LEVEL"] ?? "debug"
         environment.merge(extraEnvironment) { $1 }
-        process = try ChildProcess.spawn(
-            executable: try PetalBinary.path(program),
-            arguments: ["worker", "--redis", redis.url] + (name.map { ["--name", $0] } ?? []) + ["--concurrency", String(concurrency),
-                        "--queues", queues.joined(separator: ","), "--heartbeat-interval", String(heartbeatInterval),
-                        "--shutdown-timeout", "10"] + extraArguments,
-            environment: environment, descriptors: [1: log, 2: log], newProcessGroup: true)
+        let command = [try PetalBinary.path(program), "worker", "--redis", redisURL] + (name.map { ["--name", $0] } ?? [])
+            + ["--concurrency", String(concurrency), "--heartbeat-interval", String(heartbeatInterval), "--shutdown-timeout", "10"]
+            + (queues.map { ["--queues", $0.joined(separator: ",")] } ?? []) + extraArguments
+        let invocation = launcher + command
+        process = try ChildProcess.spawn(executable: invocation[0], arguments: Array(invocation.dropFirst()),
+                                         environment: environment, descriptors: [1: log, 2: log], newProcessGroup: true)
         let name = name ?? "petal-\(process.pid)@\(ProcessInfo.processInfo.hostName)"
         self.name = name
-        let client = redis.petalClient(poolSize: 1)
         try await Eventually.wait("worker \(name) online", timeout: 20) {
             try await client.worker(name)?.online == true
         }
@@ -59,6 +72,17 @@ public final class WorkerProcess: Sendable {
 
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
+    /// How many times each job was started, from the children's debug lines ("job <id> started,
+    /// delivery <n>"): a job delivered twice (given back before it began) ran once.
+    public var runsByJob: [String: Int] {
+        var runs: [String: Int] = [:]
+        for line in log.split(separator: "\n") {
+            guard let marker = line.range(of: " started, delivery "), let start = line.range(of: "job ", options: .backwards, range: line.startIndex..<marker.lowerBound) else { continue }
+            runs[String(line[start.upperBound..<marker.lowerBound]), default: 0] += 1
+        }
+        return runs
+    }
+
     deinit {
         if process.poll() == nil {
             Glibc.kill(-process.pid, SIGKILL)
@@ -82,8 +106,19 @@ public enum PetalBinary {
         throw TestSupportError("\(program) binary not found: run `swift build` first")
     }
 
-    /// Runs `petal` (or another of the package's executables) with arguments; returns exit code, stdout and stderr.
-    public static func run(_ arguments: [String], program: String = "petal") throws -> (code: Int32, output: String, error: String) {
+    /// `run` on a thread of its own: waiting for the process never holds one of the cooperative
+    /// pool's two threads, which the servers other suites run in-process need.
+    public static func runOffThePool(_ arguments: [String], program: String = "petal",
+                                     environment: [String: String] = [:]) async throws -> (code: Int32, output: String, error: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try run(arguments, program: program, environment: environment) }) }.start()
+        }
+    }
+
+    /// Runs `petal` (or another of the package's executables) with arguments and this process's
+    /// environment plus `environment`; returns exit code, stdout and stderr.
+    public static func run(_ arguments: [String], program: String = "petal",
+                           environment: [String: String] = [:]) throws -> (code: Int32, output: String, error: String) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("petal-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -92,7 +127,7 @@ public enum PetalBinary {
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let out = open(outPath, O_WRONLY), err = open(errPath, O_WRONLY)
         let process = try ChildProcess.spawn(executable: try path(program), arguments: arguments,
-                                             environment: ProcessInfo.processInfo.environment, descriptors: [1: out, 2: err])
+                                             environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, descriptors: [1: out, 2: err])
         close(out)
         close(err)
         guard let termination = process.wait(upTo: 60) else {

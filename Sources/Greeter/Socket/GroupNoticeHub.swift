@@ -13,6 +13,8 @@ final class GroupNoticeHub: Service, Sendable {
     /// Set once Redis has confirmed the subscription, so a socket that sends its snapshot after
     /// `waitUntilListening` misses no notice in between.
     private let listening = Atomic<Bool>(false)
+    /// `waitForJob` calls, woken by the notices that pass through here.
+    let waiters = JobNoticeWaiters()
 
     init(client: PetalClient) {
         self.client = client
@@ -24,6 +26,7 @@ final class GroupNoticeHub: Service, Sendable {
         for await event in client.noticesOfEveryGroup().cancelOnGracefulShutdown() {
             switch event {
             case .notice(let notice):
+                waiters.wake(notice.id)
                 let targets = inboxes.withLock { $0[notice.group].map { Array($0.values) } ?? [] }
                 // Turned into the socket's job object once for all the visitor's sockets.
                 guard !targets.isEmpty else { continue }
@@ -32,17 +35,23 @@ final class GroupNoticeHub: Service, Sendable {
             case .subscribed:
                 listening.store(true, ordering: .releasing)
             case .resubscribed:
+                waiters.wakeAll()
                 for inbox in inboxes.withLock({ $0.values.flatMap(\.values) }) { inbox.snapshotDue() }
             }
         }
         for inbox in inboxes.withLock({ $0.values.flatMap(\.values) }) { inbox.finish() }
     }
 
-    /// An inbox for `visitor`'s notices from now on, until `close`.
-    func open(for visitor: String) -> NoticeInbox {
+    /// An inbox for `visitor`'s notices from now on, until `close`; nil when the visitor already
+    /// has `limit` open (one cookie must not hold a thousand sockets' worth of fan-out).
+    func open(for visitor: String, limit: Int) -> NoticeInbox? {
         let inbox = NoticeInbox()
-        inboxes.withLock { $0[visitor, default: [:]][ObjectIdentifier(inbox)] = inbox }
-        return inbox
+        let opened = inboxes.withLock { table in
+            guard table[visitor, default: [:]].count < limit else { return false }
+            table[visitor, default: [:]][ObjectIdentifier(inbox)] = inbox
+            return true
+        }
+        return opened ? inbox : nil
     }
 
     func close(_ inbox: NoticeInbox, of visitor: String) {

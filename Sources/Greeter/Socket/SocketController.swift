@@ -29,7 +29,7 @@ struct SocketController: Sendable {
         }, onUpgrade: { inbound, outbound, context in
             // (shouldUpgrade checked the cookie; a request without one never gets here.)
             let visitor = cookies.visitor(of: context.request).id
-            let session = SocketSession(functions: SocketFunctions(client: client, records: records, queue: queue, visitor: visitor),
+            let session = SocketSession(functions: SocketFunctions(client: client, records: records, waiters: hub.waiters, queue: queue, visitor: visitor),
                                         hub: hub, limits: limits, logger: context.logger)
             try await session.run(inbound: inbound, outbound: outbound)
         })

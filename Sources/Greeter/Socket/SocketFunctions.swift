@@ -9,6 +9,8 @@ struct SocketFunctions: Sendable {
     let client: PetalClient
     /// Job records are read through the app's batcher (see `JobRecordBatcher`).
     let records: JobRecordBatcher
+    /// `waitForJob` waits here for its job's notices.
+    let waiters: JobNoticeWaiters
     let queue: String
     let visitor: String
 
@@ -95,13 +97,13 @@ struct SocketFunctions: Sendable {
             }
             timeout = min(seconds, 60)
         }
-        // (Not `PetalClient.wait`: this loop ends as soon as the socket closes and cancels it.)
+        // Woken by the job's notices through the app's one subscription (`PetalClient.wait` would
+        // open one per call); the record is read again on each, and at least once a second in case
+        // a notice was lost. Ends as soon as the socket closes and cancels it.
         let deadline = Date().addingTimeInterval(timeout)
         var latest = job
-        var delay = 0.02
-        while !latest.state.isFinal, Date() < deadline {
-            do { try await Task.sleep(for: .seconds(min(delay, max(0.001, deadline.timeIntervalSinceNow)))) } catch { break }
-            delay = min(delay * 2, 0.25)
+        while !latest.state.isFinal, Date() < deadline, !Task.isCancelled {
+            await waiters.nextNotice(about: job.id, within: min(1, deadline.timeIntervalSinceNow))
             latest = try await guarded { try await records.job(job.id) } ?? latest
         }
         return SocketJob.json(JobView(latest))

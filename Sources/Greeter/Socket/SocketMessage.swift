@@ -42,7 +42,7 @@ struct SocketCall: Sendable, Equatable {
 }
 
 /// Why a call got no result: a code for programs, a message for people. It never closes the
-/// socket by itself; only the limits (`tooManyCalls`, `messageTooLarge`) are followed by a close.
+/// socket by itself; only the limits (`tooManyCalls`, `tooManySockets`, `messageTooLarge`) are followed by a close.
 struct SocketCallError: Error, Sendable, Equatable {
     enum Code: String, Sendable {
         case badMessage = "bad_message"
@@ -52,6 +52,7 @@ struct SocketCallError: Error, Sendable, Equatable {
         case unavailable = "unavailable"
         case full = "queue_full"
         case tooManyCalls = "too_many_calls"
+        case tooManySockets = "too_many_sockets"
         case messageTooLarge = "message_too_large"
         case internalError = "internal"
     }

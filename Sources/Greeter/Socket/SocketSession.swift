@@ -18,7 +18,11 @@ struct SocketSession: Sendable {
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         // Listen before reading the snapshot, so nothing published in between is lost.
         await hub.waitUntilListening()
-        let inbox = hub.open(for: functions.visitor)
+        guard let inbox = hub.open(for: functions.visitor, limit: limits.socketsPerVisitor) else {
+            try await refuse(SocketCallError(code: .tooManySockets,
+                                             message: "At most \(limits.socketsPerVisitor) sockets may be open for one visitor; close another page first."), outbound)
+            return
+        }
         defer { hub.close(inbox, of: functions.visitor) }
         try await sendSnapshot(outbound)
         let inFlight = CallCounter()
@@ -34,6 +38,15 @@ struct SocketSession: Sendable {
                     continue
                 case .tooLarge:
                     try await refuse(SocketCallError(code: .messageTooLarge, message: "A message may be at most \(limits.messageBytes) bytes."), outbound)
+                    break reading
+                case .notText:
+                    try await outbound.write(.text(SocketReply.error(SocketCallError(code: .badMessage, message: "A message must be UTF-8 JSON text."))))
+                    continue
+                case .protocolError(let reason):
+                    try await outbound.close(.protocolError, reason: reason)
+                    break reading
+                case .invalidUTF8:
+                    try await outbound.close(.dataInconsistentWithMessage, reason: "text message is not UTF-8")
                     break reading
                 case .message(let text):
                     let call: SocketCall

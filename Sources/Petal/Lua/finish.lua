@@ -13,7 +13,7 @@ local OUTCOMES = {SUCCESS = true, FAILURE = true, RETRY = true}
 local OUTCOME_FIELDS = {'id', 'outcome', 'result', 'exception', 'traceback', 'runtime', 'retry_at', 'delivery'}
 local FIRST_OUTCOME = 6
 -- What finish reads of a record: the fence (who holds it, which delivery) and what ending it needs.
-local FINISH_FIELDS = {'worker', 'deliveries', 'task', 'state', 'sent', 'group', 'retries'}
+local FINISH_FIELDS = {'worker', 'deliveries', 'task', 'state', 'sent', 'group', 'retries', 'revoke_requested'}
 local FINAL = {SUCCESS = true, FAILURE = true, REVOKED = true}
 
 register('finish', function(args)
@@ -44,6 +44,8 @@ register('finish', function(args)
       -- Fenced: the in-flight entry (if any) and the record belong to the newer delivery.
       reply[j] = -1
     elseif redis.call('LREM', inflight, 1, id) == 1 and not FINAL[job.state] then
+      -- Revoked while it ran (without terminate): the run's outcome stands, but it never runs again.
+      if outcome.outcome == 'RETRY' and present(job.revoke_requested) then outcome.outcome = 'REVOKED' end
       local extra = {runtime = outcome.runtime}
       if outcome.outcome == 'SUCCESS' then
         extra.result = outcome.result

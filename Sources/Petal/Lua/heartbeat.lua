@@ -3,6 +3,7 @@
 -- [7] pool size, [8] '1' when the worker has no run-time time limits (its limits hash goes),
 -- [9...] the record's field/value pairs (WorkerHeartbeat in Swift, docs/PROTOCOL.md).
 -- Replaces the record whole, refreshes its counters' lifetime and says so in the event stream.
+-- Returns 1 when the worker had been reaped meanwhile (its offline_at was set), else 0.
 
 register('heartbeat', function(args)
   local worker, ttl, first, active, concurrency = args[3], args[4], args[5] == '1', args[6], args[7]
@@ -13,10 +14,10 @@ register('heartbeat', function(args)
   redis.call('HSET', record, unpack(fields))
   redis.call('EXPIRE', record, ttl)
   redis.call('ZADD', key('workers'), NOW_TEXT, worker)
-  redis.call('HDEL', key('worker', worker, 'stats'), 'offline_at')
+  local was_reaped = redis.call('HDEL', key('worker', worker, 'stats'), 'offline_at')
   redis.call('EXPIRE', key('worker', worker, 'stats'), WORKER_STATS_TTL)
   redis.call('EXPIRE', key('worker', worker, 'tasks'), WORKER_STATS_TTL)
   if args[8] == '1' then redis.call('DEL', key('worker', worker, 'limits')) end
   event(first and 'worker-online' or 'worker-heartbeat', {'worker', worker, 'active', active, 'concurrency', concurrency})
-  return 1
+  return was_reaped
 end)

@@ -319,6 +319,8 @@ local function take(worker, pid, queues, wanted, w)
               'deliveries', deliveries)
             index_state(w, id, job.state, 'STARTED', job.sent)
             batch_add(w.zadd, key('jobs', 'worker', worker), score(job.sent), id)
+            -- A redelivered job is listed under the worker that took it last, and only there.
+            if present(job.worker) and job.worker ~= worker then batch_add(w.zrem, key('jobs', 'worker', job.worker), id) end
             event_of('task-started', 'id', id, 'task', job.task, 'worker', worker, 'pid', pid)
             notify(id, job.task, 'STARTED', job.group)
             if not limits then limits = redis.call('HGETALL', key('worker', worker, 'limits')) end

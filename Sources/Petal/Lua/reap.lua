@@ -12,7 +12,8 @@ local WORKER_FORGOTTEN_AFTER = 86400
 
 -- Recovers `worker`'s in-flight jobs: each goes back to the front of its queue, or ends FAILURE
 -- once redelivered `max_redeliveries` times, or REVOKED when a revoke was asked for. The first time
--- for this worker, appends worker-offline and sets `offline_at`. Returns requeued, failed, alive.
+-- for a worker that was online, appends worker-offline and sets `offline_at`. Returns requeued,
+-- failed, alive.
 local function reap_worker(worker, max_redeliveries, own)
   if redis.call('EXISTS', key('worker', worker)) == 1 then return 0, 0, false end
   if not own and redis.call('PUBLISH', key('control', worker), PROBE) > 0 then return 0, 0, true end
@@ -37,7 +38,10 @@ local function reap_worker(worker, max_redeliveries, own)
       end
     end
   end
-  if redis.call('HSETNX', key('worker', worker, 'stats'), 'offline_at', NOW_TEXT) == 1 then
+  -- Only a worker that was online goes offline: a name starting for the first time (reaping its
+  -- own name) is not in the workers set yet, and gets no worker-offline before its worker-online.
+  if redis.call('ZSCORE', key('workers'), worker)
+    and redis.call('HSETNX', key('worker', worker, 'stats'), 'offline_at', NOW_TEXT) == 1 then
     event('worker-offline', {'worker', worker, 'requeued', requeued, 'failed', failed})
   end
   return requeued, failed, false

@@ -60,11 +60,15 @@ public struct WorkerHeartbeat: Sendable, Equatable {
     public var timeLimits: [String: [Double]]
     /// In a warm shutdown.
     public var shuttingDown: Bool
+    /// The Redis URL the worker uses, without its password, and the server it talks to now
+    /// (under Sentinel, the current primary). Empty when the worker does not say.
+    public var redis: String
+    public var redisServer: String
 
     public init(name: String, hostname: String, pid: Int, queues: [String], concurrency: Int, children: [Int],
                 active: [ActiveJob], autoscaleMin: Int? = nil, autoscaleMax: Int? = nil, loadAverage: [Double], rssBytes: Int,
                 startedAt: Double?, time: Double?, heartbeatInterval: Double, version: String, registered: [String],
-                timeLimits: [String: [Double]], shuttingDown: Bool) {
+                timeLimits: [String: [Double]], shuttingDown: Bool, redis: String = "", redisServer: String = "") {
         self.name = name
         self.hostname = hostname
         self.pid = pid
@@ -83,6 +87,8 @@ public struct WorkerHeartbeat: Sendable, Equatable {
         self.registered = registered
         self.timeLimits = timeLimits
         self.shuttingDown = shuttingDown
+        self.redis = redis
+        self.redisServer = redisServer
     }
 
     /// The record's field names.
@@ -91,6 +97,7 @@ public struct WorkerHeartbeat: Sendable, Equatable {
         case autoscaleMin = "autoscale_min", autoscaleMax = "autoscale_max", loadAverage = "loadavg", rss
         case startedAt = "started_at", heartbeat, interval, version, registered, timeLimits = "time_limits"
         case shuttingDown = "shutting_down"
+        case redis, redisServer = "redis_server"
     }
 
     /// The record as field/value pairs; fields without a value (no autoscale, no start time) are left out.
@@ -106,6 +113,7 @@ public struct WorkerHeartbeat: Sendable, Equatable {
             (.version, version), (.registered, JSONValue.array(registered.map(JSONValue.string)).jsonText),
             (.timeLimits, JSONValue.object(timeLimits.mapValues { .array($0.map(JSONValue.number)) }).jsonText),
             (.shuttingDown, shuttingDown ? "1" : "0"),
+            (.redis, redis.isEmpty ? nil : redis), (.redisServer, redisServer.isEmpty ? nil : redisServer),
         ]
         return values.compactMap { field, value in value.map { (field.rawValue, $0) } }
     }
@@ -129,6 +137,6 @@ public struct WorkerHeartbeat: Sendable, Equatable {
                   rssBytes: whole(.rss) ?? 0, startedAt: seconds(.startedAt), time: seconds(.heartbeat),
                   heartbeatInterval: seconds(.interval) ?? 2, version: text(.version) ?? "", registered: strings(.registered),
                   timeLimits: json(.timeLimits)?.objectValue?.mapValues { $0.arrayValue?.compactMap(\.doubleValue) ?? [] } ?? [:],
-                  shuttingDown: text(.shuttingDown) == "1")
+                  shuttingDown: text(.shuttingDown) == "1", redis: text(.redis) ?? "", redisServer: text(.redisServer) ?? "")
     }
 }

@@ -2,16 +2,23 @@ import HTTPTypes
 import Hummingbird
 import Petal
 
-/// GET /healthcheck ("OK" while the monitor runs, as Flower) and GET /metrics (Prometheus text).
+/// GET /healthcheck ("OK" first, as Flower, then the Redis role) and GET /metrics (Prometheus text).
 struct OperationsController: Sendable {
+    let client: PetalClient
     let workerCache: WorkerCache
     let metrics: MonitorMetrics
 
     func addRoutes(to router: some RouterMethods<MonitorRequestContext>) {
-        router.get("/healthcheck") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "OK")))
-        }
+        router.get("/healthcheck", use: health)
         router.get("/metrics", use: exposition)
+    }
+
+    /// "OK" while the monitor runs, as Flower answers, then the Redis server it writes to: its role
+    /// (the primary; under Sentinel, the current one) and address, or why it is out of reach.
+    @Sendable func health(request: Request, context: MonitorRequestContext) async throws -> Response {
+        let (_, line) = await RedisHealth.line(client)
+        return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: "OK\n" + line + "\n")))
     }
 
     @Sendable func exposition(request: Request, context: MonitorRequestContext) async throws -> Response {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Petal
+import PetalWeb
 
 /// Flower's task endpoints: list, info, result, types, queue lengths; apply, async-apply,
 /// send-task; revoke, abort, time limits, rate limits.

@@ -1,6 +1,7 @@
 import Hummingbird
 import Synchronization
 import Petal
+import PetalWeb
 
 /// Flower's worker endpoints: GET /api/workers, POST /api/worker/shutdown|pool/*|queue/*/{name}.
 /// Controls go to the one worker and wait for its reply; a refusal is 403 with Flower's plain-text

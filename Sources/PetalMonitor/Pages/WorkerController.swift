@@ -28,6 +28,8 @@ struct WorkerController: Sendable {
         let limits: [Limit]
         let hasLimits: Bool
         let hostname: String
+        /// The Redis the worker uses, without the password.
+        let redis: String
         let pid: Int
         let rss: String
         let uptime: String
@@ -85,7 +87,7 @@ struct WorkerController: Sendable {
                       hard: limits.dropFirst().first.map { $0 > 0 ? Format.duration($0) : "none" } ?? "none")
             },
             hasLimits: !worker.timeLimits.isEmpty,
-            hostname: worker.hostname, pid: worker.pid, rss: Format.megabytes(worker.rssBytes),
+            hostname: worker.hostname, redis: WorkerRow.redisText(worker), pid: worker.pid, rss: Format.megabytes(worker.rssBytes),
             uptime: worker.startedAt.map { Format.duration(now - $0) } ?? "", version: worker.version,
             load: Format.loadAverage(worker.loadAverage), processed: worker.processed, succeeded: worker.succeeded,
             failed: worker.failed, retried: worker.retried, revoked: worker.revoked)
@@ -166,6 +168,7 @@ extension WorkerController.Page: MustacheView {
         "limits": \.limits,
         "hasLimits": \.hasLimits,
         "hostname": \.hostname,
+        "redis": \.redis,
         "pid": \.pid,
         "rss": \.rss,
         "uptime": \.uptime,

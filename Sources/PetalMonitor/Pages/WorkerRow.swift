@@ -6,6 +6,9 @@ struct WorkerRow: Sendable {
     let link: String
     let online: Bool
     let status: String
+    /// The host the worker runs on, and the Redis it uses (no password; under Sentinel, with the primary it talks to).
+    let host: String
+    let redis: String
     let heartbeatAge: String
     let concurrency: Int
     let active: Int
@@ -20,6 +23,8 @@ struct WorkerRow: Sendable {
         link = base + "/worker/" + PageRenderer.encode(worker.name)
         online = worker.online
         status = worker.online ? (worker.shuttingDown ? "stopping" : "online") : "offline"
+        host = worker.hostname
+        redis = Self.redisText(worker)
         heartbeatAge = Format.age(worker.lastHeartbeat, now: now)
         concurrency = worker.concurrency
         active = worker.online ? worker.active.count : 0
@@ -30,15 +35,22 @@ struct WorkerRow: Sendable {
         load = Format.loadAverage(worker.loadAverage)
     }
 
+    /// `redis+sentinel://…/mymaster (primary 127.0.0.1:6381)`, or the URL when it names the server.
+    static func redisText(_ worker: WorkerRecord) -> String {
+        guard !worker.redisServer.isEmpty, !worker.redis.contains(worker.redisServer) else { return worker.redis }
+        return worker.redis.isEmpty ? worker.redisServer : "\(worker.redis) (at \(worker.redisServer))"
+    }
+
     var json: JSONValue {
         ["name": .string(name), "link": .string(link), "online": .bool(online), "status": .string(status),
+         "host": .string(host), "redis": .string(redis),
          "heartbeat": .string(heartbeatAge), "concurrency": .number(Double(concurrency)), "active": .number(Double(active)),
          "processed": .number(Double(processed)), "succeeded": .number(Double(succeeded)), "failed": .number(Double(failed)),
          "retried": .number(Double(retried)), "load": .string(load)]
     }
 
     /// Sort keys the dashboard's column headers offer.
-    static let sortKeys = ["name", "status", "concurrency", "active", "processed", "succeeded", "failed", "retried", "load"]
+    static let sortKeys = ["name", "status", "host", "concurrency", "active", "processed", "succeeded", "failed", "retried", "load"]
 
     /// Positions of `rows` in the order of a column, ties broken by name.
     static func sortedPositions(_ rows: [WorkerRow], by key: String, descending: Bool) -> [Int] {
@@ -46,6 +58,7 @@ struct WorkerRow: Sendable {
             let a = rows[i], b = rows[j]
             switch key {
             case "status": return (a.online ? 0 : 1, a.name) < (b.online ? 0 : 1, b.name)
+            case "host": return (a.host, a.name) < (b.host, b.name)
             case "concurrency": return (a.concurrency, a.name) < (b.concurrency, b.name)
             case "active": return (a.active, a.name) < (b.active, b.name)
             case "processed": return (a.processed, a.name) < (b.processed, b.name)
@@ -96,6 +109,8 @@ extension WorkerRow: MustacheView {
         "link": \.link,
         "online": \.online,
         "status": \.status,
+        "host": \.host,
+        "redis": \.redis,
         "heartbeatAge": \.heartbeatAge,
         "concurrency": \.concurrency,
         "active": \.active,

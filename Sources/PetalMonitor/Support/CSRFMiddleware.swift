@@ -17,7 +17,8 @@ struct CSRFMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         var request = request
-        let existing = cookieToken(request.headers[.cookie])
+        // A token signed before a restart (another secret) is no token: a fresh one is issued.
+        let existing = request.cookies[Self.cookieName].map(\.value).flatMap { signer.verify($0) != nil ? $0 : nil }
         context.csrfToken = existing ?? signer.sign(MessageSigner.randomHex(bytes: 16))
         if request.method == .post {
             if let refusal = SameOrigin.refusal(request) { throw HTTPError(.forbidden, message: refusal) }
@@ -32,20 +33,8 @@ struct CSRFMiddleware: RouterMiddleware {
         var response = try await next(request, context)
         // Only pages carry forms; /metrics, the API and static files get no cookie.
         if existing == nil, response.headers[.contentType]?.hasPrefix("text/html") == true {
-            response.headers.append(HTTPField(name: .setCookie, value: "\(Self.cookieName)=\(context.csrfToken); Path=/; HttpOnly; SameSite=Strict"))
+            response.setCookie(Cookie(name: Self.cookieName, value: context.csrfToken, path: "/", httpOnly: true, sameSite: .strict))
         }
         return response
-    }
-
-    /// The cookie's token when its signature is ours (a token signed before a restart is not).
-    func cookieToken(_ header: String?) -> String? {
-        guard let header else { return nil }
-        for pair in header.split(separator: ";") {
-            let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
-            if parts.count == 2, parts[0] == Self.cookieName, signer.verify(String(parts[1])) != nil {
-                return String(parts[1])
-            }
-        }
-        return nil
     }
 }

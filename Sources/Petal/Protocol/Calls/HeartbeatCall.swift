@@ -2,6 +2,7 @@ import PetalRedis
 
 /// `petal_heartbeat`: replaces a worker's heartbeat record (it lives `ttl` seconds), keeps its
 /// counters alive and appends worker-online (the first beat) or worker-heartbeat to the events.
+/// Replies whether the worker had been reaped meanwhile (`offline_at` was set).
 public struct HeartbeatCall: PetalCall {
     public static let function = PetalFunction.heartbeat
 
@@ -24,7 +25,7 @@ public struct HeartbeatCall: PetalCall {
         return arguments
     }
 
-    public static func decode(_ reply: RedisValue) throws(RedisError) {
-        _ = try reply.expectInt(from: function)
+    public static func decode(_ reply: RedisValue) throws(RedisError) -> Bool {
+        try reply.expectInt(from: function) == 1
     }
 }

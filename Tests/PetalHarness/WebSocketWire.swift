@@ -42,7 +42,7 @@ public enum WebSocketWire {
             var chunk = [UInt8](repeating: 0, count: 16_384)
             while received.firstRange(of: [13, 10, 13, 10]) == nil {
                 let count = read(descriptor, &chunk, chunk.count)
-                guard count > 0 else { throw TestSupportError("no upgrade answer from port \(port)") }
+                guard count > 0 else { throw HarnessError("no upgrade answer from port \(port)") }
                 received += chunk[0..<count]
             }
             let end = received.firstRange(of: [13, 10, 13, 10])!.upperBound
@@ -98,11 +98,11 @@ public final class WebSocketWriter: Sendable {
 
     func write(_ bytes: [UInt8]) throws {
         try lock.withLock { done in
-            guard !done else { throw TestSupportError("the WebSocket is closed") }
+            guard !done else { throw HarnessError("the WebSocket is closed") }
             var sent = 0
             while sent < bytes.count {
                 let count = bytes[sent...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                guard count > 0 else { throw TestSupportError("WebSocket send failed (errno \(errno))") }
+                guard count > 0 else { throw HarnessError("WebSocket send failed (errno \(errno))") }
                 sent += count
             }
         }

@@ -1,5 +1,4 @@
 import Foundation
-import Petal
 import PetalRedis
 import PetalSystem
 
@@ -8,7 +7,24 @@ import PetalSystem
 /// It runs under a small shell watchdog that stops it when the test process dies, so a test run
 /// killed by a timeout leaves no server behind.
 public final class RedisServer: Sendable {
+    /// A TLS port beside the plaintext one (`--tls-port`), with this certificate and key; clients
+    /// must present a certificate signed by `ca` when `requireClientCertificate`.
+    public struct TLS: Sendable {
+        public var certificate: String
+        public var key: String
+        public var ca: String
+        public var requireClientCertificate: Bool
+        public init(certificate: String, key: String, ca: String, requireClientCertificate: Bool = false) {
+            self.certificate = certificate
+            self.key = key
+            self.ca = ca
+            self.requireClientCertificate = requireClientCertificate
+        }
+    }
+
     public let port: Int
+    /// The TLS port, when started with `tls`.
+    public let tlsPort: Int?
     public let directory: String
     public let appendOnly: Bool
     /// Made by this server (removed when it goes), rather than handed over by a restart.
@@ -16,13 +32,18 @@ public final class RedisServer: Sendable {
     private let watchdog: ChildProcess
 
     public var url: String { "redis://127.0.0.1:\(port)" }
+    /// `rediss://127.0.0.1:<tls port>` (needs `tls`).
+    public var tlsURL: String { "rediss://127.0.0.1:\(tlsPort ?? 0)" }
     /// The server also listens on this Unix socket.
     public var socketPath: String { directory + "/redis.sock" }
     public var configuration: RedisConfiguration { RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port)) }
 
     /// Starts a server and waits until it answers PING.
     /// A port found free can be taken by someone else before redis binds it: then try another.
-    public init(port: Int? = nil, appendOnly: Bool = false, directory: String? = nil) throws {
+    /// `launcher` runs the server through another program (`ip netns exec <namespace>`); `bind`
+    /// are the addresses it listens on. It is found ready through its Unix socket either way.
+    public init(port: Int? = nil, appendOnly: Bool = false, directory: String? = nil, tls: TLS? = nil,
+                extraArguments: [String] = [], launcher: [String] = [], bind: [String] = ["127.0.0.1"]) throws {
         self.appendOnly = appendOnly
         ownsDirectory = directory == nil
         self.directory = directory ?? FileManager.default.temporaryDirectory
@@ -32,19 +53,28 @@ public final class RedisServer: Sendable {
         while true {
             attempt += 1
             let candidate = try port ?? FreePort.find()
-            let arguments = ["--port", String(candidate), "--bind", "127.0.0.1", "--dir", self.directory,
+            let tlsCandidate = try tls.map { _ in try FreePort.find() }
+            var arguments = ["--port", String(candidate), "--bind"] + bind + ["--dir", self.directory,
                              "--save", "", "--appendonly", appendOnly ? "yes" : "no", "--daemonize", "no", "--loglevel", "warning",
                              "--unixsocket", self.directory + "/redis.sock", "--unixsocketperm", "700"]
+            if let tls, let tlsCandidate {
+                arguments += ["--tls-port", String(tlsCandidate), "--tls-cert-file", tls.certificate, "--tls-key-file", tls.key,
+                              "--tls-ca-cert-file", tls.ca, "--tls-auth-clients", tls.requireClientCertificate ? "yes" : "no"]
+            }
+            if bind != ["127.0.0.1"] { arguments += ["--protected-mode", "no"] }  // reached from other hosts, without a password
+            arguments += extraArguments
             let devNull = open("/dev/null", O_WRONLY)
             defer { close(devNull) }
-            let process = try Watchdog.spawn(try Self.serverPath(), arguments: arguments, output: devNull)
-            if Self.waitUntilReady(port: candidate, process: process) {
+            let command = launcher + [try Self.serverPath()] + arguments
+            let process = try Watchdog.spawn(command[0], arguments: Array(command.dropFirst()), output: devNull)
+            if Self.waitUntilReady(socket: self.directory + "/redis.sock", process: process) {
                 self.port = candidate
+                self.tlsPort = tlsCandidate
                 self.watchdog = process
                 return
             }
             process.stop(grace: 2)
-            if attempt >= 5 { throw TestSupportError("redis-server did not start (last port \(candidate))") }
+            if attempt >= 5 { throw HarnessError("redis-server did not start (last port \(candidate))") }
         }
     }
 
@@ -52,11 +82,11 @@ public final class RedisServer: Sendable {
         for path in ["/usr/bin/redis-server", "/usr/local/bin/redis-server"] where FileManager.default.isExecutableFile(atPath: path) {
             return path
         }
-        throw TestSupportError("redis-server is not installed (make test installs it)")
+        throw HarnessError("redis-server is not installed (make test installs it)")
     }
 
-    private static func waitUntilReady(port: Int, process: ChildProcess) -> Bool {
-        let connection = RedisConnection(configuration: RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port)))
+    private static func waitUntilReady(socket: String, process: ChildProcess) -> Bool {
+        let connection = RedisConnection(configuration: RedisConfiguration(endpoint: .unix(path: socket)))
         for _ in 0..<400 {
             if (try? connection.command("PING")) != nil { return true }
             if process.poll() != nil { return false }  // it exited: the port was taken
@@ -65,15 +95,13 @@ public final class RedisServer: Sendable {
         return false
     }
 
-    /// A Petal client of this server.
-    public func petalClient(poolSize: Int = 2) -> PetalClient {
-        PetalClient(configuration: configuration, poolSize: poolSize)
-    }
-
     /// A plain Redis client of this server, for what a test checks or breaks below the protocol.
     public func redisClient(poolSize: Int = 1) -> RedisClient {
         RedisClient(configuration: configuration, poolSize: poolSize)
     }
+
+    /// This server through its Unix socket (which reaches a server in another network namespace).
+    public var socketConfiguration: RedisConfiguration { RedisConfiguration(endpoint: .unix(path: socketPath)) }
 
     /// A loopback address where no Redis listens, for testing what happens when Redis is down.
     public static func unreachableConfiguration() throws -> RedisConfiguration {
@@ -114,7 +142,8 @@ public enum Watchdog {
     }
 }
 
-public struct TestSupportError: Error, CustomStringConvertible {
+/// What went wrong starting or talking to a server of the harness's own.
+public struct HarnessError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
@@ -123,7 +152,7 @@ public struct TestSupportError: Error, CustomStringConvertible {
 public enum FreePort {
     public static func find() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw TestSupportError("socket() failed") }
+        guard descriptor >= 0 else { throw HarnessError("socket() failed") }
         defer { close(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -132,7 +161,7 @@ public enum FreePort {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0 else { throw TestSupportError("bind() failed") }
+        guard bound == 0 else { throw HarnessError("bind() failed") }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }

@@ -1,8 +1,8 @@
 import Foundation
 
-/// A TCP connection to 127.0.0.1, for tests that speak HTTP below URLSession.
-enum LoopbackSocket {
-    static func connect(port: Int) throws -> Int32 {
+/// A TCP connection to 127.0.0.1, for tests and the bench that speak HTTP below URLSession.
+public enum LoopbackSocket {
+    public static func connect(port: Int) throws -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -11,8 +11,19 @@ enum LoopbackSocket {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { close(descriptor); throw TestSupportError("cannot connect to port \(port)") }
+        guard connected == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw HarnessError("cannot connect to port \(port): \(reason)")
+        }
         return descriptor
+    }
+
+    /// Whether a server accepts connections on the port yet.
+    public static func isListening(port: Int) -> Bool {
+        guard let descriptor = try? connect(port: port) else { return false }
+        close(descriptor)
+        return true
     }
 }
 
@@ -54,7 +65,7 @@ public enum WireHTTP {
         var sent = 0
         while sent < bytes.count {
             let count = bytes[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { throw TestSupportError("\(method) \(path): send failed") }
+            guard count > 0 else { throw HarnessError("\(method) \(path): send failed") }
             sent += count
         }
         // Read until the body is as long as Content-Length says: chromedriver keeps the connection open.
@@ -70,13 +81,13 @@ public enum WireHTTP {
             }
             let count = read(descriptor, &chunk, chunk.count)
             if count == 0 { break }
-            guard count > 0 else { throw TestSupportError("\(method) \(path): no answer within \(timeout) s") }
+            guard count > 0 else { throw HarnessError("\(method) \(path): no answer within \(timeout) s") }
             received += chunk[0..<count]
         }
         let text = String(decoding: received, as: UTF8.self)
         guard let headerEnd = text.range(of: "\r\n\r\n"),
               let status = text.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap({ Int($0) }) else {
-            throw TestSupportError("\(method) \(path): not an HTTP answer: \(text.prefix(200))")
+            throw HarnessError("\(method) \(path): not an HTTP answer: \(text.prefix(200))")
         }
         return Reply(status: status, headers: String(text[..<headerEnd.lowerBound]), body: String(text[headerEnd.upperBound...]))
     }

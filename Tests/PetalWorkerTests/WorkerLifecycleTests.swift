@@ -1,0 +1,71 @@
+import Foundation
+import Petal
+import PetalTestSupport
+import Testing
+
+/// What docs/PROTOCOL.md promises about a worker's life and a job's end ("For a second
+/// implementation"), seen from outside with real workers: no `worker-offline` at a first start, a
+/// redelivered job listed under the worker that took it last, and a job revoked while running never
+/// runs again.
+@Suite("Worker lifecycle", .serialized)
+struct WorkerLifecycleTests {
+    let server: RedisServer
+    let client: PetalClient
+
+    init() throws {
+        server = try RedisServer()
+        client = server.petalClient(poolSize: 2)
+    }
+
+    private func events(of worker: String) async throws -> [String] {
+        try await client.events(after: "0", block: 0, count: 100_000).filter { $0.fields["worker"] == worker }.map(\.type)
+    }
+
+    @Test func aWorkerStartingUnderANewNameIsNeverOfflineFirst() async throws {
+        let worker = try await WorkerProcess(redis: server, concurrency: 1)
+        let atStart = try await events(of: worker.name)
+        #expect(atStart.first == "worker-online", "\(atStart)")
+        #expect(!atStart.contains("worker-offline"), "\(atStart)")
+        worker.stop()
+        try await Eventually.wait("one worker-offline after the stop") { try await events(of: worker.name).filter { $0 == "worker-offline" }.count == 1 }
+
+        // The same name again: online, and offline once more only when it stops again.
+        let again = try await WorkerProcess(redis: server, name: worker.name, concurrency: 1)
+        let types = try await events(of: worker.name)
+        #expect(types.filter { $0 == "worker-offline" }.count == 1, "\(types)")
+        #expect(types.filter { $0 == "worker-online" }.count == 2, "\(types)")
+        again.stop()
+    }
+
+    @Test func aRedeliveredJobIsListedUnderTheWorkerThatTookItLast() async throws {
+        let first = try await WorkerProcess(redis: server, concurrency: 1)
+        // Long enough to be seen running whatever the load (the test looks, then kills its worker).
+        let id = try await client.enqueue(EnqueueRequest(task: "sleep", args: [15]))
+        _ = try await Eventually.job(client, id, state: .started)
+        first.killHard()
+        let second = try await WorkerProcess(redis: server, concurrency: 1)
+        defer { second.stop() }
+        let done = try await Eventually.job(client, id, state: .success, timeout: 90)
+        #expect(done.worker == second.name)
+        #expect(done.redeliveries == 1)
+        let underFirst = try await client.jobs(matching: JobQuery(worker: first.name)).jobs.map(\.id)
+        let underSecond = try await client.jobs(matching: JobQuery(worker: second.name)).jobs.map(\.id)
+        #expect(!underFirst.contains(id), "the job left the first worker's index")
+        #expect(underSecond == [id])
+        let byWorker = try await client.jobs(matching: JobQuery(sortKey: .worker, limit: 100)).jobs.map(\.id)
+        #expect(byWorker.filter { $0 == id }.count == 1, "listed once when sorted by worker: \(byWorker)")
+    }
+
+    @Test func aJobRevokedWhileRunningIsNeverRunAgain() async throws {
+        let worker = try await WorkerProcess(redis: server, concurrency: 1)
+        defer { worker.stop() }
+        // It fails at its soft time limit and would be retried three times.
+        let id = try await client.enqueue(EnqueueRequest(task: "sleep", args: [60], softTimeLimit: 8, maxRetries: 3))
+        _ = try await Eventually.job(client, id, state: .started)
+        #expect(try await client.revoke(id) == .running)
+        let ended = try await Eventually.job(client, id, timeout: 30)
+        #expect(ended.state == .revoked, "\(ended.state): a revoked job is not retried")
+        #expect(ended.deliveries == 1, "it ran once")
+        #expect(ended.exception?.hasPrefix("SoftTimeLimitExceeded") == true, "\(ended.exception ?? "")")
+    }
+}
