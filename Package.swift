@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(name: "PetalTestSupport", dependencies: ["Petal", "PetalRedis", "PetalSystem", "PetalRunner", "PetalHarness", "CLibXML2",
                                                   .product(name: "PropertyBased", package: "swift-property-based")],
                 path: "Tests/PetalTestSupport"),
-        .testTarget(name: "PetalRedisTests", dependencies: ["PetalRedis", "PetalTestSupport"]),
+        .testTarget(name: "PetalRedisTests", dependencies: [.product(name: "PropertyBased", package: "swift-property-based"), "PetalRedis", "PetalTestSupport"]),
         .testTarget(name: "PetalTests", dependencies: [.product(name: "PropertyBased", package: "swift-property-based"), "Petal", "PetalRedis", "PetalTestSupport"]),
         .testTarget(name: "PetalWorkerTests", dependencies: ["Petal", "PetalWorker", "PetalRedis", "PetalSystem", "PetalTestSupport"]),
         .testTarget(name: "GreeterTests", dependencies: [.product(name: "PropertyBased", package: "swift-property-based"), "Greeter", "Petal", "PetalRedis", "PetalTestSupport", "PetalWeb",

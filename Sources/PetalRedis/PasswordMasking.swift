@@ -55,21 +55,43 @@ public enum PasswordMasking {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Where the passwords are: after the user's ':' in `scheme://user:password@`, and the values of
-    /// `password=` and `sentinel_password=` query parameters.
-    static func passwordRanges(in bytes: [UInt8]) -> [Range<Int>] {
-        var ranges: [Range<Int>] = []
+    /// Where a URL's user name and password are (`scheme://userinfo@host`), as the URL reader takes
+    /// them: up to the last '@' before the query, so a raw '/' in a password is still a password.
+    /// A raw '?' in a password (which starts the query too early) is caught as well. `password` is what follows
+    /// the userinfo's first ':', or the whole userinfo when it has none; `queryStart` is the '?'
+    /// that begins the real query, if any.
+    static func credentials(in bytes: [UInt8]) -> (userinfo: Range<Int>?, password: Range<Int>?, queryStart: Int?)? {
         let text = String(decoding: bytes, as: UTF8.self)
-        guard let scheme = text.range(of: "://") else { return [] }
-        let authorityStart = text.utf8.distance(from: text.startIndex, to: scheme.upperBound)
-        var authorityEnd = authorityStart
-        while authorityEnd < bytes.count, bytes[authorityEnd] != UInt8(ascii: "/"), bytes[authorityEnd] != UInt8(ascii: "?") { authorityEnd += 1 }
-        if let at = bytes[authorityStart..<authorityEnd].lastIndex(of: UInt8(ascii: "@")) {
-            let colon = bytes[authorityStart..<at].firstIndex(of: UInt8(ascii: ":"))
-            let start = colon.map { $0 + 1 } ?? authorityStart
-            if start < at { ranges.append(start..<at) }
+        guard let scheme = text.range(of: "://") else { return nil }
+        let start = text.utf8.distance(from: text.startIndex, to: scheme.upperBound)
+        let question = bytes[start...].firstIndex(of: UInt8(ascii: "?"))
+        // The userinfo ends at the last '@' that is not in the value of a parameter the reader
+        // knows (`?password=a@b`); one past the first '?' means a raw '?' in the userinfo.
+        let at = bytes[start...].indices.reversed().first { index in
+            bytes[index] == UInt8(ascii: "@") && !isInKnownParameterValue(bytes, index, after: start)
         }
-        if let question = bytes[authorityEnd...].firstIndex(of: UInt8(ascii: "?")) {
+        guard let at else { return (nil, nil, question) }
+        // A raw '?' makes the URL malformed (the reader refuses it): hide the whole userinfo then.
+        let malformed = bytes[start..<at].contains(UInt8(ascii: "?"))
+        let colon = malformed ? nil : bytes[start..<at].firstIndex(of: UInt8(ascii: ":"))
+        let passwordStart = colon.map { $0 + 1 } ?? start
+        let queryStart = at > (question ?? bytes.count) ? bytes[at...].firstIndex(of: UInt8(ascii: "?")) : question
+        return (start..<at, passwordStart < at ? passwordStart..<at : nil, queryStart)
+    }
+
+    /// Whether `index` lies in the value of a `name=value` pair whose name the URL reader knows.
+    private static func isInKnownParameterValue(_ bytes: [UInt8], _ index: Int, after start: Int) -> Bool {
+        guard let pairStart = bytes[start..<index].lastIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "&") }) else { return false }
+        let pair = String(decoding: bytes[(pairStart + 1)..<index], as: UTF8.self).lowercased()
+        return RedisConfiguration.knownParameters.contains { pair.hasPrefix($0 + "=") }
+    }
+
+    /// Where the passwords are: the URL's (see `credentials`), and the values of `password=` and
+    /// `sentinel_password=` query parameters.
+    static func passwordRanges(in bytes: [UInt8]) -> [Range<Int>] {
+        guard let found = credentials(in: bytes) else { return [] }
+        var ranges: [Range<Int>] = found.password.map { [$0] } ?? []
+        if let question = found.queryStart {
             var pairStart = question + 1
             while pairStart < bytes.count {
                 let pairEnd = bytes[pairStart...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.count

@@ -11,14 +11,20 @@ extension RedisConfiguration {
     /// A sentinel's port when the URL names none.
     public static let defaultSentinelPort = 26379
 
-    public init(url: String) throws(RedisError) {
+    public init(url typed: String) throws(RedisError) {
         self.init()
+        // A space or newline at the end (common in .env files) is not part of any URL.
+        let url = typed.trimmingCharacters(in: .whitespacesAndNewlines)
         let shown = Self.redacted(url)  // error messages never echo a password
         guard let schemeEnd = url.range(of: "://") else {
             throw .invalidURL("'\(shown)' has no scheme (redis://, rediss://, unix:// or redis+sentinel://)")
         }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
         var rest = String(url[schemeEnd.upperBound...])
+        if let found = PasswordMasking.credentials(in: Array(url.utf8)), let userinfo = found.userinfo,
+           Array(url.utf8)[userinfo].contains(UInt8(ascii: "?")) {
+            throw .invalidURL("a '?' in the user name or password of '\(shown)' must be percent-encoded as %3F")
+        }
         var query: [String: String] = [:]
         if let mark = rest.firstIndex(of: "?") {
             for pair in rest[rest.index(after: mark)...].split(separator: "&") {
@@ -188,28 +194,16 @@ extension RedisConfiguration {
     /// `url` with its passwords replaced by *** (`redis://user:***@host`, `?password=***`,
     /// `?sentinel_password=***`), for messages, logs and pages; works on text that does not parse, too.
     public static func redacted(_ url: String) -> String {
-        var text = url
+        var bytes = Array(url.utf8)
         // Without a scheme (`secret@host:6379`, a common slip), everything before '@' may be a password.
-        if text.range(of: "://") == nil, let at = text.lastIndex(of: "@") {
-            text.replaceSubrange(text.startIndex..<at, with: "***")
+        guard url.contains("://") else {
+            guard let at = bytes.lastIndex(of: UInt8(ascii: "@")) else { return url }
+            return "***" + String(decoding: bytes[at...], as: UTF8.self)
         }
-        if let scheme = text.range(of: "://") {
-            let authorityEnd = text[scheme.upperBound...].firstIndex(where: { $0 == "/" || $0 == "?" }) ?? text.endIndex
-            if let at = text.range(of: "@", options: .backwards, range: scheme.upperBound..<authorityEnd) {
-                let credentials = text[scheme.upperBound..<at.lowerBound]
-                let replacement = credentials.firstIndex(of: ":").map { String(credentials[..<$0]) + ":***" } ?? "***"
-                text.replaceSubrange(scheme.upperBound..<at.lowerBound, with: replacement)
-            }
+        // Cut from the end, so earlier ranges stay where they are.
+        for range in PasswordMasking.passwordRanges(in: bytes).sorted(by: { $0.lowerBound > $1.lowerBound }) {
+            bytes.replaceSubrange(range, with: Array("***".utf8))
         }
-        if let query = text.firstIndex(of: "?") {
-            let pairs = text[text.index(after: query)...].split(separator: "&", omittingEmptySubsequences: false).map { pair in
-                let lowered = pair.lowercased()
-                if lowered.hasPrefix("password=") { return "password=***" }
-                if lowered.hasPrefix("sentinel_password=") { return "sentinel_password=***" }
-                return String(pair)
-            }
-            text = String(text[...query]) + pairs.joined(separator: "&")
-        }
-        return text
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

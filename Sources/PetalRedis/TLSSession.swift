@@ -36,7 +36,7 @@ final class TLSSession {
         }
         while true {
             ERR_clear_error()
-            let result = SSL_connect(ssl)
+            let result = Self.withoutSIGPIPE { SSL_connect(ssl) }
             if result == 1 { return TLSSession(ssl: ssl) }
             let problem = SSL_get_error(ssl, result)
             guard problem == SSL_ERROR_WANT_READ || problem == SSL_ERROR_WANT_WRITE else {
@@ -57,7 +57,7 @@ final class TLSSession {
     /// Sends a close_notify without waiting for the server's.
     func shutdown() {
         ERR_clear_error()
-        _ = SSL_shutdown(ssl)
+        _ = Self.withoutSIGPIPE { SSL_shutdown(ssl) }
     }
 
     /// Decrypted bytes held by OpenSSL that the socket no longer shows as readable.
@@ -79,8 +79,32 @@ final class TLSSession {
 
     func write(_ bytes: UnsafeRawBufferPointer) -> Progress {
         ERR_clear_error()
-        let count = SSL_write(ssl, bytes.baseAddress, Int32(min(bytes.count, Int(Int32.max))))
+        let count = Self.withoutSIGPIPE { SSL_write(ssl, bytes.baseAddress, Int32(min(bytes.count, Int(Int32.max)))) }
         return progress(count)
+    }
+
+    /// OpenSSL writes to the socket with write(2), which raises SIGPIPE once the server has closed
+    /// it: a program that does not ignore the signal (the CLI) would die without a word. The
+    /// signal is blocked on this thread for the call and a pending one taken back, so the write
+    /// fails with EPIPE and is reported (the plaintext socket sends with MSG_NOSIGNAL instead).
+    private static func withoutSIGPIPE<T>(_ body: () -> T) -> T {
+        var pipe = sigset_t()
+        sigemptyset(&pipe)
+        sigaddset(&pipe, SIGPIPE)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &pipe, &previous)
+        defer {
+            if sigismember(&previous, SIGPIPE) == 0 {
+                var pending = sigset_t()
+                sigpending(&pending)
+                if sigismember(&pending, SIGPIPE) == 1 {
+                    var now = timespec()
+                    _ = sigtimedwait(&pipe, nil, &now)
+                }
+                pthread_sigmask(SIG_SETMASK, &previous, nil)
+            }
+        }
+        return body()
     }
 
     private func progress(_ count: Int32) -> Progress {
