@@ -15,7 +15,7 @@ extension RedisConnection {
         let reply = try blocking(["WAIT", RedisArgument(wanted), RedisArgument(milliseconds)], blockSeconds: configuration.replicaWaitTimeout)
         let confirmed = reply.int ?? 0
         if confirmed < wanted {
-            throw .server("NOREPLICAS \(confirmed) of \(wanted) replica(s) confirmed the write within \(milliseconds) ms (--redis-wait-replicas); it is on the primary only, so a failover now could lose it")
+            throw .server("NOREPLICAS \(confirmed) of \(wanted) replica(s) confirmed the write within \(milliseconds) ms (--redis-wait-replicas); \(confirmed == 0 ? "it is on the primary only" : "it is on the primary and \(confirmed) replica(s)"), so a failover now could lose it")
         }
     }
 }

@@ -106,7 +106,7 @@ final class ChildRunner {
 
     private func fetch(_ most: Int) throws(RedisError) -> [FetchedJob] {
         let jobs = try connection.call(FetchCall(worker: configuration.name, pid: pid, queues: commands.queues, most: most), keys: keys)
-        try connection.waitForReplicas()  // the durability mode: a job runs only once its taking is on the replicas
+        try waitUntilReplicated()  // the durability mode: a job runs only once its taking is on the replicas
         return jobs
     }
 
@@ -116,7 +116,7 @@ final class ChildRunner {
     private func finish(_ outcomes: [JobOutcome], take: Int, repeating: Bool = false) throws(RedisError) -> [FetchedJob]? {
         let reply = try connection.call(FinishCall(worker: configuration.name, pid: pid, outcomes: outcomes, take: take,
                                                    queues: commands.queues), keys: keys)
-        try connection.waitForReplicas()  // the durability mode: the ends (and the jobs taken) are on the replicas
+        try waitUntilReplicated()  // the durability mode: the ends (and the jobs taken) are on the replicas
         for (outcome, acknowledgement) in zip(outcomes, reply.acknowledgements) where acknowledgement == .fenced {
             logger.warning("job \(outcome.id) was handed to another worker while this one ran it (it was taken for lost); this run's result was discarded",
                            metadata: ["job": "\(outcome.id)"])
@@ -132,6 +132,26 @@ final class ChildRunner {
             return nil
         }
         return reply.next
+    }
+
+    /// The durability mode: returns once this connection's writes are on the replicas asked for.
+    /// Redis holds the write already and only its copies are missing, so the child waits for them
+    /// (saying so once) rather than undoing the write and taking the job again and again.
+    private func waitUntilReplicated() throws(RedisError) {
+        var waiting = false
+        var backoff = Backoff(initial: 0.1, maximum: 2)
+        while true {
+            do throws(RedisError) {
+                try connection.waitForReplicas()
+                if waiting { logger.info("the replicas confirm this child's writes again") }
+                return
+            } catch {
+                guard case .server(let message) = error, message.hasPrefix("NOREPLICAS"), !commands.isStopping else { throw error }
+                if !waiting { logger.warning("\(message); waiting for the replicas before going on") }
+                waiting = true
+                Thread.sleep(forTimeInterval: backoff.next())
+            }
+        }
     }
 
     /// Puts the jobs Redis holds for this process back on their queues.

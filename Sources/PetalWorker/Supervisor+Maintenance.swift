@@ -15,7 +15,9 @@ extension Supervisor {
     }
 
     /// The heartbeat record (worker hash with a TTL) and its event. docs/PROTOCOL.md lists the fields.
-    func writeHeartbeat() {
+    /// Returns Redis's refusal, if it refused.
+    @discardableResult
+    func writeHeartbeat() -> RedisError? {
         let childPIDs = pool.pids
         let active = pool.activeJobs
         let rss = SystemStats.residentBytes(pid: getpid()) + childPIDs.reduce(0) { $0 + SystemStats.residentBytes(pid: $1) }
@@ -28,8 +30,10 @@ extension Supervisor {
             // Where this worker's Redis is (no password) and, under Sentinel, the primary it uses now.
             redis: connection.configuration.description, redisServer: connection.serverAddress ?? "")
         let call = HeartbeatCall(heartbeat: heartbeat, ttl: configuration.heartbeatTTL, first: !announcedOnline)
+        var refusal: RedisError?
         withRedis("heartbeat") { () throws(RedisError) in
-            let wasReaped = try connection.call(call, keys: keys)
+            let wasReaped: Bool
+            do throws(RedisError) { wasReaped = try connection.call(call, keys: keys) } catch { refusal = error; throw error }
             // Another worker reaped this one while it could not reach Redis (offline_at was set):
             // its jobs went to other workers, its children's late results are fenced off. From
             // this beat on it is online again and takes jobs.
@@ -38,6 +42,7 @@ extension Supervisor {
             }
             announcedOnline = true
         }
+        return refusal
     }
 
     private func promoteDueJobs() {

@@ -84,7 +84,13 @@ final class Supervisor {
         subscriber = inbox.listen(configuration: connection.configuration,
                                   channels: [keys.controlChannel, keys.controlChannel(worker: configuration.name)])
         // Announced before any child exists: fetch hands out nothing to a worker without a heartbeat.
-        writeHeartbeat()
+        // An ACL user without the rights the worker needs is refused here, before a child could take
+        // a job and be refused half-way through (docs/PROTOCOL.md has the rules).
+        if let refusal = writeHeartbeat(), case .server(let message) = refusal, message.hasPrefix("NOPERM") {
+            logger.critical("cannot start worker: \(message)")
+            subscriber?.cancel()
+            return 1
+        }
         logger.info("worker \(configuration.name) started: pool \(settings.targetSize), queues \(settings.queues.joined(separator: ", ")), tasks \(registry.names.joined(separator: ", "))")
         var turnStarted = Clock.now()
         while true {
@@ -153,6 +159,20 @@ final class Supervisor {
             logger.warning("recovered jobs left in flight by an earlier run of \(configuration.name): \(recovered.requeued) re-queued")
         }
         redisReachableSince = Clock.now()
+        try warnOfMissingReplicas()
+    }
+
+    /// The durability mode with fewer replicas connected than it waits for: every job would wait
+    /// for them. Said at start, so the operator knows why nothing runs.
+    private func warnOfMissingReplicas() throws {
+        let wanted = connection.configuration.replicasToWait
+        guard wanted > 0 else { return }
+        let info = try connection.command(["INFO", "replication"]).string ?? ""
+        let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("connected_slaves:") }
+        let connected = line.flatMap { Int($0.dropFirst("connected_slaves:".count)) } ?? 0
+        if connected < wanted {
+            logger.warning("--redis-wait-replicas \(wanted), but the primary has \(connected) replica(s) connected: jobs wait until \(wanted) confirm each write")
+        }
     }
 
     private func isFinished() -> Bool {

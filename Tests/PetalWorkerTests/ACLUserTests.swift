@@ -79,6 +79,13 @@ struct ACLUserTests {
         let worker = try await PetalBinary.runOffThePool(["worker", "--redis", url("no-numsub"), "--concurrency", "1"])
         #expect(worker.code != 0, "a worker refused at start exits")
         #expect(worker.error.contains("Redis refused PUBSUB for ACL user 'no-numsub'"), "\(worker.error)")
+        // A worker whose user may not write events is refused at its first heartbeat, before any
+        // child could take a job and be refused half-way (the jobs stay PENDING, untouched).
+        let waiting = try await server.petalClient().enqueue(many: (0..<3).map { _ in EnqueueRequest(task: "noop") })
+        let refusedWorker = try await PetalBinary.runOffThePool(["worker", "--redis", url("no-xadd"), "--concurrency", "1"])
+        #expect(refusedWorker.code != 0, "a worker refused at start exits")
+        #expect(refusedWorker.error.contains("Redis refused XADD inside the function 'petal_heartbeat'"), "\(refusedWorker.error)")
+        #expect(try await server.petalClient().jobs(waiting).allSatisfy { $0?.state == .pending && $0?.worker == nil })
         // Keys outside the user's pattern.
         try createUser("elsewhere") { words in words = words.map { $0 == "~petal:*" ? "~other:*" : $0 } }
         let keys = try await PetalBinary.runOffThePool(["call", "noop", "--redis", url("elsewhere")])
