@@ -61,7 +61,11 @@ final class ChildRunner {
                     logger.info("Redis is back")
                 }
                 let stopping = commands.isStopping
-                if !stopping, !buffer.isEmpty, outcomes.isEmpty || Clock.now() - firstOutcomeAt < PrefetchPolicy.acknowledgementDelay {
+                // The next taken job runs before what ran is acknowledged only while jobs are short:
+                // a job that ran long is acknowledged before the next begins, so its end is in Redis
+                // at once (and a crash or terminate of the next cannot make it run again).
+                let lastWasShort = outcomes.last.map { $0.runtime < PrefetchPolicy.shortJob } ?? true
+                if !stopping, !buffer.isEmpty, outcomes.isEmpty || lastWasShort && Clock.now() - firstOutcomeAt < PrefetchPolicy.acknowledgementDelay {
                     let outcome = run(buffer.removeFirst())
                     if outcomes.isEmpty { firstOutcomeAt = Clock.now() }
                     outcomes.append(outcome)

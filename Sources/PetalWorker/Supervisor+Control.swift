@@ -15,7 +15,13 @@ extension Supervisor {
                 reply = ControlReply(worker: configuration.name, error: "\(error)")
             }
             logger.info("control \(message.commandName.prefix(100)): \(reply.error ?? reply.ok?.jsonText ?? "ok")")
+            // Replies go only to reply lists (`P:reply:<id>`): a control message is anyone's to
+            // publish, and an arbitrary key here would get a reply pushed and a 60 s lifetime.
             guard let replyTo = message.replyTo else { continue }
+            guard replyTo.hasPrefix(keys.reply("")) else {
+                logger.warning("control \(message.commandName.prefix(100)): reply_to '\(replyTo.prefix(100))' is not a reply list (\(keys.reply("<id>"))); no reply sent")
+                continue
+            }
             withRedis("control reply") { () throws(RedisError) in
                 _ = try connection.pipeline([["RPUSH", RedisArgument(replyTo), RedisArgument(reply.json)],
                                              ["EXPIRE", RedisArgument(replyTo), "60"]])

@@ -77,7 +77,7 @@ public struct WorkerConfiguration: Sendable, Codable {
         if let low = autoscaleMin, let high = autoscaleMax {
             try check(low >= 0 && high >= max(low, 1) && high <= ControlCommand.maximumPoolSize, "autoscale needs 0 <= min <= max <= \(ControlCommand.maximumPoolSize), max >= 1")
         }
-        try check(heartbeatInterval >= 0.2, "heartbeat interval must be at least 0.2 s")
+        try check(heartbeatInterval >= 0.2 && heartbeatInterval <= 3600, "heartbeat interval must be from 0.2 s to 3600 s")
         try check(prefetch >= 1 && prefetch <= 100, "prefetch must be 1 to 100")
     }
 }

@@ -7,6 +7,9 @@
 
 register('child_lost', function(args)
   local worker, pid, reason, mode, running = args[3], args[4], args[5], args[6], args[7] or ''
+  if mode ~= 'fail' and mode ~= 'requeue' then
+    return redis.error_reply("ERR child_lost: mode '" .. string.sub(tostring(mode), 1, 50) .. "' is not fail or requeue")
+  end
   local inflight = key('inflight', worker)
   local handled = {}
   for _, id in ipairs(redis.call('LRANGE', inflight, 0, -1)) do
@@ -14,8 +17,7 @@ register('child_lost', function(args)
     if job.pid == pid then
       redis.call('LREM', inflight, 1, id)
       if present(job.revoke_requested) then
-        conclude(id, 'REVOKED', worker, {exception = id == running and 'Terminated: revoked while running'
-          or 'Revoked: revoked before it ran'})
+        conclude(id, 'REVOKED', worker, {exception = revoked_text(job.revoke_requested, id == running, reason)})
       elseif mode == 'requeue' or id ~= running then
         requeue(id)
       else

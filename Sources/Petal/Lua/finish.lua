@@ -30,6 +30,10 @@ register('finish', function(args)
     if not OUTCOMES[outcome.outcome] then
       return redis.error_reply("ERR finish: outcome '" .. tostring(outcome.outcome) .. "' is not SUCCESS, FAILURE or RETRY")
     end
+    if outcome.outcome == 'RETRY' and not number(outcome.retry_at) then
+      local shown = string.sub(tostring(outcome.retry_at), 1, 50)
+      return redis.error_reply("ERR finish: retry time '" .. shown .. "' is not a finite number")
+    end
     outcomes[j] = outcome
   end
   local after = FIRST_OUTCOME + n * width

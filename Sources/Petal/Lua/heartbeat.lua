@@ -2,6 +2,7 @@
 -- lives, [5] '1' for the first beat (worker-online, else worker-heartbeat), [6] jobs running,
 -- [7] pool size, [8] '1' when the worker has no run-time time limits (its limits hash goes),
 -- [9...] the record's field/value pairs (WorkerHeartbeat in Swift, docs/PROTOCOL.md).
+-- [4] is a whole number of seconds (1 to 86400).
 -- Replaces the record whole, refreshes its counters' lifetime and says so in the event stream.
 -- Returns 1 when the worker had been reaped meanwhile (its offline_at was set), else 0.
 
@@ -10,6 +11,12 @@ register('heartbeat', function(args)
   local record = key('worker', worker)
   local fields = rest(args, 9)
   if #fields == 0 or #fields % 2 == 1 then return redis.error_reply('ERR heartbeat: fields must come in pairs') end
+  -- Checked before any write: a record without a lifetime would keep a dead worker online forever.
+  local lifetime = number(ttl)
+  if not lifetime or lifetime < 1 or lifetime ~= math.floor(lifetime) or lifetime > 86400 then
+    local shown = string.sub(tostring(ttl), 1, 50)
+    return redis.error_reply("ERR heartbeat: lifetime '" .. shown .. "' is not a whole number of seconds from 1 to 86400")
+  end
   redis.call('DEL', record)
   redis.call('HSET', record, unpack(fields))
   redis.call('EXPIRE', record, ttl)

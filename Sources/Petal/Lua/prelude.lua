@@ -39,6 +39,8 @@ local function present(value) return value and value ~= '' end
 
 -- A finite number from text, or `fallback` when the text is missing or not a finite number.
 local function number(value, fallback)
+  -- Lua reads ' 5' and '5\n' as 5, but Redis refuses them as scores: text with spaces is not a number.
+  if type(value) == 'string' and (string.find(value, '^%s') or string.find(value, '%s$')) then return fallback end
   local n = tonumber(value)
   if n == nil or n ~= n or n == math.huge or n == -math.huge then return fallback end
   return n
@@ -184,6 +186,14 @@ end
 local function push_ready(id, queue, first)
   redis.call(first and 'RPUSH' or 'LPUSH', key('queue', queue), id)
   ring(queue, 1)
+end
+
+-- The exception of a revoked job whose run ended without an outcome: `requested` is the record's
+-- revoke_requested ('terminate' or 'revoke'), `was_running` whether it had begun, `how` why it ended.
+local function revoked_text(requested, was_running, how)
+  if not was_running then return 'Revoked: revoked before it ran' end
+  if requested == 'terminate' then return 'Terminated: revoked while running' end
+  return 'Revoked: revoked while running, and its run ended without an outcome (' .. string.sub(how or '', 1, 200) .. ')'
 end
 
 -- What each end of a run is called in the event stream, the job's time fields and the counters.

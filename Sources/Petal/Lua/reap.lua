@@ -26,7 +26,7 @@ local function reap_worker(worker, max_redeliveries, own)
     local redelivered = number(job.redeliveries, 0)
     if job.task then
       if present(job.revoke_requested) then
-        conclude(id, 'REVOKED', worker, {exception = 'Terminated: revoked while running'})
+        conclude(id, 'REVOKED', worker, {exception = revoked_text(job.revoke_requested, true, 'its worker was lost')})
       elseif redelivered >= max_redeliveries then
         conclude(id, 'FAILURE', worker, {exception = 'WorkerLostError: worker ' .. worker ..
           ' died while running this job, and it was redelivered ' .. redelivered .. ' times already', traceback = ''})
