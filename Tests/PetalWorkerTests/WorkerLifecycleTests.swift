@@ -1,5 +1,6 @@
 import Foundation
 import Petal
+import PetalRedis
 import PetalTestSupport
 import Testing
 
@@ -19,6 +20,21 @@ struct WorkerLifecycleTests {
 
     private func events(of worker: String) async throws -> [String] {
         try await client.events(after: "0", block: 0, count: 100_000).filter { $0.fields["worker"] == worker }.map(\.type)
+    }
+
+    @Test func controlRepliesGoOnlyToReplyLists() async throws {
+        let worker = try await WorkerProcess(redis: server, concurrency: 1, queues: ["busy"])
+        defer { worker.stop() }
+        let waiting = try await client.enqueue(EnqueueRequest(task: "noop", queue: "elsewhere"))
+        let redis = server.redisClient()
+        // Anyone may publish a control message; one naming a queue as its reply list must not get
+        // the queue a lifetime (its jobs would vanish with it).
+        let hostile = #"{"id":"x","command":"ping","reply_to":"\#(client.keys.queue("elsewhere"))"}"#
+        #expect(try await redis.command(["PUBLISH", RedisArgument(client.keys.controlChannel), RedisArgument(hostile)]).int == 1)
+        let replies = try await client.control(.ping, destination: [worker.name])
+        #expect(replies.map(\.worker) == [worker.name], "a real reply list still gets its answer, after the hostile one was read")
+        #expect(try await redis.command(["TTL", RedisArgument(client.keys.queue("elsewhere"))]).int == -1)
+        #expect(try await redis.command(["LRANGE", RedisArgument(client.keys.queue("elsewhere")), "0", "-1"]).array?.compactMap(\.string) == [waiting])
     }
 
     @Test func aWorkerStartingUnderANewNameIsNeverOfflineFirst() async throws {
