@@ -77,5 +77,12 @@ public struct RedisSettings: Sendable, Equatable {
         if (tls.certificateFile == nil) != (tls.keyFile == nil) {
             throw .invalidSetting("mutual TLS needs both a client certificate and its key (--redis-tls-cert and --redis-tls-key)")
         }
+        // Loaded once here as every connection will load them: a folder, a file that is not PEM,
+        // or a key that is not the certificate's is a setting to fix, not an outage to wait out.
+        do throws(RedisError) {
+            try TLSSession.validate(tls)
+        } catch {
+            throw .invalidSetting(error.description.replacingOccurrences(of: "Redis connection failed: ", with: ""))
+        }
     }
 }

@@ -149,7 +149,8 @@ final class RedisSocket {
     }
 
     private func firstReadHint(_ message: String) -> String {
-        guard received == 0, !offeredCertificate else { return message }
+        // Said once: OpenSSL's own reason may already name the certificate.
+        guard received == 0, !offeredCertificate, !message.contains("client certificate") else { return message }
         return "\(message) before its first reply: the server may require a client certificate (--redis-tls-cert and --redis-tls-key)"
     }
 

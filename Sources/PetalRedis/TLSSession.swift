@@ -138,6 +138,11 @@ final class TLSSession {
 
     // MARK: - Setting up
 
+    /// Loads the CA, certificate and key as a connection would, and frees them.
+    static func validate(_ settings: RedisTLS) throws(RedisError) {
+        SSL_CTX_free(try makeContext(settings))
+    }
+
     private static func makeContext(_ settings: RedisTLS) throws(RedisError) -> OpaquePointer {
         guard let context = SSL_CTX_new(TLS_client_method()) else {
             throw .connection("TLS: cannot create a context: \(queuedErrors())")

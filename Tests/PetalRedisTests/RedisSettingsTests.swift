@@ -33,6 +33,24 @@ struct RedisSettingsTests {
         #expect(RedisConfiguration.redacted("redis+sentinel://u:pw@s1,s2/m?sentinel_password=spw") == "redis+sentinel://u:***@s1,s2/m?sentinel_password=***")
     }
 
+    @Test func aCAFileThatIsNotACertificateIsASettingToFixNotAnOutage() throws {
+        let certificates = try TestCertificates.shared()
+        for notACA in ["/etc/passwd", FileManager.default.temporaryDirectory.path] {
+            var settings = RedisSettings(url: "rediss://h:6380", tlsCA: notACA)
+            #expect {
+                try settings.configuration()
+            } throws: { error in
+                guard case RedisError.invalidSetting(let message) = error else { return false }
+                return message.contains("cannot load the CA file \(notACA)")
+            }
+        }
+        // A key that is not the certificate's (the server's key beside the client's certificate).
+        var mismatched = RedisSettings(url: "rediss://h:6380", tlsCA: certificates.caFile)
+        mismatched.tlsCert = certificates.clientCertificate
+        mismatched.tlsKey = certificates.serverKey
+        #expect(throws: RedisError.self) { try mismatched.configuration() }
+    }
+
     @Test func settingsLayOverTheURL() throws {
         let certificates = try TestCertificates.shared()
         var settings = RedisSettings(url: "rediss://h:6380?ssl_ca_certs=/nowhere.pem", tlsCA: certificates.caFile,
