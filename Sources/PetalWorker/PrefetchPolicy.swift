@@ -7,6 +7,9 @@ struct PrefetchPolicy: Sendable, Equatable {
     static let shortJob = 0.005
     /// How long the outcome of a short job may wait for the next ones before it is acknowledged.
     static let acknowledgementDelay = 0.02
+    /// A job still running after this long (seconds) is long: the child gives back the jobs it took
+    /// ahead, so they do not wait behind it while other children could run them.
+    static let releaseAfter = 0.05
 
     let limit: Int
     private(set) var size = 1

@@ -22,6 +22,21 @@ struct WorkerLifecycleTests {
         try await client.events(after: "0", block: 0, count: 100_000).filter { $0.fields["worker"] == worker }.map(\.type)
     }
 
+    @Test func noJobWaitsBehindALongOneInAChildThatTookItAhead() async throws {
+        // Short jobs first, so children take several per call; then a long job with short ones
+        // behind it in the same queue: whatever a child took ahead with the long one goes back,
+        // and the short ones all end while the long one still runs.
+        try await client.pause(queue: "default")
+        _ = try await client.enqueue(many: (0..<40).map { _ in EnqueueRequest(task: "noop") })
+        let long = try await client.enqueue(EnqueueRequest(task: "sleep", args: [60]))
+        let behind = try await client.enqueue(many: (0..<7).map { _ in EnqueueRequest(task: "add", args: [1, 2]) })
+        let worker = try await WorkerProcess(redis: server, concurrency: 2)
+        defer { worker.stop() }
+        try await client.resume(queue: "default")
+        for id in behind { #expect(try await Eventually.job(client, id, timeout: 45).state == .success) }
+        #expect(try await client.job(long)?.state == .started, "the long job still runs: nothing waited for it to end")
+    }
+
     @Test func controlRepliesGoOnlyToReplyLists() async throws {
         let worker = try await WorkerProcess(redis: server, concurrency: 1, queues: ["busy"])
         defer { worker.stop() }

@@ -13,6 +13,9 @@ public struct ChildLostCall: PetalCall {
         case fail
         /// All go back to the front of their queue (a shutdown, a lost reply).
         case requeue
+        /// A live child gives back the jobs it took ahead: all but the one it is running (named in
+        /// `running`) go back to the front of their queue.
+        case release
     }
 
     public var worker: String
