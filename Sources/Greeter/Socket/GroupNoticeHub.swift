@@ -34,12 +34,21 @@ final class GroupNoticeHub: Service, Sendable {
                 for inbox in targets { inbox.add(job, id: notice.id) }
             case .subscribed:
                 listening.store(true, ordering: .releasing)
+                // Sockets opened before Redis was first reached (after `waitUntilListening` gave
+                // up) have no snapshot yet: they get one now, as after a reconnection.
+                catchUp()
             case .resubscribed:
-                waiters.wakeAll()
-                for inbox in inboxes.withLock({ $0.values.flatMap(\.values) }) { inbox.snapshotDue() }
+                catchUp()
             }
         }
         for inbox in inboxes.withLock({ $0.values.flatMap(\.values) }) { inbox.finish() }
+    }
+
+    /// Notices may have been missed (or no snapshot sent): every socket sends a snapshot, and
+    /// every `waitForJob` reads its job again.
+    private func catchUp() {
+        waiters.wakeAll()
+        for inbox in inboxes.withLock({ $0.values.flatMap(\.values) }) { inbox.snapshotDue() }
     }
 
     /// An inbox for `visitor`'s notices from now on, until `close`; nil when the visitor already
