@@ -52,7 +52,7 @@ struct JobsController: Sendable {
                 for await event in notices {
                     switch event {
                     case .notice(let notice):
-                        continuation.yield("event: job\ndata: \(notice.json)\n\n")
+                        continuation.yield("event: job\ndata: \(SocketJob.json(notice).jsonText)\n\n")
                     case .subscribed:
                         break
                     case .resubscribed:
@@ -82,7 +82,7 @@ struct JobsController: Sendable {
     func snapshotEvent(_ visitor: String) async throws -> String {
         let rows = try await recentJobs(visitor).map { job -> JSONValue in
             ["id": .string(job.id), "task": .string(job.task), "state": .string(job.state),
-             "current": .number(Double(job.current)), "total": .number(Double(job.total))]
+             "current": .number(Double(job.current)), "total": .number(Double(job.total)), "status": .string(job.status)]
         }
         return "event: snapshot\ndata: \(JSONValue.array(rows).jsonText)\n\n"
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Greeter
 import Petal
+import PetalRedis
 import PetalTestSupport
 import Testing
 
@@ -285,5 +286,70 @@ struct GreeterSocketTests {
             #expect(try await http.get("/ws").status == 403, "no cookie")
             #expect(try await HTTPTestClient(base: http.base, cookie: cookie).get("/ws").status == 426)
         }
+    }
+
+    /// A socket opened while the greeter has never reached Redis gets its snapshot as soon as
+    /// Redis is up (the first subscription counts as a reconnection).
+    @Test func aSocketOpenedBeforeRedisWasEverReachedGetsItsSnapshotWhenItIs() async throws {
+        let redisPort = try FreePort.find()
+        let client = PetalClient(redis: RedisClient(configuration: RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: redisPort)), poolSize: 2))
+        try await GreeterHarness.run(client: client, waitForRedis: false) { http, port in
+            let cookie = try await visitorCookie(http)  // a first visit to /jobs needs no Redis
+            let socket = try await SocketTestClient.connect(port: port, cookie: cookie)
+            // Calls are read once the socket has tried its snapshot: this answer says it has.
+            socket.call(1, "myJobs")
+            #expect(code(try await socket.answer(1, timeout: 30)) == "unavailable")
+            #expect(!socket.received.contains { $0["event"] == "snapshot" })
+
+            let redis = try RedisServer(port: redisPort)
+            defer { redis.stop() }
+            let snapshot = try await socket.first("the snapshot once Redis is up", timeout: 60) { $0["event"] == "snapshot" }
+            #expect(snapshot["jobs"] == .array([]))
+            socket.call(2, "startGreeting", ["person": "Late", "total": 1])
+            let id = try #require(try await socket.answer(2)["result"]?["id"]?.stringValue)
+            _ = try await socket.first("the new job's push") { $0["event"] == "job" && $0["job"]?["id"] == .string(id) }
+        }
+    }
+    /// A job revoked while running is "cancelled" in its push, its status, the event stream and
+    /// the snapshots, and every job object pushed carries a `status`.
+    @Test func aJobRevokedWhileRunningIsCancelledEverywhereAndEveryPushHasAStatus() async throws {
+        let worker = try await greeter.worker()
+        defer { worker.stop() }
+        try await greeter.withApp { http, port in
+            let cookie = try await visitorCookie(http)
+            let stream = try EventStreamReader(port: port, path: "/jobs/events", cookie: cookie)
+            try await Eventually.wait("the stream's snapshot") { stream.received().contains("event: snapshot") }
+            let socket = try await SocketTestClient.connect(port: port, cookie: cookie)
+            _ = try await socket.first("the snapshot") { $0["event"] == "snapshot" }
+            socket.call(1, "startGreeting", ["person": "Stopped", "total": 100])
+            let id = try #require(try await socket.answer(1)["result"]?["id"]?.stringValue)
+            _ = try await socket.first("a PROGRESS push", timeout: 30) { $0["event"] == "job" && $0["job"]?["state"] == "PROGRESS" }
+            socket.call(2, "revokeJob", ["id": .string(id)])
+            #expect(try await socket.answer(2)["result"]?["outcome"] == "running")
+
+            let cancelled: JSONValue = "This job was cancelled."
+            let push = try await socket.first("the REVOKED push", timeout: 30) { $0["event"] == "job" && $0["job"]?["state"] == "REVOKED" }
+            #expect(push["job"]?["error"] == cancelled)
+            #expect(push["job"]?["status"] == cancelled)
+            socket.call(3, "jobStatus", ["id": .string(id)])
+            let status = try await socket.answer(3)
+            #expect(status["result"]?["error"] == cancelled && status["result"]?["status"] == cancelled, "\(status)")
+            let pushes = socket.received.filter { $0["event"] == "job" }.compactMap { $0["job"] }
+            #expect(!pushes.isEmpty && pushes.allSatisfy { ($0["status"]?.stringValue ?? "").isEmpty == false }, "\(pushes)")
+
+            try await Eventually.wait("the stream's REVOKED event") { stream.received().contains("\"error\":\"This job was cancelled.\"") }
+            #expect(!stream.received().contains("revoked while running"), "one wording")
+            let again = try EventStreamReader(port: port, path: "/jobs/events", cookie: cookie)
+            try await Eventually.wait("a new stream's snapshot") { again.received().contains("event: snapshot") && again.received().contains(id) }
+            let rows = try Self.snapshotRows(again.received())
+            #expect(rows.first { $0["id"] == .string(id) }?["status"] == cancelled, "\(rows)")
+        }
+    }
+
+    /// The rows of the first `event: snapshot` in a Server-Sent Events text.
+    static func snapshotRows(_ text: String) throws -> [JSONValue] {
+        let event = try #require(text.range(of: "event: snapshot\ndata: "))
+        let line = text[event.upperBound...].prefix { $0 != "\n" }
+        return try JSONValue(parsing: String(line)).arrayValue ?? []
     }
 }
