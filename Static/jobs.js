@@ -58,6 +58,7 @@
     live.textContent = !yes ? "Reconnecting…"
       : tooMany ? "Updates live (over a slower stream: too many tabs of this site are open)." : "Updates live.";
     live.setAttribute("data-connected", yes ? "true" : "false");
+    live.hidden = false;  // (hidden as rendered: without a live connection it would not be true)
   }
 
   var source = null;

@@ -167,6 +167,9 @@ struct GreeterTests {
             let first = try await http.get("/jobs")
             #expect(first.status == 200)
             #expect(try HTMLDocument(first.body).count("//p[@id='empty']") == 1)
+            // Without JavaScript nothing updates the page, so nothing says it does.
+            #expect(!first.body.contains("Updates live"))
+            #expect(try HTMLDocument(first.body).count("//p[@id='live-status'][@hidden]") == 1)
             #expect(first.header("Set-Cookie")?.hasPrefix("greeter_visitor=") == true)
             let visitor = http.keepingCookie(from: first)
             let stream = try EventStreamReader(port: port, path: "/jobs/events", cookie: visitor.cookie)
