@@ -33,11 +33,14 @@ public func buildGreeterApplication(configuration: GreeterConfiguration, client:
     socket.addRoutes(to: routes)
     // Frames up to 64 KiB are read, so a message over the 16 KiB limit still gets its error reply
     // before the close; a bigger frame is closed at once by the WebSocket layer (1009).
+    let upgrades = HTTP1WebSocketUpgradeChannel.Configuration(
+        ws: .init(maxFrameSize: max(65_536, configuration.socketLimits.messageBytes), autoPing: .enabled(timePeriod: .seconds(30))))
+    let webSocketResponder = socket.webSocketRouter(allowedHosts: allowedHosts).buildResponder()
     return Application(router: router,
-                       server: .http1WebSocketUpgrade(
-                           webSocketRouter: socket.webSocketRouter(allowedHosts: allowedHosts),
-                           configuration: .init(ws: .init(maxFrameSize: max(65_536, configuration.socketLimits.messageBytes),
-                                                          autoPing: .enabled(timePeriod: .seconds(30))))),
+                       server: HTTPServerBuilder { responder in
+                           ScreenedUpgradeChannel(upgrade: HTTP1WebSocketUpgradeChannel(
+                               responder: responder, webSocketResponder: webSocketResponder, configuration: upgrades))
+                       },
                        configuration: .init(address: .hostname(configuration.address, port: configuration.port)),
                        services: [hub], logger: logger)
 }

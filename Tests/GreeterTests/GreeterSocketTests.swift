@@ -352,4 +352,41 @@ struct GreeterSocketTests {
         let line = text[event.upperBound...].prefix { $0 != "\n" }
         return try JSONValue(parsing: String(line)).arrayValue ?? []
     }
+    /// A malformed upgrade is answered, not dropped: 426 naming version 13 for another version,
+    /// 400 for a missing or doubled key or version; a plain GET's 426 names the upgrade it wants.
+    @Test func malformedUpgradesGet400Or426() async throws {
+        try await greeter.withApp { http, port in
+            let cookie = try await visitorCookie(http)
+            let key = "dGhlIHNhbXBsZSBub25jZQ=="
+            func upgrade(_ lines: [String]) async throws -> String {
+                let head = ["GET /ws HTTP/1.1", "Host: 127.0.0.1:\(port)", "Cookie: \(cookie)", "Upgrade: websocket", "Connection: Upgrade"] + lines
+                return try await WireHTTP.raw(port: port, Array((head.joined(separator: "\r\n") + "\r\n\r\n").utf8))
+            }
+            func header(_ reply: String, _ name: String) -> String? {
+                reply.components(separatedBy: "\r\n\r\n").first?.components(separatedBy: "\r\n")
+                    .first { $0.lowercased().hasPrefix(name + ":") }
+                    .map { String($0.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces) }
+            }
+            let version8 = try await upgrade(["Sec-WebSocket-Key: \(key)", "Sec-WebSocket-Version: 8"])
+            #expect(WireHTTP.status(of: version8) == 426, "\(version8.prefix(300))")
+            #expect(header(version8, "sec-websocket-version") == "13")
+            #expect(header(version8, "upgrade") == "websocket")
+            let malformed: [(String, [String])] = [
+                ("no key", ["Sec-WebSocket-Version: 13"]),
+                ("no version", ["Sec-WebSocket-Key: \(key)"]),
+                ("neither", []),
+                ("two keys", ["Sec-WebSocket-Key: \(key)", "Sec-WebSocket-Key: \(key)", "Sec-WebSocket-Version: 13"]),
+            ]
+            for (what, lines) in malformed {
+                let reply = try await upgrade(lines)
+                #expect(WireHTTP.status(of: reply) == 400, "\(what): \(reply.prefix(300))")
+            }
+            let plain = try await RealClient.curl(["-H", "Cookie: \(cookie)", "http://127.0.0.1:\(port)/ws"])
+            #expect(plain.status == 426)
+            #expect(plain.headers["upgrade"] == "websocket", "RFC 9110: a 426 says which upgrade")
+            // A sound upgrade is as welcome as ever.
+            let socket = try await SocketTestClient.connect(port: port, cookie: cookie)
+            _ = try await socket.first("the snapshot") { $0["event"] == "snapshot" }
+        }
+    }
 }
