@@ -87,13 +87,11 @@ struct JobsController: Sendable {
         return "event: snapshot\ndata: \(JSONValue.array(rows).jsonText)\n\n"
     }
 
+    /// Redis errors go to `ErrorMiddleware` as they are, so a Redis away is a 503 with
+    /// `Retry-After` like every other page's.
     private func recentJobs(_ visitor: String) async throws -> [JobView] {
-        do {
-            let ids = try await client.groupJobIDs(visitor, limit: 20)
-            return try await client.jobs(ids).compactMap { $0.map(JobView.init) }
-        } catch {
-            throw HTTPError(.serviceUnavailable, message: "The job queue is unreachable right now; please try again in a moment.")
-        }
+        let ids = try await client.groupJobIDs(visitor, limit: 20)
+        return try await client.jobs(ids).compactMap { $0.map(JobView.init) }
     }
 
     /// The stream is the visitor's own: without a valid cookie (the page sets one) there is none.
