@@ -41,6 +41,11 @@ struct GreeterSocketTests {
             #expect(code(invalid) == "bad_arguments")
             #expect(invalid["error"]?["fields"]?["person"] == "Please enter a name.")
             #expect(invalid["error"]?["fields"]?["total"] == "Steps must be from 1 to 100.")
+            // "a" and 7,000 combining accents: one character, 14 KB.
+            socket.call(31, "startGreeting", ["person": .string("a" + String(repeating: "\u{301}", count: 7000)), "total": 1])
+            let accents = try await socket.answer(31)
+            #expect(code(accents) == "bad_arguments", "\(accents["error"] ?? accents)")
+            #expect(accents["error"]?["fields"]?["person"]?.stringValue?.contains("at most 100 characters") == true)
             socket.call(4, "jobStatus", ["id": "no-such-job"])
             #expect(code(try await socket.answer(4)) == "not_found")
             socket.call(5, "jobStatus", ["id": 42])

@@ -35,6 +35,8 @@ struct GreeterTests {
         (["person": "", "total": "3"], "person-error", "Please enter a name."),
         (["person": "   ", "total": "3"], "person-error", "Please enter a name."),
         (["person": String(repeating: "a", count: 101), "total": "3"], "person-error", "at most 100 characters"),
+        // One grapheme cluster of 1,001 scalars (7 KB as a form): one "character", far too long.
+        (["person": "a" + String(repeating: "\u{301}", count: 1000), "total": "3"], "person-error", "at most 100 characters"),
         (["person": "Ann", "total": "0"], "total-error", "from 1 to 100"),
         (["person": "Ann", "total": "101"], "total-error", "from 1 to 100"),
         (["person": "Ann", "total": "ten"], "total-error", "whole number"),
