@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(name: "PetalRedisTests", dependencies: ["PetalRedis", "PetalTestSupport"]),
         .testTarget(name: "PetalTests", dependencies: [.product(name: "PropertyBased", package: "swift-property-based"), "Petal", "PetalRedis", "PetalTestSupport"]),
         .testTarget(name: "PetalWorkerTests", dependencies: ["Petal", "PetalWorker", "PetalRedis", "PetalSystem", "PetalTestSupport"]),
-        .testTarget(name: "GreeterTests", dependencies: [.product(name: "PropertyBased", package: "swift-property-based"), "Greeter", "Petal", "PetalRedis", "PetalTestSupport", "PetalWeb",
+        .testTarget(name: "GreeterTests", dependencies: [.product(name: "PropertyBased", package: "swift-property-based"), "Greeter", "Petal", "PetalRedis", "PetalSystem", "PetalTestSupport", "PetalWeb",
                                                          .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "PetalMonitorTests", dependencies: [.product(name: "PropertyBased", package: "swift-property-based"), "PetalMonitor", "Petal", "PetalRedis", "PetalRunner", "PetalTestSupport", "PetalWeb",
                                                               .product(name: "Hummingbird", package: "hummingbird")]),

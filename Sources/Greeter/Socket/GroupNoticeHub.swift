@@ -13,6 +13,8 @@ final class GroupNoticeHub: Service, Sendable {
     /// Set once Redis has confirmed the subscription, so a socket that sends its snapshot after
     /// `waitUntilListening` misses no notice in between.
     private let listening = Atomic<Bool>(false)
+    /// Set when the server is stopping: sockets are sent away (1001) and no new one is kept.
+    private let stopping = Atomic<Bool>(false)
     /// `waitForJob` calls, woken by the notices that pass through here.
     let waiters = JobNoticeWaiters()
 
@@ -41,6 +43,7 @@ final class GroupNoticeHub: Service, Sendable {
                 catchUp()
             }
         }
+        // The app is stopping: each socket closes with 1001 as its inbox ends.
         for inbox in inboxes.withLock({ $0.values.flatMap(\.values) }) { inbox.finish() }
     }
 
@@ -68,6 +71,19 @@ final class GroupNoticeHub: Service, Sendable {
         inboxes.withLock { table in
             table[visitor]?[ObjectIdentifier(inbox)] = nil
             if table[visitor]?.isEmpty == true { table[visitor] = nil }
+        }
+    }
+
+    var isStopping: Bool { stopping.load(ordering: .acquiring) }
+
+    /// The server is stopping: lets go of every socket (each then closes with 1001, see
+    /// `SocketSession`) and waits, up to `within`, until all are gone.
+    func sendAway(within: Duration) async {
+        stopping.store(true, ordering: .releasing)
+        for inbox in inboxes.withLock({ $0.values.flatMap(\.values) }) { inbox.finish() }
+        let deadline = ContinuousClock.now + within
+        while inboxes.withLock({ !$0.isEmpty }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
         }
     }
 
