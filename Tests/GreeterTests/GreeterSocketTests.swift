@@ -55,6 +55,7 @@ struct GreeterSocketTests {
             socket.send("this is not JSON")
             let garbled = try await socket.first("the answer to garbage") { $0["id"] == .null && $0["error"] != nil }
             #expect(code(garbled) == "bad_message")
+            #expect(garbled["error"]?["message"]?.stringValue?.contains("this is not") == false, "the bad input is not echoed back")
             socket.send(#"{"call": "myJobs"}"#)
             try await Eventually.wait("a second bad_message") { socket.received.filter { code($0) == "bad_message" }.count == 2 }
             socket.call(7, "waitForJob", ["id": "no-such-job", "timeout": "soon"])
