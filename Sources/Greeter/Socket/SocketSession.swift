@@ -18,11 +18,11 @@ struct SocketSession: Sendable {
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         // Listen before reading the snapshot, so nothing published in between is lost.
         await hub.waitUntilListening()
-        if hub.isStopping {
-            try await outbound.close(.goingAway, reason: "server stopping")
-            return
-        }
         guard let inbox = hub.open(for: functions.visitor, limit: limits.socketsPerVisitor) else {
+            if hub.isStopping {
+                try await outbound.close(.goingAway, reason: "server stopping")
+                return
+            }
             try await refuse(SocketCallError(code: .tooManySockets,
                                              message: "At most \(limits.socketsPerVisitor) sockets may be open for one visitor; close another page first."), outbound)
             return
