@@ -1,7 +1,9 @@
 // The live job list (#jobs on the index and /jobs pages): kept current by the WebSocket
 // (socket.js) when there is one, else by Server-Sent Events from /jobs/events. A snapshot
 // rebuilds the table (on connect and after Redis reconnects); each job notice updates its row
-// or adds it at the top. Without JavaScript the table is as the server rendered it.
+// or adds it at the top. Without JavaScript the table is as the server rendered it. A page the
+// server refuses a socket (the visitor has too many open) follows the event stream instead, and
+// says why.
 (function () {
   "use strict";
   var body = document.querySelector("#jobs tbody");
@@ -52,14 +54,20 @@
   }
   function connected(yes) {
     if (!live) { return; }
-    live.textContent = yes ? "Updates live." : "Reconnecting…";
+    var tooMany = live.getAttribute("data-fallback") === "too_many_sockets";
+    live.textContent = !yes ? "Reconnecting…"
+      : tooMany ? "Updates live (over a slower stream: too many tabs of this site are open)." : "Updates live.";
     live.setAttribute("data-connected", yes ? "true" : "false");
+    live.hidden = false;  // (hidden as rendered: without a live connection it would not be true)
   }
 
   var source = null;
-  function eventStream() {
+  function eventStream(why) {
     if (source || !window.EventSource) { return; }
-    if (live) { live.setAttribute("data-transport", "event-stream"); }
+    if (live) {
+      live.setAttribute("data-transport", "event-stream");
+      if (why) { live.setAttribute("data-fallback", why); }
+    }
     source = new EventSource("/jobs/events");
     source.addEventListener("snapshot", function (event) { snapshot(JSON.parse(event.data)); });
     source.addEventListener("job", function (event) { upsert(JSON.parse(event.data)); });
@@ -67,17 +75,18 @@
   }
 
   if (!window.GreeterSocket) { eventStream(); return; }
-  // The socket, unless it never opens (a proxy that drops WebSockets): after two failed attempts
-  // the list follows the event stream instead.
-  var opened = false;
+  // The socket, unless it never works (a proxy that drops WebSockets): after two attempts that
+  // ended without a snapshot the list follows the event stream instead; and at once when the
+  // server refuses this page a socket.
+  var worked = false;
   var failures = 0;
   if (live) { live.setAttribute("data-transport", "websocket"); }
-  window.GreeterSocket.on("open", function () { opened = true; });
-  window.GreeterSocket.on("snapshot", function (jobs) { if (!source) { snapshot(jobs); } });
+  window.GreeterSocket.on("refused", function () { eventStream("too_many_sockets"); });
+  window.GreeterSocket.on("snapshot", function (jobs) { worked = true; if (!source) { snapshot(jobs); } });
   window.GreeterSocket.on("job", function (job) { if (!source) { upsert(job); } });
   window.GreeterSocket.on("close", function () {
     if (source) { return; }
     connected(false);
-    if (!opened && ++failures >= 2) { eventStream(); }
+    if (!worked && ++failures >= 2) { eventStream(); }
   });
 })();

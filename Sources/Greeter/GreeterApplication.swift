@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import Mustache
@@ -12,6 +13,12 @@ import Petal
 /// `SocketController`), and the socket's job notices come from one shared subscription (the hub).
 public func buildGreeterApplication(configuration: GreeterConfiguration, client: PetalClient,
                                     logger: Logger = Logger(label: "greeter.web")) async throws -> some ApplicationProtocol {
+    try await buildGreeterApplication(configuration: configuration, client: client, hub: GroupNoticeHub(client: client), logger: logger)
+}
+
+/// The app around a given hub (`runGreeterWeb` keeps it, to close the sockets before the server stops).
+func buildGreeterApplication(configuration: GreeterConfiguration, client: PetalClient, hub: GroupNoticeHub,
+                             logger: Logger) async throws -> some ApplicationProtocol {
     let templates = try await Templates.load(directory: configuration.templatesDirectory)
     let router = Router(options: .autoGenerateHeadEndpoints)
     let table = RouteTable()
@@ -27,17 +34,19 @@ public func buildGreeterApplication(configuration: GreeterConfiguration, client:
     let routes = RouteRecorder(router, table: table)
     GreeterController(client: client, templates: templates, cookies: cookies, queue: configuration.queue).addRoutes(to: routes)
     JobsController(client: client, templates: templates, cookies: cookies).addRoutes(to: routes)
-    let hub = GroupNoticeHub(client: client)
     let socket = SocketController(client: client, cookies: cookies, queue: configuration.queue, hub: hub,
                                   records: JobRecordBatcher(client: client), limits: configuration.socketLimits)
     socket.addRoutes(to: routes)
     // Frames up to 64 KiB are read, so a message over the 16 KiB limit still gets its error reply
     // before the close; a bigger frame is closed at once by the WebSocket layer (1009).
+    let upgrades = HTTP1WebSocketUpgradeChannel.Configuration(
+        ws: .init(maxFrameSize: max(65_536, configuration.socketLimits.messageBytes), autoPing: .enabled(timePeriod: .seconds(30))))
+    let webSocketResponder = socket.webSocketRouter(allowedHosts: allowedHosts).buildResponder()
     return Application(router: router,
-                       server: .http1WebSocketUpgrade(
-                           webSocketRouter: socket.webSocketRouter(allowedHosts: allowedHosts),
-                           configuration: .init(ws: .init(maxFrameSize: max(65_536, configuration.socketLimits.messageBytes),
-                                                          autoPing: .enabled(timePeriod: .seconds(30))))),
+                       server: HTTPServerBuilder { responder in
+                           ScreenedUpgradeChannel(upgrade: HTTP1WebSocketUpgradeChannel(
+                               responder: responder, webSocketResponder: webSocketResponder, configuration: upgrades))
+                       },
                        configuration: .init(address: .hostname(configuration.address, port: configuration.port)),
                        services: [hub], logger: logger)
 }

@@ -78,11 +78,14 @@ struct GreeterController: Sendable {
         return try render("greeter/result", ResultPage(job: JobView(job)), request: request, context: context)
     }
 
+    /// For operators and load balancers, so unlike the pages it names Redis's endpoint (and the
+    /// error, whose URL has its password masked). Redis must answer and be the primary (under
+    /// Sentinel, the current one); the pool reconnects a stale connection first.
     @Sendable func health(request: Request, context: BasicRequestContext) async throws -> Response {
-        // Redis must answer and be the primary (under Sentinel, the current one); the pool
-        // reconnects a stale connection first.
         let (healthy, fields) = await RedisHealth.fields(client)
-        return json(.object(fields), status: healthy ? .ok : .serviceUnavailable)
+        var response = json(.object(fields), status: healthy ? .ok : .serviceUnavailable)
+        if !healthy { response.headers[.retryAfter] = "5" }
+        return response
     }
 
     // MARK: - Helpers

@@ -27,15 +27,7 @@ public struct JobView: Sendable {
         done = job.state.isFinal
         failed = job.state == .failure || job.state == .revoked
         result = job.state == .success ? job.result.map { $0.stringValue ?? $0.jsonText } : nil
-        switch job.state {
-        case .pending, .received: status = "Waiting for a worker…"
-        case .started: status = "Started"
-        case .progress: status = "Working…"
-        case .retry: status = "Something went wrong; trying again…"
-        case .success: status = "Done"
-        case .failure: status = Self.friendly(job.exception)
-        case .revoked: status = "This job was cancelled."
-        }
+        status = Self.status(job.state, exception: job.exception)
         let end = job.finishedAt ?? Clock.now()
         elapsed = job.sent.map { String(format: "%.1f s", max(0, end - $0)) } ?? ""
     }
@@ -43,6 +35,20 @@ public struct JobView: Sendable {
     /// `total` from the job's arguments, before the first progress report.
     private static func requestedTotal(_ job: JobRecord) -> Double {
         (try? JSONValue(parsing: job.argsJSON))?.arrayValue.flatMap { $0.count > 1 ? $0[1].doubleValue : nil } ?? 0
+    }
+
+    /// A state in plain words, the same on every page, push and answer: a failure's kind (never
+    /// its traceback), and a revoked job is cancelled, however it was stopped.
+    static func status(_ state: JobState, exception: String?) -> String {
+        switch state {
+        case .pending, .received: "Waiting for a worker…"
+        case .started: "Started"
+        case .progress: "Working…"
+        case .retry: "Something went wrong; trying again…"
+        case .success: "Done"
+        case .failure: friendly(exception)
+        case .revoked: "This job was cancelled."
+        }
     }
 
     /// The error's kind in plain words; never the traceback.

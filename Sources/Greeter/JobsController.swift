@@ -52,7 +52,7 @@ struct JobsController: Sendable {
                 for await event in notices {
                     switch event {
                     case .notice(let notice):
-                        continuation.yield("event: job\ndata: \(notice.json)\n\n")
+                        continuation.yield("event: job\ndata: \(SocketJob.json(notice).jsonText)\n\n")
                     case .subscribed:
                         break
                     case .resubscribed:
@@ -82,18 +82,16 @@ struct JobsController: Sendable {
     func snapshotEvent(_ visitor: String) async throws -> String {
         let rows = try await recentJobs(visitor).map { job -> JSONValue in
             ["id": .string(job.id), "task": .string(job.task), "state": .string(job.state),
-             "current": .number(Double(job.current)), "total": .number(Double(job.total))]
+             "current": .number(Double(job.current)), "total": .number(Double(job.total)), "status": .string(job.status)]
         }
         return "event: snapshot\ndata: \(JSONValue.array(rows).jsonText)\n\n"
     }
 
+    /// Redis errors go to `ErrorMiddleware` as they are, so a Redis away is a 503 with
+    /// `Retry-After` like every other page's.
     private func recentJobs(_ visitor: String) async throws -> [JobView] {
-        do {
-            let ids = try await client.groupJobIDs(visitor, limit: 20)
-            return try await client.jobs(ids).compactMap { $0.map(JobView.init) }
-        } catch {
-            throw HTTPError(.serviceUnavailable, message: "The job queue is unreachable right now; please try again in a moment.")
-        }
+        let ids = try await client.groupJobIDs(visitor, limit: 20)
+        return try await client.jobs(ids).compactMap { $0.map(JobView.init) }
     }
 
     /// The stream is the visitor's own: without a valid cookie (the page sets one) there is none.

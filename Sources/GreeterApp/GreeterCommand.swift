@@ -46,7 +46,7 @@ struct GreeterCommand: AsyncParsableCommand {
                 throw ValidationError("\(error)")
             }
             let client = try redis.client(settings, poolSize: 8)
-            try await buildGreeterApplication(configuration: configuration, client: client).runService()
+            try await runGreeterWeb(configuration: configuration, client: client)
         }
     }
 

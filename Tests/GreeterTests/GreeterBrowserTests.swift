@@ -107,6 +107,7 @@ struct GreeterBrowserTests {
             let cookie = try #require(try await browser.cookie("greeter_visitor"))
             try await browser.open(base + "/jobs")
             try await Eventually.wait("the live connection") { try await browser.count("#live-status[data-connected='true']") == 1 }
+            #expect(try await browser.text("#live-status") == "Updates live.", "said once it is true")
             #expect(try await browser.count("#jobs tbody tr") == 0)
 
             // The same visitor starts a job from elsewhere; the open page must pick it up by itself.

@@ -1,6 +1,7 @@
 import Foundation
 import Greeter
 import Petal
+import PetalRedis
 import PetalTestSupport
 import Testing
 
@@ -40,6 +41,11 @@ struct GreeterSocketTests {
             #expect(code(invalid) == "bad_arguments")
             #expect(invalid["error"]?["fields"]?["person"] == "Please enter a name.")
             #expect(invalid["error"]?["fields"]?["total"] == "Steps must be from 1 to 100.")
+            // "a" and 7,000 combining accents: one character, 14 KB.
+            socket.call(31, "startGreeting", ["person": .string("a" + String(repeating: "\u{301}", count: 7000)), "total": 1])
+            let accents = try await socket.answer(31)
+            #expect(code(accents) == "bad_arguments", "\(accents["error"] ?? accents)")
+            #expect(accents["error"]?["fields"]?["person"]?.stringValue?.contains("at most 100 characters") == true)
             socket.call(4, "jobStatus", ["id": "no-such-job"])
             #expect(code(try await socket.answer(4)) == "not_found")
             socket.call(5, "jobStatus", ["id": 42])
@@ -49,6 +55,7 @@ struct GreeterSocketTests {
             socket.send("this is not JSON")
             let garbled = try await socket.first("the answer to garbage") { $0["id"] == .null && $0["error"] != nil }
             #expect(code(garbled) == "bad_message")
+            #expect(garbled["error"]?["message"]?.stringValue?.contains("this is not") == false, "the bad input is not echoed back")
             socket.send(#"{"call": "myJobs"}"#)
             try await Eventually.wait("a second bad_message") { socket.received.filter { code($0) == "bad_message" }.count == 2 }
             socket.call(7, "waitForJob", ["id": "no-such-job", "timeout": "soon"])
@@ -284,6 +291,108 @@ struct GreeterSocketTests {
             #expect(foreign.body.contains("another origin"))
             #expect(try await http.get("/ws").status == 403, "no cookie")
             #expect(try await HTTPTestClient(base: http.base, cookie: cookie).get("/ws").status == 426)
+        }
+    }
+
+    /// A socket opened while the greeter has never reached Redis gets its snapshot as soon as
+    /// Redis is up (the first subscription counts as a reconnection).
+    @Test func aSocketOpenedBeforeRedisWasEverReachedGetsItsSnapshotWhenItIs() async throws {
+        let redisPort = try FreePort.find()
+        let client = PetalClient(redis: RedisClient(configuration: RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: redisPort)), poolSize: 2))
+        try await GreeterHarness.run(client: client, waitForRedis: false) { http, port in
+            let cookie = try await visitorCookie(http)  // a first visit to /jobs needs no Redis
+            let socket = try await SocketTestClient.connect(port: port, cookie: cookie)
+            // Calls are read once the socket has tried its snapshot: this answer says it has.
+            socket.call(1, "myJobs")
+            #expect(code(try await socket.answer(1, timeout: 30)) == "unavailable")
+            #expect(!socket.received.contains { $0["event"] == "snapshot" })
+
+            let redis = try RedisServer(port: redisPort)
+            defer { redis.stop() }
+            let snapshot = try await socket.first("the snapshot once Redis is up", timeout: 60) { $0["event"] == "snapshot" }
+            #expect(snapshot["jobs"] == .array([]))
+            socket.call(2, "startGreeting", ["person": "Late", "total": 1])
+            let id = try #require(try await socket.answer(2)["result"]?["id"]?.stringValue)
+            _ = try await socket.first("the new job's push") { $0["event"] == "job" && $0["job"]?["id"] == .string(id) }
+        }
+    }
+    /// A job revoked while running is "cancelled" in its push, its status, the event stream and
+    /// the snapshots, and every job object pushed carries a `status`.
+    @Test func aJobRevokedWhileRunningIsCancelledEverywhereAndEveryPushHasAStatus() async throws {
+        let worker = try await greeter.worker()
+        defer { worker.stop() }
+        try await greeter.withApp { http, port in
+            let cookie = try await visitorCookie(http)
+            let stream = try EventStreamReader(port: port, path: "/jobs/events", cookie: cookie)
+            try await Eventually.wait("the stream's snapshot") { stream.received().contains("event: snapshot") }
+            let socket = try await SocketTestClient.connect(port: port, cookie: cookie)
+            _ = try await socket.first("the snapshot") { $0["event"] == "snapshot" }
+            socket.call(1, "startGreeting", ["person": "Stopped", "total": 100])
+            let id = try #require(try await socket.answer(1)["result"]?["id"]?.stringValue)
+            _ = try await socket.first("a PROGRESS push", timeout: 30) { $0["event"] == "job" && $0["job"]?["state"] == "PROGRESS" }
+            socket.call(2, "revokeJob", ["id": .string(id)])
+            #expect(try await socket.answer(2)["result"]?["outcome"] == "running")
+
+            let cancelled: JSONValue = "This job was cancelled."
+            let push = try await socket.first("the REVOKED push", timeout: 30) { $0["event"] == "job" && $0["job"]?["state"] == "REVOKED" }
+            #expect(push["job"]?["error"] == cancelled)
+            #expect(push["job"]?["status"] == cancelled)
+            socket.call(3, "jobStatus", ["id": .string(id)])
+            let status = try await socket.answer(3)
+            #expect(status["result"]?["error"] == cancelled && status["result"]?["status"] == cancelled, "\(status)")
+            let pushes = socket.received.filter { $0["event"] == "job" }.compactMap { $0["job"] }
+            #expect(!pushes.isEmpty && pushes.allSatisfy { ($0["status"]?.stringValue ?? "").isEmpty == false }, "\(pushes)")
+
+            try await Eventually.wait("the stream's REVOKED event") { stream.received().contains("\"error\":\"This job was cancelled.\"") }
+            #expect(!stream.received().contains("revoked while running"), "one wording")
+            let again = try EventStreamReader(port: port, path: "/jobs/events", cookie: cookie)
+            try await Eventually.wait("a new stream's snapshot") { again.received().contains("event: snapshot") && again.received().contains(id) }
+            let rows = try Self.snapshotRows(again.received())
+            #expect(rows.first { $0["id"] == .string(id) }?["status"] == cancelled, "\(rows)")
+        }
+    }
+
+    /// The rows of the first `event: snapshot` in a Server-Sent Events text.
+    static func snapshotRows(_ text: String) throws -> [JSONValue] {
+        let event = try #require(text.range(of: "event: snapshot\ndata: "))
+        let line = text[event.upperBound...].prefix { $0 != "\n" }
+        return try JSONValue(parsing: String(line)).arrayValue ?? []
+    }
+    /// A malformed upgrade is answered, not dropped: 426 naming version 13 for another version,
+    /// 400 for a missing or doubled key or version; a plain GET's 426 names the upgrade it wants.
+    @Test func malformedUpgradesGet400Or426() async throws {
+        try await greeter.withApp { http, port in
+            let cookie = try await visitorCookie(http)
+            let key = "dGhlIHNhbXBsZSBub25jZQ=="
+            func upgrade(_ lines: [String]) async throws -> String {
+                let head = ["GET /ws HTTP/1.1", "Host: 127.0.0.1:\(port)", "Cookie: \(cookie)", "Upgrade: websocket", "Connection: Upgrade"] + lines
+                return try await WireHTTP.raw(port: port, Array((head.joined(separator: "\r\n") + "\r\n\r\n").utf8))
+            }
+            func header(_ reply: String, _ name: String) -> String? {
+                reply.components(separatedBy: "\r\n\r\n").first?.components(separatedBy: "\r\n")
+                    .first { $0.lowercased().hasPrefix(name + ":") }
+                    .map { String($0.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces) }
+            }
+            let version8 = try await upgrade(["Sec-WebSocket-Key: \(key)", "Sec-WebSocket-Version: 8"])
+            #expect(WireHTTP.status(of: version8) == 426, "\(version8.prefix(300))")
+            #expect(header(version8, "sec-websocket-version") == "13")
+            #expect(header(version8, "upgrade") == "websocket")
+            let malformed: [(String, [String])] = [
+                ("no key", ["Sec-WebSocket-Version: 13"]),
+                ("no version", ["Sec-WebSocket-Key: \(key)"]),
+                ("neither", []),
+                ("two keys", ["Sec-WebSocket-Key: \(key)", "Sec-WebSocket-Key: \(key)", "Sec-WebSocket-Version: 13"]),
+            ]
+            for (what, lines) in malformed {
+                let reply = try await upgrade(lines)
+                #expect(WireHTTP.status(of: reply) == 400, "\(what): \(reply.prefix(300))")
+            }
+            let plain = try await RealClient.curl(["-H", "Cookie: \(cookie)", "http://127.0.0.1:\(port)/ws"])
+            #expect(plain.status == 426)
+            #expect(plain.headers["upgrade"] == "websocket", "RFC 9110: a 426 says which upgrade")
+            // A sound upgrade is as welcome as ever.
+            let socket = try await SocketTestClient.connect(port: port, cookie: cookie)
+            _ = try await socket.first("the snapshot") { $0["event"] == "snapshot" }
         }
     }
 }

@@ -35,6 +35,8 @@ struct GreeterTests {
         (["person": "", "total": "3"], "person-error", "Please enter a name."),
         (["person": "   ", "total": "3"], "person-error", "Please enter a name."),
         (["person": String(repeating: "a", count: 101), "total": "3"], "person-error", "at most 100 characters"),
+        // One grapheme cluster of 1,001 scalars (7 KB as a form): one "character", far too long.
+        (["person": "a" + String(repeating: "\u{301}", count: 1000), "total": "3"], "person-error", "at most 100 characters"),
         (["person": "Ann", "total": "0"], "total-error", "from 1 to 100"),
         (["person": "Ann", "total": "101"], "total-error", "from 1 to 100"),
         (["person": "Ann", "total": "ten"], "total-error", "whole number"),
@@ -167,6 +169,9 @@ struct GreeterTests {
             let first = try await http.get("/jobs")
             #expect(first.status == 200)
             #expect(try HTMLDocument(first.body).count("//p[@id='empty']") == 1)
+            // Without JavaScript nothing updates the page, so nothing says it does.
+            #expect(!first.body.contains("Updates live"))
+            #expect(try HTMLDocument(first.body).count("//p[@id='live-status'][@hidden]") == 1)
             #expect(first.header("Set-Cookie")?.hasPrefix("greeter_visitor=") == true)
             let visitor = http.keepingCookie(from: first)
             let stream = try EventStreamReader(port: port, path: "/jobs/events", cookie: visitor.cookie)

@@ -13,6 +13,9 @@ final class GroupNoticeHub: Service, Sendable {
     /// Set once Redis has confirmed the subscription, so a socket that sends its snapshot after
     /// `waitUntilListening` misses no notice in between.
     private let listening = Atomic<Bool>(false)
+    /// Set when the server is stopping (under the inboxes' lock, so no socket registers after
+    /// the others were sent away): sockets are sent away (1001) and no new one is kept.
+    private let stopping = Atomic<Bool>(false)
     /// `waitForJob` calls, woken by the notices that pass through here.
     let waiters = JobNoticeWaiters()
 
@@ -34,20 +37,31 @@ final class GroupNoticeHub: Service, Sendable {
                 for inbox in targets { inbox.add(job, id: notice.id) }
             case .subscribed:
                 listening.store(true, ordering: .releasing)
+                // Sockets opened before Redis was first reached (after `waitUntilListening` gave
+                // up) have no snapshot yet: they get one now, as after a reconnection.
+                catchUp()
             case .resubscribed:
-                waiters.wakeAll()
-                for inbox in inboxes.withLock({ $0.values.flatMap(\.values) }) { inbox.snapshotDue() }
+                catchUp()
             }
         }
+        // The app is stopping: each socket closes with 1001 as its inbox ends.
         for inbox in inboxes.withLock({ $0.values.flatMap(\.values) }) { inbox.finish() }
     }
 
+    /// Notices may have been missed (or no snapshot sent): every socket sends a snapshot, and
+    /// every `waitForJob` reads its job again.
+    private func catchUp() {
+        waiters.wakeAll()
+        for inbox in inboxes.withLock({ $0.values.flatMap(\.values) }) { inbox.snapshotDue() }
+    }
+
     /// An inbox for `visitor`'s notices from now on, until `close`; nil when the visitor already
-    /// has `limit` open (one cookie must not hold a thousand sockets' worth of fan-out).
+    /// has `limit` open (one cookie must not hold a thousand sockets' worth of fan-out), or when
+    /// the server is stopping (`isStopping` says which).
     func open(for visitor: String, limit: Int) -> NoticeInbox? {
         let inbox = NoticeInbox()
         let opened = inboxes.withLock { table in
-            guard table[visitor, default: [:]].count < limit else { return false }
+            guard !stopping.load(ordering: .acquiring), table[visitor, default: [:]].count < limit else { return false }
             table[visitor, default: [:]][ObjectIdentifier(inbox)] = inbox
             return true
         }
@@ -59,6 +73,22 @@ final class GroupNoticeHub: Service, Sendable {
         inboxes.withLock { table in
             table[visitor]?[ObjectIdentifier(inbox)] = nil
             if table[visitor]?.isEmpty == true { table[visitor] = nil }
+        }
+    }
+
+    var isStopping: Bool { stopping.load(ordering: .acquiring) }
+
+    /// The server is stopping: lets go of every socket (each then closes with 1001, see
+    /// `SocketSession`) and waits, up to `within`, until all are gone.
+    func sendAway(within: Duration) async {
+        let open = inboxes.withLock { table in
+            stopping.store(true, ordering: .releasing)
+            return table.values.flatMap(\.values)
+        }
+        for inbox in open { inbox.finish() }
+        let deadline = ContinuousClock.now + within
+        while inboxes.withLock({ !$0.isEmpty }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
         }
     }
 

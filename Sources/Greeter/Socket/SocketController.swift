@@ -10,8 +10,9 @@ import PetalWeb
 ///
 /// The upgrade is decided on a router of its own (WebSocket upgrades need a WebSocket request
 /// context; the pages keep theirs). A refused upgrade gets hummingbird-websocket's 400 and a
-/// closed connection; a plain GET of `/ws` reaches the page router, which says why there is no
-/// socket: 403 for another origin or no visitor cookie, else 426.
+/// closed connection; a plain GET of `/ws`, or a malformed upgrade, reaches the page router,
+/// which says why there is no socket: 400 or 426 for a malformed upgrade, 403 for another origin
+/// or no visitor cookie, else 426.
 struct SocketController: Sendable {
     let client: PetalClient
     let cookies: VisitorCookie
@@ -36,11 +37,21 @@ struct SocketController: Sendable {
         return router
     }
 
-    /// What the page router answers for a `/ws` request that was not upgraded.
+    /// What the page router answers for a `/ws` request that was not upgraded: a malformed
+    /// upgrade (see `ScreenedUpgradeChannel`) is 426 for another version, else 400; a plain GET is
+    /// 403 when it could not have been upgraded, else 426. A 426 names the upgrade it wants (RFC 9110).
     func addRoutes(to router: some RouterMethods<BasicRequestContext>) {
         router.get("/ws") { request, _ -> Response in
-            if let refusal = refusal(request) { throw HTTPError(.forbidden, message: refusal) }
-            throw HTTPError(.upgradeRequired, message: "/ws is a WebSocket: open it with new WebSocket(\"/ws\").")
+            let wanted: HTTPFields = [.upgrade: "websocket", .secWebSocketVersion: "13"]
+            switch request.headers[HTTPField.Name(MalformedUpgradeScreen.marker)!] {
+            case "version"?:
+                throw HTTPError(.upgradeRequired, headers: wanted, message: "This server speaks WebSocket version 13 only (Sec-WebSocket-Version: 13).")
+            case _?:
+                throw HTTPError(.badRequest, message: "A WebSocket upgrade needs Connection: Upgrade, one Sec-WebSocket-Key and Sec-WebSocket-Version: 13.")
+            case nil:
+                if let refusal = refusal(request) { throw HTTPError(.forbidden, message: refusal) }
+                throw HTTPError(.upgradeRequired, headers: wanted, message: "/ws is a WebSocket: open it with new WebSocket(\"/ws\").")
+            }
         }
     }
 

@@ -20,7 +20,9 @@ struct SocketCall: Sendable, Equatable {
     init(text: String) throws(SocketCallError) {
         let value: JSONValue
         do { value = try JSONValue(parsing: text) } catch {
-            throw SocketCallError(id: .null, code: .badMessage, message: "A message must be a JSON object: \(error)")
+            // The reason, short, never the message itself: a bad message is not echoed back.
+            let reason = (error as? JSONValue.ParseError)?.reason.map { " (\($0.prefix(100)))" } ?? ""
+            throw SocketCallError(id: .null, code: .badMessage, message: "A message must be a JSON object; this one is not valid JSON\(reason).")
         }
         guard let object = value.objectValue else {
             throw SocketCallError(id: .null, code: .badMessage, message: "A message must be a JSON object.")

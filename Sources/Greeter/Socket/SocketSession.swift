@@ -19,12 +19,26 @@ struct SocketSession: Sendable {
         // Listen before reading the snapshot, so nothing published in between is lost.
         await hub.waitUntilListening()
         guard let inbox = hub.open(for: functions.visitor, limit: limits.socketsPerVisitor) else {
+            if hub.isStopping {
+                try await outbound.close(.goingAway, reason: "server stopping")
+                return
+            }
             try await refuse(SocketCallError(code: .tooManySockets,
                                              message: "At most \(limits.socketsPerVisitor) sockets may be open for one visitor; close another page first."), outbound)
             return
         }
         defer { hub.close(inbox, of: functions.visitor) }
         try await sendSnapshot(outbound)
+        do {
+            try await readAndAnswer(inbound, outbound, inbox)
+        } catch is CancellationError {
+            // Reading ended (the client closed, or half-closed mid-call) and a call still in
+            // flight was cancelled as it wrote its answer: nothing went wrong on our side, so the
+            // close is a normal one (an error here would close with 1011).
+        }
+    }
+
+    private func readAndAnswer(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, _ inbox: NoticeInbox) async throws {
         let inFlight = CallCounter()
         // A discarding group: a plain task group keeps every finished child until it is awaited,
         // so a long-lived socket would hold on to each call it ever answered.
@@ -76,13 +90,15 @@ struct SocketSession: Sendable {
     }
 
     /// Writes what the inbox holds each time it wakes; while a write waits for a slow client,
-    /// newer states of the same job replace older ones there.
+    /// newer states of the same job replace older ones there. An inbox that ends while the socket
+    /// is open (not cancelled) was let go by the hub: the server is stopping, so 1001.
     private func push(_ inbox: NoticeInbox, to outbound: WebSocketOutboundWriter) async throws {
         for await _ in inbox.wakeUps {
             let (snapshot, jobs) = inbox.take()
             if snapshot { try await sendSnapshot(outbound) }
             for job in jobs { try await outbound.write(.text(SocketReply.jobEvent(job))) }
         }
+        if !Task.isCancelled { try await outbound.close(.goingAway, reason: "server stopping") }
     }
 
     private func sendSnapshot(_ outbound: WebSocketOutboundWriter) async throws {
