@@ -20,6 +20,8 @@ final class ChildRunner {
     private let commands: ChildCommands
     /// fd 3: "begin"/"end" lines that let the supervisor enforce hard limits and terminate.
     private let notifyDescriptor: Int32 = 3
+    /// Jobs taken ahead and not begun: in flight in Redis under this child's pid.
+    private var buffer: [FetchedJob] = []
 
     init(configuration: WorkerConfiguration, registry: TaskRegistry, logger: Logger) throws {
         self.configuration = configuration
@@ -41,7 +43,6 @@ final class ChildRunner {
         // Only the supervisor decides when a child stops; it never needs Ctrl-C.
         SignalPipe.ignore(SIGINT)
         startCommandReader()
-        var buffer: [FetchedJob] = []
         var outcomes: [JobOutcome] = []
         var firstOutcomeAt = 0.0
         var prefetch = PrefetchPolicy(limit: configuration.prefetch)
@@ -158,6 +159,19 @@ final class ChildRunner {
         }
     }
 
+    /// Gives back the jobs taken ahead while `running` runs long. If Redis cannot be reached they
+    /// stay taken (and run after this one): nothing is lost either way.
+    private func releaseTakenAhead(running: String) {
+        do {
+            let ids = try connection.call(ChildLostCall(worker: configuration.name, pid: pid, reason: "given back: \(running) runs long",
+                                                        mode: .release, running: running), keys: keys)
+            buffer = []
+            logger.debug("gave back \(ids.count) job(s) taken ahead: job \(running) runs long")
+        } catch {
+            logger.debug("could not give back the jobs taken ahead (\(error)); they run after this one")
+        }
+    }
+
     /// Puts the jobs Redis holds for this process back on their queues.
     private func giveBack(_ reason: String) throws(RedisError) {
         let ids = try connection.call(ChildLostCall(worker: configuration.name, pid: pid, reason: reason, mode: .requeue), keys: keys)
@@ -234,8 +248,16 @@ final class ChildRunner {
             }
         }
         var softDeadline = softLimit.map { DispatchTime.now() + $0 }
+        // Jobs taken ahead go back once this one proves long, so none waits behind it.
+        var releaseDeadline = buffer.isEmpty ? nil : DispatchTime.now() + PrefetchPolicy.releaseAfter
         while true {
-            guard let message = mailbox.next(until: softDeadline) else {
+            let deadline = [softDeadline, releaseDeadline].compactMap { $0 }.min()
+            guard let message = mailbox.next(until: deadline) else {
+                if let release = releaseDeadline, DispatchTime.now() >= release {
+                    releaseDeadline = nil
+                    releaseTakenAhead(running: job.id)
+                    continue
+                }
                 signals.markSoftLimit(softLimit ?? 0)
                 task.cancel()
                 softDeadline = nil
