@@ -1,0 +1,26 @@
+/// One line for an encoding or decoding error: the field's path from `root`, then what went wrong
+/// (`kwargs.items[2].total: expected Int, got "ten"`). Errors a type's own `init(from:)` throws
+/// are shown as they describe themselves.
+public enum CodingFailure {
+    public static func describe(_ error: any Error, root: String) -> String {
+        switch error {
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
+             DecodingError.dataCorrupted(let context):
+            return "\(path(context.codingPath, root: root)): \(context.debugDescription)"
+        case DecodingError.keyNotFound(let key, let context):
+            let said = context.debugDescription.hasPrefix("expected") ? context.debugDescription : "missing"
+            return "\(path(context.codingPath + [key], root: root)): \(said)"
+        case EncodingError.invalidValue(_, let context):
+            return "\(path(context.codingPath, root: root)): \(context.debugDescription)"
+        default:
+            return "\(root): \(error)"
+        }
+    }
+
+    /// `root.a.b[2]`: array positions in brackets, keys after dots.
+    public static func path(_ keys: [any CodingKey], root: String) -> String {
+        keys.reduce(into: root) { text, key in
+            if key is IndexKey, let index = key.intValue { text += "[\(index)]" } else { text += ".\(key.stringValue)" }
+        }
+    }
+}
