@@ -3,17 +3,23 @@
 /// are shown as they describe themselves.
 public enum CodingFailure {
     public static func describe(_ error: any Error, root: String) -> String {
+        guard let (keys, said) = parts(of: error) else { return "\(root): \(error)" }
+        return "\(path(keys, root: root)): \(said)"
+    }
+
+    /// The path to the field an encoding or decoding error is about, and what it says of it; nil
+    /// for other errors.
+    public static func parts(of error: any Error) -> (path: [any CodingKey], said: String)? {
         switch error {
         case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
              DecodingError.dataCorrupted(let context):
-            return "\(path(context.codingPath, root: root)): \(context.debugDescription)"
-        case DecodingError.keyNotFound(let key, let context):
-            let said = context.debugDescription.hasPrefix("expected") ? context.debugDescription : "missing"
-            return "\(path(context.codingPath + [key], root: root)): \(said)"
+            return (context.codingPath, context.debugDescription)
         case EncodingError.invalidValue(_, let context):
-            return "\(path(context.codingPath, root: root)): \(context.debugDescription)"
+            return (context.codingPath, context.debugDescription)
+        case DecodingError.keyNotFound(let key, let context):
+            return (context.codingPath + [key], context.debugDescription.hasPrefix("expected") ? context.debugDescription : "missing")
         default:
-            return "\(root): \(error)"
+            return nil
         }
     }
 

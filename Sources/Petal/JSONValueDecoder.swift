@@ -24,7 +24,8 @@ struct ValueDecoder: Decoder {
     let value: JSONValue
     let codingPath: [CodingKey]
     /// The type being read, to name it when its container is the wrong kind ("expected Address, got 5").
-    var expected: String?
+    /// Named only then: a type's name costs more than the rest of decoding a small struct.
+    var expected: Any.Type?
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     init(value: JSONValue, codingPath: [CodingKey]) {
@@ -35,7 +36,7 @@ struct ValueDecoder: Decoder {
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
         if T.self == JSONValue.self, let value = value as? T { return value }
         var typed = self
-        typed.expected = ShownValue.name(type)
+        typed.expected = type
         return try T(from: typed)
     }
 
@@ -44,12 +45,12 @@ struct ValueDecoder: Decoder {
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-        guard case .object(let members) = value else { throw mismatch([String: JSONValue].self, expected.map { "\($0) (an object)" } ?? "an object") }
+        guard case .object(let members) = value else { throw mismatch([String: JSONValue].self, expected.map { "\(ShownValue.name($0)) (an object)" } ?? "an object") }
         return KeyedDecodingContainer(KeyedValueContainer(members: members, codingPath: codingPath))
     }
 
     func unkeyedContainer() throws -> UnkeyedDecodingContainer {
-        guard case .array(let items) = value else { throw mismatch([JSONValue].self, expected.map { "\($0) (an array)" } ?? "an array") }
+        guard case .array(let items) = value else { throw mismatch([JSONValue].self, expected.map { "\(ShownValue.name($0)) (an array)" } ?? "an array") }
         return UnkeyedValueContainer(items: items, codingPath: codingPath)
     }
 

@@ -56,20 +56,13 @@ extension TaskDeclaration {
 
     /// A decoding error with its path from `kwargs`, or from `args[i]` when the field came positionally.
     private static func describe(_ error: any Error, positional: Int) -> String {
-        let keys: [any CodingKey]
-        switch error {
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
-             DecodingError.dataCorrupted(let context):
-            keys = context.codingPath
-        case DecodingError.keyNotFound(let key, let context): keys = context.codingPath + [key]
-        default: keys = []
-        }
-        guard let first = keys.first, let index = argumentOrder.prefix(positional).firstIndex(of: first.stringValue) else {
+        guard let (keys, said) = CodingFailure.parts(of: error), let first = keys.first,
+              let index = argumentOrder.prefix(positional).firstIndex(of: first.stringValue) else {
             return CodingFailure.describe(error, root: "kwargs")
         }
-        let line = CodingFailure.describe(error, root: "")  // ".total: …" or ".total.city: …"
-        let rest = line.dropFirst(first.stringValue.count + 1)
-        return rest.hasPrefix(":") ? "args[\(index)] (\(first.stringValue))\(rest)" : "args[\(index)]\(rest)"
+        let rest = keys.dropFirst()
+        let root = rest.isEmpty ? "args[\(index)] (\(first.stringValue))" : "args[\(index)]"
+        return "\(CodingFailure.path(Array(rest), root: root)): \(said)"
     }
 }
 
