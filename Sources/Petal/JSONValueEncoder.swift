@@ -101,6 +101,12 @@ struct SingleSlotContainer: SingleValueEncodingContainer {
     mutating func encode(_ value: UInt32) throws { slot.scalar = try EncodedScalar.integer(value, at: codingPath) }
     mutating func encode(_ value: UInt64) throws { slot.scalar = try EncodedScalar.integer(value, at: codingPath) }
     mutating func encode<T: Encodable>(_ value: T) throws {
+        // Every member and element comes through here: deeper than JSON readers take (Petal's
+        // own included), the value would be stored but never read back.
+        guard codingPath.count < JSONText.Reader.maximumDepth else {
+            throw EncodingError.invalidValue(value, .init(codingPath: codingPath, debugDescription:
+                "nested more than \(JSONText.Reader.maximumDepth) levels deep, which JSON readers refuse"))
+        }
         if let json = value as? JSONValue { slot.scalar = json; return }
         try value.encode(to: SlotEncoder(slot: slot, codingPath: codingPath))
     }

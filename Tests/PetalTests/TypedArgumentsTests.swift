@@ -126,6 +126,22 @@ struct TypedArgumentsTests {
         #expect(Self.refusal(sample)?.contains("kwargs.single: inf is not a JSON number") == true)
     }
 
+    /// A list of itself: nests as deep as it is long.
+    indirect enum Chain: Codable, Sendable { case end, link(Chain) }
+
+    @Test func valuesNestedDeeperThanReadersTakeAreRefused() throws {
+        let deep = (0..<600).reduce(Chain.end) { chain, _ in .link(chain) }
+        do {
+            _ = try JSONValueEncoder().encode(["chain": deep])
+            Issue.record("a value nested 1,200 levels deep was encoded")
+        } catch {
+            #expect(CodingFailure.describe(error, root: "kwargs").contains("nested more than 512 levels deep"))
+        }
+        let shallow = (0..<100).reduce(Chain.end) { chain, _ in .link(chain) }
+        let text = try JSONValueEncoder().encode(shallow).jsonText
+        #expect(try JSONValue(parsing: text).jsonText == text, "what is encoded reads back")
+    }
+
     @Test func resultsDecodeFromTheStoredJSON() throws {
         let value = try JSONValueEncoder().encode(Self.fixed)
         #expect(try JSONValueDecoder().decode(Sample.self, from: JSONValue(parsing: value.jsonText)) == Self.fixed)
