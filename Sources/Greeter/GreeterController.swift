@@ -43,8 +43,7 @@ struct GreeterController: Sendable {
             return try await formPage(request: request, context: context, visitor: visitor, setCookie: isNew,
                                       form: form, errors: errors, status: .badRequest)
         case .valid(let person, let total):
-            let id = try await client.enqueue(EnqueueRequest(task: GreeterTasks.expensiveGreet, args: [.string(person), .number(Double(total))],
-                                                             queue: queue, group: visitor))
+            let id = try await client.enqueue(Greet.self, .init(person: person, total: total), options: .init(queue: queue, group: visitor)).id
             return redirect(to: "/wait/\(id)", setCookie: isNew ? visitor : nil)
         }
     }

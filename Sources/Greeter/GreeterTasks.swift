@@ -4,24 +4,45 @@ import PetalWorker
 /// The greeter's task, as in the Flask + Celery template: a slow greeting with progress, and a
 /// graceful fallback when the soft time limit is hit.
 public enum GreeterTasks {
-    public static let expensiveGreet = "greeter.expensive_greet"
+    public static let expensiveGreet = Greet.name
 
-    /// Registers `greeter.expensive_greet(person, total)`: sleeps half a second `total` times,
-    /// reporting progress each step, and returns "Greetings, <person>!"; at the soft time limit
-    /// it returns "Greetings, fallback!" instead of failing.
+    /// Registers `Greet` with the soft time limit the greeter is configured with.
     public static func register(in registry: inout TaskRegistry, softTimeLimit: Double) {
-        registry.register(expensiveGreet, options: TaskOptions(softTimeLimit: softTimeLimit)) { context in
-            let person = try context.string(0, "person")
-            let total = try context.wholeNumber(1, "total", default: 10, in: 1...100)
-            for step in 1...total {
-                do {
-                    try await context.sleep(seconds: 0.5)
-                } catch is SoftTimeLimitExceeded {
-                    return "Greetings, fallback!"
-                }
-                context.progress(current: Double(step), total: Double(total), message: "step \(step) of \(total)")
-            }
-            return .string("Greetings, \(person)!")
+        registry.register(Greet(), options: TaskOptions(softTimeLimit: softTimeLimit))
+    }
+}
+
+/// `greeter.expensive_greet(person, total)`: sleeps half a second `total` times, reporting progress
+/// each step, and returns "Greetings, <person>!"; at the soft time limit it returns
+/// "Greetings, fallback!" instead of failing.
+public struct Greet: PetalTask {
+    public static let name = "greeter.expensive_greet"
+    /// Callers from before the task was typed (and other languages) send `[person, total]`.
+    public static let argumentOrder = ["person", "total"]
+
+    public struct Arguments: Codable, Sendable {
+        public var person: String
+        public var total: Int
+        public init(person: String, total: Int) {
+            self.person = person
+            self.total = total
         }
+    }
+
+    public init() {}
+
+    public func run(_ arguments: Arguments, context: TaskContext) async throws -> String {
+        guard (1...100).contains(arguments.total) else {
+            throw InvalidArguments("total must be a whole number from 1 to 100, got \(arguments.total)")
+        }
+        for step in 1...arguments.total {
+            do {
+                try await context.sleep(seconds: 0.5)
+            } catch is SoftTimeLimitExceeded {
+                return "Greetings, fallback!"
+            }
+            context.progress(current: Double(step), total: Double(arguments.total), message: "step \(step) of \(arguments.total)")
+        }
+        return "Greetings, \(arguments.person)!"
     }
 }

@@ -32,9 +32,11 @@ public struct JobView: Sendable {
         elapsed = job.sent.map { String(format: "%.1f s", max(0, end - $0)) } ?? ""
     }
 
-    /// `total` from the job's arguments, before the first progress report.
+    /// `total` from the job's arguments, before the first progress report: kwargs, as `Greet` is
+    /// enqueued, or the second positional argument, as older callers sent it.
     private static func requestedTotal(_ job: JobRecord) -> Double {
-        (try? JSONValue(parsing: job.argsJSON))?.arrayValue.flatMap { $0.count > 1 ? $0[1].doubleValue : nil } ?? 0
+        if let total = (try? JSONValue(parsing: job.kwargsJSON))?["total"]?.doubleValue { return total }
+        return (try? JSONValue(parsing: job.argsJSON))?.arrayValue.flatMap { $0.count > 1 ? $0[1].doubleValue : nil } ?? 0
     }
 
     /// A state in plain words, the same on every page, push and answer: a failure's kind (never

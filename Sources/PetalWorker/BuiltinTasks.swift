@@ -6,9 +6,7 @@ public enum BuiltinTasks {
     public static func register(in registry: inout TaskRegistry) {
         registry.register("noop") { _ in .null }
 
-        registry.register("hello") { context in
-            .string("Hello, \(try context.string(0, "name", default: "world"))!")
-        }
+        registry.register(Hello())
 
         registry.register("add") { context in
             let sum = try context.number(0, "x") + context.number(1, "y")
@@ -25,21 +23,7 @@ public enum BuiltinTasks {
             return .number(seconds)
         }
 
-        // Reports progress each step; past its soft time limit it stops early and says so,
-        // the graceful fallback the Flask + Celery template showed.
-        registry.register("progress") { context in
-            let total = try context.wholeNumber(0, "total", default: 10, in: 1...1_000_000)
-            let step = try context.number(1, "step_seconds", default: 0.5)
-            for current in 1...total {
-                do {
-                    try await context.sleep(seconds: step)
-                } catch is SoftTimeLimitExceeded {
-                    return ["completed": .number(Double(current - 1)), "total": .number(Double(total)), "fallback": true]
-                }
-                context.progress(current: Double(current), total: Double(total), message: "step \(current) of \(total)")
-            }
-            return ["completed": .number(Double(total)), "total": .number(Double(total)), "fallback": false]
-        }
+        registry.register(Progress())
 
         // Fails 40 % of the time, as the ventilator demo's workers did.
         registry.register("flaky") { context in
@@ -68,6 +52,66 @@ public enum BuiltinTasks {
                 iterations += 1
             }
             return ["iterations": .number(Double(iterations)), "checksum": .number(Double(value % 1000))]
+        }
+    }
+
+    /// `hello(name = "world")` → "Hello, <name>!".
+    public struct Hello: PetalTask {
+        public static let name = "hello"
+        public static let argumentOrder = ["name"]
+        public struct Arguments: Codable, Sendable {
+            public var name: String?
+            public init(name: String? = nil) { self.name = name }
+        }
+        public init() {}
+        public func run(_ arguments: Arguments, context: TaskContext) async throws -> String {
+            "Hello, \(arguments.name ?? "world")!"
+        }
+    }
+
+    /// `progress(total = 10, step_seconds = 0.5)`: reports progress each step; past its soft time
+    /// limit it stops early and says so, the graceful fallback the Flask + Celery template showed.
+    public struct Progress: PetalTask {
+        public static let name = "progress"
+        public static let argumentOrder = ["total", "step_seconds"]
+        public struct Arguments: Codable, Sendable {
+            public var total: Int?
+            public var stepSeconds: Double?
+            public init(total: Int? = nil, stepSeconds: Double? = nil) {
+                self.total = total
+                self.stepSeconds = stepSeconds
+            }
+            enum CodingKeys: String, CodingKey {
+                case total
+                case stepSeconds = "step_seconds"
+            }
+        }
+        public struct Output: Codable, Sendable, Equatable {
+            public var completed: Int
+            public var total: Int
+            /// True when the soft time limit cut it short.
+            public var fallback: Bool
+            public init(completed: Int, total: Int, fallback: Bool) {
+                self.completed = completed
+                self.total = total
+                self.fallback = fallback
+            }
+        }
+        public init() {}
+
+        public func run(_ arguments: Arguments, context: TaskContext) async throws -> Output {
+            let total = arguments.total ?? 10
+            guard (1...1_000_000).contains(total) else { throw InvalidArguments("total must be a whole number from 1 to 1000000, got \(total)") }
+            let step = arguments.stepSeconds ?? 0.5
+            for current in 1...total {
+                do {
+                    try await context.sleep(seconds: step)
+                } catch is SoftTimeLimitExceeded {
+                    return Output(completed: current - 1, total: total, fallback: true)
+                }
+                context.progress(current: Double(current), total: Double(total), message: "step \(current) of \(total)")
+            }
+            return Output(completed: total, total: total, fallback: false)
         }
     }
 

@@ -222,13 +222,20 @@ final class ChildRunner {
     }
 
     private static func parseArguments(_ job: FetchedJob) -> Result<([JSONValue], [String: JSONValue]), any Error> {
-        guard let args = try? JSONValue(parsing: job.argsJSON), case .array(let list) = args else {
-            return .failure(InvalidArguments("args must be a JSON array, got: \(job.argsJSON.prefix(200))"))
+        guard job.argumentsAreUTF8 else { return .failure(InvalidArguments("args and kwargs must be UTF-8 text; the stored bytes are not")) }
+        guard case .array(let list)? = try? JSONValue(parsing: job.argsJSON) else {
+            return .failure(InvalidArguments("args must be a JSON array, got: \(job.argsJSON.prefix(200))\(reason(job.argsJSON))"))
         }
-        guard let kwargs = try? JSONValue(parsing: job.kwargsJSON), case .object(let map) = kwargs else {
-            return .failure(InvalidArguments("kwargs must be a JSON object, got: \(job.kwargsJSON.prefix(200))"))
+        guard case .object(let map)? = try? JSONValue(parsing: job.kwargsJSON) else {
+            return .failure(InvalidArguments("kwargs must be a JSON object, got: \(job.kwargsJSON.prefix(200))\(reason(job.kwargsJSON))"))
         }
         return .success((list, map))
+    }
+
+    /// Why stored argument text is not JSON, when the reader knows more than "not JSON" (too deep, 1e309).
+    private static func reason(_ text: String) -> String {
+        do { _ = try JSONValue(parsing: text) } catch { if let reason = (error as? JSONValue.ParseError)?.reason { return " (\(reason))" } }
+        return ""
     }
 
     /// Runs the task as a Swift Task and serves its mailbox until it ends. At the soft limit the
@@ -282,7 +289,7 @@ final class ChildRunner {
             return JobOutcome(id: job.id, delivery: job.delivery, kind: .success, resultJSON: value.jsonText, runtime: runtime)
         case .failure(let error):
             let (exception, traceback) = Self.describe(error, job: job, worker: configuration.name, pid: pid)
-            let retryable = !(error is InvalidArguments) && !(error is NotRegistered)
+            let retryable = !(error is InvalidArguments) && !(error is NotRegistered) && !(error is InvalidResult)
             if retryable && job.retries < maxRetries {
                 let countdown = (error as? RetryRequest)?.countdown ?? Self.backoff(attempt: job.retries)
                 logger.info("job failed, retry \(job.retries + 1) of \(maxRetries) in \(String(format: "%.1f", countdown))s: \(exception)",

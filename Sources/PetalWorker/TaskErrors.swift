@@ -31,3 +31,11 @@ public struct InvalidArguments: Error, CustomStringConvertible, Sendable {
     public init(_ message: String) { self.message = message }
     public var description: String { "InvalidArguments: \(message)" }
 }
+
+/// A typed task returned a value JSON cannot carry (NaN, an integer beyond ±2^53). Not retried:
+/// the same run would return it again.
+public struct InvalidResult: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { "InvalidResult: \(message)" }
+}

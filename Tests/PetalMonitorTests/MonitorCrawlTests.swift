@@ -25,8 +25,10 @@ struct MonitorCrawlTests {
         try await client.enqueue(EnqueueRequest(task: "add", args: [1, 2], parent: succeeded))
         try await client.enqueue(EnqueueRequest(task: "fail", args: ["again"], countdown: 0, maxRetries: 3))
         try await client.enqueue(EnqueueRequest(task: "add", args: [2, 2], countdown: 3600))  // scheduled
-        let running = try await client.enqueue(EnqueueRequest(task: "sleep", args: [60]))
+        // One queue, progress first: a child that prefetches both runs them in queue order, and
+        // progress waiting in a child behind the sleep would never reach PROGRESS.
         let progressing = try await client.enqueue(EnqueueRequest(task: "progress", args: [1000, 0.05], queue: queue))
+        let running = try await client.enqueue(EnqueueRequest(task: "sleep", args: [60], queue: queue))
         try await client.enqueue(EnqueueRequest(task: "noop", queue: "nobody's queue".replacingOccurrences(of: "'", with: "").replacingOccurrences(of: " ", with: "-")))
         let revoked = try await client.enqueue(EnqueueRequest(task: "noop", queue: "held"))
         try await client.revoke(revoked)

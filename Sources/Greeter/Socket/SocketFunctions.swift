@@ -54,8 +54,7 @@ struct SocketFunctions: Sendable {
             throw SocketCallError(code: .badArguments, message: errors.sorted { $0.key < $1.key }.map(\.value).joined(separator: " "), fields: errors)
         case .valid(let person, let steps):
             let id = try await guarded {
-                try await client.enqueue(EnqueueRequest(task: GreeterTasks.expensiveGreet, args: [.string(person), .number(Double(steps))],
-                                                        queue: queue, group: visitor))
+                try await client.enqueue(Greet.self, .init(person: person, total: steps), options: .init(queue: queue, group: visitor)).id
             }
             guard let job = try await guarded({ try await records.job(id) }) else {
                 throw SocketCallError(code: .unavailable, message: "The job was started but could not be read back; try jobStatus.")

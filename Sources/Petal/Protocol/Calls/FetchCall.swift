@@ -32,6 +32,8 @@ public struct FetchedJob: Sendable, Equatable {
     public let task: String
     public let argsJSON: String
     public let kwargsJSON: String
+    /// False when the stored args or kwargs were not UTF-8 (the text above has U+FFFD in their place).
+    public let argumentsAreUTF8: Bool
     public let softTimeLimit: Double?
     public let timeLimit: Double?
     public let retries: Int
@@ -75,6 +77,10 @@ public struct FetchedJob: Sendable, Equatable {
         task = text[1]
         argsJSON = text[2]
         kwargsJSON = text[3]
+        argumentsAreUTF8 = values.dropFirst(2).prefix(2).allSatisfy { value in
+            guard case .bulk(let bytes) = value else { return true }
+            return String(validating: bytes, as: UTF8.self) != nil
+        }
         softTimeLimit = seconds(4)
         timeLimit = seconds(5)
         retries = Int(text[6]) ?? 0
