@@ -3,13 +3,14 @@ import Petal
 import PetalRedis
 import PetalSystem
 
-/// Remote control: the commands of Celery's `control`, answered on the message's reply list.
+/// Remote control: the commands of Celery's `control`, answered on the message's reply list. What
+/// a command changes is `PoolSettings.decide`'s; carrying it out among processes and Redis is here.
 extension Supervisor {
     func handleControl() {
         for message in inbox.take() where message.isAddressed(to: configuration.name) {
             let reply: ControlReply
             do {
-                reply = ControlReply(worker: configuration.name, ok: try perform(try message.command.get()))
+                reply = ControlReply(worker: configuration.name, ok: try carryOut(try settings.decide(try message.command.get(), shuttingDown: phase != .running)))
             } catch {
                 reply = ControlReply(worker: configuration.name, error: "\(error)")
             }
@@ -22,70 +23,45 @@ extension Supervisor {
         }
     }
 
-    /// Carries out one command (its arguments were checked as it was read); returns the reply
-    /// text or throws the reason it could not.
-    private func perform(_ command: ControlCommand) throws -> JSONValue {
-        switch command {
-        case .ping:
-            return "pong"
-        case .poolGrow(let n):
-            guard phase == .running else { throw WorkerError.controlRefused("worker is shutting down") }
-            targetSize = min(ControlCommand.maximumPoolSize, targetSize + n)
-            autoscale?.include(targetSize)
+    /// Does what a command asks of the processes and Redis; returns the answer.
+    private func carryOut(_ action: PoolSettings.Action) throws -> JSONValue {
+        switch action {
+        case .answer(let answer):
+            return answer
+        case .changed(let answer, let queuesChanged):
+            if queuesChanged { pool.broadcast("queues \(settings.queues.joined(separator: ","))") }
             writeHeartbeat()
-            return .string("pool will grow to \(targetSize)")
-        case .poolShrink(let n):
-            targetSize = max(0, targetSize - n)
-            autoscale?.include(targetSize)
-            writeHeartbeat()
-            return .string("pool will shrink to \(targetSize)")
-        case .poolRestart:
-            for pid in children.keys { requestStop(pid) }
+            return answer
+        case .restartPool:
+            pool.requestStopAll()
             return "reloading pool"
-        case .autoscale(let high, let low):
-            autoscale = Autoscaler(min: low, max: high)
-            targetSize = max(low, min(targetSize, high))
-            writeHeartbeat()
-            return .string("autoscale now max=\(high) min=\(low)")
         case .shutdown:
             beginShutdown(cold: false)
             return "shutting down"
-        case .addConsumer(let queue):
-            guard !queues.contains(queue) else { return .string("already consuming from \(queue)") }
-            queues.append(queue)
-            broadcastQueues()
-            return .string("add consumer \(queue)")
-        case .cancelConsumer(let queue):
-            guard queues.contains(queue) else { throw WorkerError.controlRefused("not consuming from \(queue)") }
-            guard queues.count > 1 else { throw WorkerError.controlRefused("cannot cancel the last queue \(queue)") }
-            queues.removeAll { $0 == queue }
-            broadcastQueues()
-            return .string("no longer consuming from \(queue)")
-        case .timeLimit(let task, let soft, let hard):
-            try setTimeLimits(task: task, soft: soft, hard: hard)
+        case .setTimeLimits(let task, let soft, let hard):
+            try storeTimeLimits(task: task, soft: soft, hard: hard)
+            settings.timeLimits[task] = soft == 0 && hard == 0 ? nil : [soft, hard]
             return "time limits set successfully"
-        case .terminate(let id, let signalName):
-            let signal = SignalName.parse(signalName) ?? SIGTERM
-            guard let child = children.values.first(where: { $0.job?.id == id }) else {
+        case .terminate(let id, let signal):
+            guard let pid = pool.pid(running: id) else {
                 // A child may hold it among the jobs it took ahead: it is killed when it begins it.
                 let now = Clock.now()
                 pendingTerminations = pendingTerminations.filter { $0.value.until > now }
                 pendingTerminations[id] = (signal, now + Self.pendingTerminationLifetime)
                 return .string("\(id) is not running on \(configuration.name) now; terminating it if it starts here")
             }
-            killChild(child.pid, reason: "Terminated: revoked while running", signal: signal)
-            return .string("terminating \(id) (pid \(child.pid)) with \(SignalName.of(signal))")
+            pool.kill(pid, reason: "Terminated: revoked while running", signal: signal)
+            return .string("terminating \(id) (pid \(pid)) with \(SignalName.of(signal))")
         }
     }
 
-    /// Run-time limits for a task, kept in the worker's limits hash (fetch hands them to children
-    /// with each job) and in the heartbeat; both zero clears them.
-    private func setTimeLimits(task: String, soft: Double, hard: Double) throws {
-        let clear = soft == 0 && hard == 0
+    /// Run-time limits for a task go to the worker's limits hash, where fetch reads them for each
+    /// job it hands to a child; both zero clears them.
+    private func storeTimeLimits(task: String, soft: Double, hard: Double) throws {
         var failure: RedisError?
         withRedis("time limits") { () throws(RedisError) in
             do throws(RedisError) {
-                if clear {
+                if soft == 0 && hard == 0 {
                     try connection.command(["HDEL", RedisArgument(keys.workerLimits(configuration.name)), RedisArgument(task)])
                 } else {
                     try connection.command(["HSET", RedisArgument(keys.workerLimits(configuration.name)), RedisArgument(task),
@@ -97,14 +73,8 @@ extension Supervisor {
             }
         }
         if let failure { throw failure }
-        timeLimits[task] = clear ? nil : [soft, hard]
     }
 
     /// How long a terminate waits for its job to start in a child here (seconds).
     static let pendingTerminationLifetime = 300.0
-
-    private func broadcastQueues() {
-        for child in children.values { child.send("queues \(queues.joined(separator: ","))") }
-        writeHeartbeat()
-    }
 }

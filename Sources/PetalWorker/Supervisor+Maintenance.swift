@@ -10,23 +10,21 @@ extension Supervisor {
         if schedule.promote.isDue(at: now) { promoteDueJobs() }
         if schedule.reap.isDue(at: now) { reapDeadWorkers() }
         if schedule.trim.isDue(at: now) { trimHistory() }
-        if autoscale != nil, schedule.autoscale.isDue(at: now) { autoscaleStep() }
+        if settings.autoscale != nil, schedule.autoscale.isDue(at: now) { autoscaleStep() }
         if !pendingLosses.isEmpty { settleLosses() }
     }
 
     /// The heartbeat record (worker hash with a TTL) and its event. docs/PROTOCOL.md lists the fields.
     func writeHeartbeat() {
-        let childPIDs = children.keys.sorted()
-        let active = children.values.compactMap { child in
-            child.job.map { WorkerHeartbeat.ActiveJob(id: $0.id, task: $0.task, pid: Int(child.pid), started: $0.started) }
-        }.sorted { $0.started < $1.started }
+        let childPIDs = pool.pids
+        let active = pool.activeJobs
         let rss = SystemStats.residentBytes(pid: getpid()) + childPIDs.reduce(0) { $0 + SystemStats.residentBytes(pid: $1) }
         let heartbeat = WorkerHeartbeat(
-            name: configuration.name, hostname: ProcessInfo.processInfo.hostName, pid: Int(getpid()), queues: queues,
-            concurrency: targetSize, children: childPIDs.map(Int.init), active: active, autoscaleMin: autoscale?.min,
-            autoscaleMax: autoscale?.max, loadAverage: SystemStats.loadAverage(), rssBytes: rss, startedAt: startedAt,
+            name: configuration.name, hostname: ProcessInfo.processInfo.hostName, pid: Int(getpid()), queues: settings.queues,
+            concurrency: settings.targetSize, children: childPIDs.map(Int.init), active: active, autoscaleMin: settings.autoscale?.min,
+            autoscaleMax: settings.autoscale?.max, loadAverage: SystemStats.loadAverage(), rssBytes: rss, startedAt: startedAt,
             time: Clock.now(), heartbeatInterval: configuration.heartbeatInterval, version: PetalProtocol.petalVersion,
-            registered: registry.names, timeLimits: timeLimits, shuttingDown: phase != .running,
+            registered: registry.names, timeLimits: settings.timeLimits, shuttingDown: phase != .running,
             // Where this worker's Redis is (no password) and, under Sentinel, the primary it uses now.
             redis: connection.configuration.description, redisServer: connection.serverAddress ?? "")
         let call = HeartbeatCall(heartbeat: heartbeat, ttl: configuration.heartbeatTTL, first: !announcedOnline)
@@ -84,19 +82,20 @@ extension Supervisor {
 
     /// One autoscale step (the rule is `Autoscaler`'s): reads how many jobs wait, then aims the pool.
     private func autoscaleStep() {
-        guard let autoscaler = autoscale, phase == .running else { return }
+        guard let autoscaler = settings.autoscale, phase == .running else { return }
         var waiting = 0
         withRedis("autoscale") { () throws(RedisError) in
-            let lengths = try connection.pipeline(queues.map { ["LLEN", RedisArgument(keys.queue($0))] })
+            let lengths = try connection.pipeline(settings.queues.map { ["LLEN", RedisArgument(keys.queue($0))] })
             waiting = lengths.reduce(0) { $0 + ($1.int ?? 0) }
         }
-        let working = workingChildren
+        let working = pool.working
         let seen = Autoscaler.Observation(waiting: waiting, busy: working.filter(\.isBusy).count, working: working.count,
-                                          secondsSinceFullyBusy: Clock.now() - lastFullyBusy)
-        logger.trace("autoscale: \(waiting) waiting, busy \(seen.busy) of \(seen.working), target \(targetSize)")
-        let next = autoscaler.nextTarget(from: targetSize, seeing: seen)
-        if next > targetSize { logger.info("autoscale: \(waiting) job(s) waiting, pool \(targetSize) -> \(next)") }
-        if next < targetSize { logger.info("autoscale: idle, pool -> \(next)") }
-        targetSize = next
+                                          secondsSinceFullyBusy: Clock.now() - pool.lastFullyBusy)
+        let target = settings.targetSize
+        logger.trace("autoscale: \(waiting) waiting, busy \(seen.busy) of \(seen.working), target \(target)")
+        let next = autoscaler.nextTarget(from: target, seeing: seen)
+        if next > target { logger.info("autoscale: \(waiting) job(s) waiting, pool \(target) -> \(next)") }
+        if next < target { logger.info("autoscale: idle, pool -> \(next)") }
+        settings.targetSize = next
     }
 }

@@ -28,11 +28,11 @@ final class Supervisor {
     let connection: RedisConnection
     let inbox = ControlInbox()
 
-    var children: [Int32: ChildHandle] = [:]
-    var targetSize: Int
-    var autoscale: Autoscaler?
-    var queues: [String]
-    var timeLimits: [String: [Double]] = [:]
+    /// The child processes, and how to start one.
+    var pool: ChildPool
+    let spawner = ChildSpawner()
+    /// What remote control may change: pool size, autoscale, queues, time limits.
+    var settings: PoolSettings
     var phase = Phase.running
     var startedAt = Clock.now()
 
@@ -56,10 +56,6 @@ final class Supervisor {
         var autoscale = Every(1)
     }
     var schedule: Schedule
-    /// Last time every working child had a job (autoscale shrinks only after five idle seconds).
-    var lastFullyBusy = Clock.now()
-    var nextSpawnAllowed = 0.0
-    var recentQuickExits = 0
     private var signalDescriptor: Int32 = -1
     private var subscriber: Task<Void, Never>?
 
@@ -69,14 +65,10 @@ final class Supervisor {
         self.logger = logger
         keys = configuration.keys
         connection = RedisConnection(configuration: try configuration.redisConfiguration())
-        queues = configuration.queues
+        pool = ChildPool(workerName: configuration.name, terminateGrace: configuration.terminateGrace, logger: logger)
+        settings = PoolSettings(concurrency: configuration.concurrency, autoscaleMin: configuration.autoscaleMin,
+                                autoscaleMax: configuration.autoscaleMax, queues: configuration.queues)
         schedule = Schedule(heartbeat: Every(configuration.heartbeatInterval), reap: Every(configuration.heartbeatInterval))
-        if let low = configuration.autoscaleMin, let high = configuration.autoscaleMax {
-            autoscale = Autoscaler(min: low, max: high)
-            targetSize = max(low, min(configuration.concurrency, high))
-        } else {
-            targetSize = configuration.concurrency
-        }
     }
 
     /// Runs until shut down; returns the process exit code.
@@ -93,7 +85,7 @@ final class Supervisor {
                                   channels: [keys.controlChannel, keys.controlChannel(worker: configuration.name)])
         // Announced before any child exists: fetch hands out nothing to a worker without a heartbeat.
         writeHeartbeat()
-        logger.info("worker \(configuration.name) started: pool \(targetSize), queues \(queues.joined(separator: ", ")), tasks \(registry.names.joined(separator: ", "))")
+        logger.info("worker \(configuration.name) started: pool \(settings.targetSize), queues \(settings.queues.joined(separator: ", ")), tasks \(registry.names.joined(separator: ", "))")
         var turnStarted = Clock.now()
         while true {
             // At most one turn per 10 ms: under load children send two notices per job, and
@@ -166,7 +158,7 @@ final class Supervisor {
     private func isFinished() -> Bool {
         switch phase {
         case .running: return false
-        case .draining, .stopping: return children.isEmpty
+        case .draining, .stopping: return pool.isEmpty
         }
     }
 
@@ -192,14 +184,14 @@ final class Supervisor {
         case (.running, false):
             logger.info("warm shutdown: finishing running jobs (up to \(Int(configuration.shutdownTimeout))s); signal again for a cold shutdown")
             phase = .draining(deadline: Clock.now() + configuration.shutdownTimeout)
-            for pid in children.keys { requestStop(pid) }
+            pool.requestStopAll()
             writeHeartbeat()
         case (.stopping, _):
             break
         default:
             logger.info("cold shutdown: killing children and re-queueing their jobs")
             phase = .stopping
-            for pid in children.keys { killChild(pid, reason: "WorkerShutdown: cold shutdown", signal: SIGKILL, requeue: true) }
+            pool.killAll(reason: "WorkerShutdown: cold shutdown", mode: .requeue)
         }
     }
 
@@ -208,7 +200,7 @@ final class Supervisor {
     private func waitForInput(timeout: Double) {
         var descriptors = [pollfd(fd: signalDescriptor, events: Int16(POLLIN), revents: 0),
                            pollfd(fd: inbox.wakeDescriptor, events: Int16(POLLIN), revents: 0)]
-        for child in children.values { descriptors.append(pollfd(fd: child.noticeDescriptor, events: Int16(POLLIN), revents: 0)) }
+        for descriptor in pool.noticeDescriptors { descriptors.append(pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)) }
         _ = poll(&descriptors, nfds_t(descriptors.count), Int32(timeout * 1000))
     }
 
@@ -219,22 +211,6 @@ final class Supervisor {
             logger.info("received \(SignalName.of(signal))")
             beginShutdown(cold: signal == SIGQUIT)
         }
-    }
-
-    private func handleNotices() {
-        let now = Clock.now()
-        for pid in Array(children.keys) {
-            guard var child = children[pid] else { continue }
-            let begun = child.takeNotices(at: now)
-            children[pid] = child
-            // A job revoked with terminate while it waited in this child's prefetched jobs.
-            for id in begun {
-                if let pending = pendingTerminations.removeValue(forKey: id) {
-                    killChild(pid, reason: "Terminated: revoked while running", signal: pending.signal)
-                }
-            }
-        }
-        if workingChildren.allSatisfy(\.isBusy) { lastFullyBusy = now }
     }
 
     // MARK: - Redis helpers
