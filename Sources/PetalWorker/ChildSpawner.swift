@@ -1,5 +1,6 @@
 import Foundation
 import Petal
+import PetalRedis
 import PetalSystem
 
 /// Starts a child: this same executable, with the same arguments, in child mode.

@@ -54,6 +54,8 @@ final class Supervisor {
         var reap: Every
         var trim = Every(10)
         var autoscale = Every(1)
+        /// Periodic schedules: ticks fall on whole seconds at the finest, so a quarter second late at most.
+        var periodic = Every(0.25)
     }
     var schedule: Schedule
     private var signalDescriptor: Int32 = -1
@@ -85,6 +87,7 @@ final class Supervisor {
                                   channels: [keys.controlChannel, keys.controlChannel(worker: configuration.name)])
         // Announced before any child exists: fetch hands out nothing to a worker without a heartbeat.
         writeHeartbeat()
+        defineSchedules()
         logger.info("worker \(configuration.name) started: pool \(settings.targetSize), queues \(settings.queues.joined(separator: ", ")), tasks \(registry.names.joined(separator: ", "))")
         var turnStarted = Clock.now()
         while true {
