@@ -48,7 +48,8 @@ struct ScheduleWorkerTests {
     /// Many callers ticking the same due schedule at the same moment: one job.
     @Test func racingTicksEnqueueOneJob() async throws {
         let now = Clock.now()
-        try await client.saveSchedule(ScheduleDefinition(name: "race", task: "noop", timing: .every(try ScheduleInterval(seconds: 60))),
+        // Saved a minute ago: its tick is due now (late, so `run_once` decides it runs).
+        try await client.saveSchedule(ScheduleDefinition(name: "race", task: "noop", timing: .every(try ScheduleInterval(seconds: 60)), missed: .runOnce),
                                       origin: "cli", now: now - 61)
         let keys = client.keys
         let enqueued = try await withThrowingTaskGroup(of: Int.self) { group in
