@@ -1,3 +1,5 @@
+import Foundation
+
 /// A five-field cron expression (minute hour day-of-month month day-of-week), as Vixie cron reads
 /// it: `*`, numbers, ranges `a-b`, steps `*/n` and `a-b/n`, lists `a,b`, month and weekday names
 /// (`jan`, `mon`), 7 for Sunday, and the aliases `@yearly` (`@annually`), `@monthly`, `@weekly`,

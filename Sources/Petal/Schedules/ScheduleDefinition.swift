@@ -1,3 +1,5 @@
+import Foundation
+
 /// What to do about ticks that passed while no worker ran: `skip` them (the default), or run one
 /// job for the latest of them (`run_once`). A tick at most `ScheduleTicks.lateWindow` seconds late
 /// is not missed: it runs.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A fixed interval: `every 30s`, `every 5m`, `every 2h`, `every 1d` (the word `every` optional).
 /// Runs fall on whole multiples of the interval since 1970 (UTC), so every worker computes the
 /// same ticks and a redefinition does not shift them: `every 5m` runs at :00, :05, :10…
