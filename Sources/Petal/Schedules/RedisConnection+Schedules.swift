@@ -21,7 +21,11 @@ extension RedisConnection {
         }
         let timings = try pipeline(pairs.map { ["HMGET", RedisArgument(keys.schedule($0.name)), "when", "tz", "missed"] })
         var entries: [ScheduleTickCall.Entry] = []
+        var orphans: [String] = []
         for (pair, reply) in zip(pairs, timings) {
+            // A name without its hash (written by hand: save and remove change both at once) would
+            // stay due for ever and crowd out the others: dropped.
+            if reply.array?.allSatisfy({ $0.string == nil }) == true { orphans.append(pair.name) }
             let fields = reply.array?.map { $0.string ?? "" } ?? []
             guard fields.count == 3, let dueTime = Double(pair.score),
                   let timing = try? ScheduleTiming(when: fields[0], zone: fields[1]) else { continue }
@@ -30,6 +34,7 @@ extension RedisConnection {
             entries.append(.init(name: pair.name, due: pair.score, next: next,
                                  runs: plan.runs.map { ($0, UUID().uuidString.lowercased()) }))
         }
+        if !orphans.isEmpty { try command(["ZREM", RedisArgument(keys.schedules)] + orphans.map { RedisArgument($0) }) }
         guard !entries.isEmpty else { return 0 }
         return try call(ScheduleTickCall(producer: producer, entries: entries), keys: keys, now: now).reduce(0) { $0 + max($1, 0) }
     }
