@@ -20,6 +20,7 @@ let usage = """
       --greeter PATH     the greeter executable, for the greeter section (/status needs wrk; /ws does not)
       --jobs N           no-op jobs for the core section (default: 100000)
       --monitor-jobs N   jobs in the monitor section's history (default: 1000000)
+      --schedules N      periodic schedules defined (hourly) while the core section's workers run (default: 0)
       --sections LIST    which sections to run (default: all six; "socket" runs only the greeter's /ws part;
                          "tls" compares plaintext and TLS, up to 50000 jobs)
       --peers DIR        the peers' programs, for the peers section (default: Benchmarks/peers)
@@ -40,6 +41,7 @@ if !FileManager.default.isExecutableFile(atPath: petalPath) {
 if let greeter = option("--greeter"), !FileManager.default.isExecutableFile(atPath: greeter) {
     refuse("no greeter executable at \(greeter)")
 }
+if let text = option("--schedules"), (Int(text) ?? -1) < 0 { refuse("--schedules takes a whole number of at least 0, not '\(text)'") }
 for name in ["--jobs", "--monitor-jobs"] {
     if let text = option(name), (Int(text) ?? 0) < 1 { refuse("\(name) takes a whole number of at least 1, not '\(text)'") }
 }
@@ -47,7 +49,7 @@ let jobCount = Int(option("--jobs") ?? "") ?? 100_000
 let sections = Set((option("--sections") ?? "core,greeter,monitor,runner,peers,tls").split(separator: ",").map(String.init))
 
 let bench = try Bench(petalPath: petalPath)
-print("Petal benchmark: \(jobCount) no-op jobs, Redis \(bench.redisURL), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+print("Petal benchmark: \(jobCount) no-op jobs\(option("--schedules").map { ", \($0) schedules defined" } ?? ""), Redis \(bench.redisURL), \(ProcessInfo.processInfo.activeProcessorCount) cores")
 print("")
 
 if sections.contains("core") {
@@ -216,6 +218,7 @@ final class Bench {
     func endToEnd(count: Int, concurrency: Int, cost: RedisCost) async throws
         -> (rate: Double, before: RedisCost.Snapshot, after: RedisCost.Snapshot, memoryPerJob: Double, eventsPerJob: Double) {
         try await flush()
+        try await defineSchedules()
         let worker = try await startWorker(concurrency: concurrency)
         defer { worker.stop(grace: 10); kill(-worker.pid, SIGKILL) }
         let before = try await cost.snapshot()
@@ -228,6 +231,16 @@ final class Bench {
         let memory = Double(try await cost.usedMemory() - memoryBefore) / Double(count)
         let events = Double(try await redis.command(["MEMORY", "USAGE", RedisArgument(client.keys.events), "SAMPLES", "0"]).int ?? 0)
         return (rate, before, after, memory, events / Double(count))
+    }
+
+    /// `--schedules N`: N periodic schedules defined (hourly, so they are looked at on every tick
+    /// but none is due): what defining them costs the workers' throughput.
+    func defineSchedules() async throws {
+        let count = Int(option("--schedules") ?? "") ?? 0
+        for index in 0..<count {
+            try await client.saveSchedule(ScheduleDefinition(name: "bench-\(index)", task: "noop", timing: .every(try ScheduleInterval(seconds: 3600))),
+                                          origin: "cli")
+        }
     }
 
     struct Latency { var startP50, startP99, doneP50, doneP99: Double }

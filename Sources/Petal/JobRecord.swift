@@ -47,6 +47,9 @@ public struct JobRecord: Sendable, Equatable {
     public var redeliveries: Int
     /// "revoke" or "terminate" when a revoke arrived while the job ran.
     public var revokeRequested: String?
+    /// The periodic schedule that enqueued the job, and the tick it was enqueued for.
+    public var schedule: String?
+    public var scheduleTick: Double?
 
     /// The result parsed from JSON, when there is one.
     public var result: JSONValue? { resultJSON.flatMap { try? JSONValue(parsing: $0) } }
@@ -107,6 +110,8 @@ public struct JobRecord: Sendable, Equatable {
             case "deliveries": deliveries = Int(value) ?? 0
             case "redeliveries": redeliveries = Int(value) ?? 0
             case "revoke_requested": revokeRequested = text(value)
+            case "schedule": schedule = text(value)
+            case "schedule_tick": scheduleTick = number(value)
             default: break
             }
         }

@@ -24,6 +24,12 @@ public struct Keys: Sendable, Hashable {
     public func jobs(worker: String) -> String { "\(prefix):jobs:worker:\(worker)" }
     public func group(_ name: String) -> String { "\(prefix):group:\(name)" }
 
+    /// Periodic schedules: the set of names scored by next run, one hash per schedule, and the
+    /// claim of one tick (docs/PROTOCOL.md, "Schedules").
+    public var schedules: String { "\(prefix):schedules" }
+    public func schedule(_ name: String) -> String { "\(prefix):schedule:\(name)" }
+    public func scheduleClaim(_ name: String, tick: String) -> String { "\(prefix):schedules:claim:\(name):\(tick)" }
+
     public var events: String { "\(prefix):events" }
     public func statsMinute(_ epochMinute: Int) -> String { "\(prefix):stats:minute:\(epochMinute)" }
     public func statsDay(_ epochDay: Int) -> String { "\(prefix):stats:day:\(epochDay)" }

@@ -11,7 +11,7 @@ struct PetalCommand: AsyncParsableCommand {
         subcommands: [WorkerCommand.self, CallCommand.self, StatusCommand.self, ResultCommand.self,
                       InspectCommand.self, ControlGroup.self, StartCommand.self, RunCommand.self,
                       CheckCommand.self, ExportCommand.self, PsCommand.self, ScaleCommand.self, RestartCommand.self, StopCommand.self,
-                      MonitorCommand.self, VersionCommand.self])
+                      MonitorCommand.self, ScheduleGroup.self, VersionCommand.self])
 
     /// Masks Redis passwords in what `ps` shows before anything else runs, then parses the
     /// arguments as they were given (read first: CommandLine.arguments reads argv when first used),

@@ -8,6 +8,7 @@ extension Supervisor {
         let now = Clock.now()
         if schedule.heartbeat.isDue(at: now) { writeHeartbeat() }
         if schedule.promote.isDue(at: now) { promoteDueJobs() }
+        if phase == .running, schedule.periodic.isDue(at: now) { runDueSchedules() }
         if schedule.reap.isDue(at: now) { reapDeadWorkers() }
         if schedule.trim.isDue(at: now) { trimHistory() }
         if settings.autoscale != nil, schedule.autoscale.isDue(at: now) { autoscaleStep() }
@@ -15,9 +16,13 @@ extension Supervisor {
     }
 
     /// The heartbeat record (worker hash with a TTL) and its event. docs/PROTOCOL.md lists the fields.
+<<<<<<< HEAD
     /// Returns Redis's refusal, if it refused.
     @discardableResult
     func writeHeartbeat() -> RedisError? {
+=======
+    func writeHeartbeat() {
+>>>>>>> schedules
         let childPIDs = pool.pids
         let active = pool.activeJobs
         let rss = SystemStats.residentBytes(pid: getpid()) + childPIDs.reduce(0) { $0 + SystemStats.residentBytes(pid: $1) }
@@ -49,6 +54,23 @@ extension Supervisor {
         withRedis("promoting scheduled jobs") { () throws(RedisError) in
             let moved = try connection.call(PromoteCall(limit: 500), keys: keys)
             if moved >= 500 { schedule.promote.again(after: 0, now: Clock.now()) }  // more are due: go on the next turn
+        }
+    }
+
+    /// Periodic schedules: one read when none is due, else one `petal_schedule_tick` call for all
+    /// due ones (RedisConnection+Schedules). Every worker does this; the tick's claim makes it once.
+    private func runDueSchedules() {
+        withRedis("running periodic schedules") { () throws(RedisError) in
+            try connection.tickSchedules(keys: keys, producer: configuration.name)
+        }
+    }
+
+    /// Stores the registry's code-defined schedules and removes the ones it dropped (at start).
+    func defineSchedules() {
+        withRedis("defining periodic schedules") { () throws(RedisError) in
+            let removed = try ScheduleReconciler.reconcile(registry, on: connection, keys: keys)
+            if !registry.schedules.isEmpty { logger.info("schedules defined in code: \(registry.schedules.keys.sorted().joined(separator: ", "))") }
+            if !removed.isEmpty { logger.info("schedules no longer defined in code, removed: \(removed.joined(separator: ", "))") }
         }
     }
 

@@ -54,6 +54,8 @@ final class Supervisor {
         var reap: Every
         var trim = Every(10)
         var autoscale = Every(1)
+        /// Periodic schedules: ticks fall on whole seconds at the finest, so a quarter second late at most.
+        var periodic = Every(0.25)
     }
     var schedule: Schedule
     private var signalDescriptor: Int32 = -1
@@ -84,6 +86,7 @@ final class Supervisor {
         subscriber = inbox.listen(configuration: connection.configuration,
                                   channels: [keys.controlChannel, keys.controlChannel(worker: configuration.name)])
         // Announced before any child exists: fetch hands out nothing to a worker without a heartbeat.
+<<<<<<< HEAD
         // An ACL user without the rights the worker needs is refused here, before a child could take
         // a job and be refused half-way through (docs/PROTOCOL.md has the rules).
         if let refusal = writeHeartbeat(), case .server(let message) = refusal, message.hasPrefix("NOPERM") {
@@ -91,6 +94,10 @@ final class Supervisor {
             subscriber?.cancel()
             return 1
         }
+=======
+        writeHeartbeat()
+        defineSchedules()
+>>>>>>> schedules
         logger.info("worker \(configuration.name) started: pool \(settings.targetSize), queues \(settings.queues.joined(separator: ", ")), tasks \(registry.names.joined(separator: ", "))")
         var turnStarted = Clock.now()
         while true {

@@ -24,11 +24,34 @@ public struct TaskRegistry: Sendable {
     }
 
     private var entries: [String: Entry] = [:]
+    /// Periodic schedules defined in code (`schedule(...)`), by name: stored in Redis at each
+    /// worker start, where those of this registry's tasks it no longer defines are removed.
+    public private(set) var schedules: [String: ScheduleDefinition] = [:]
 
     public init() {}
 
     public mutating func register(_ name: String, options: TaskOptions = TaskOptions(), _ handler: @escaping TaskHandler) {
         entries[name] = Entry(name: name, options: options, handler: handler)
+    }
+
+    /// Defines a periodic schedule in code (checked now: a bad cron expression stops the start).
+    public mutating func schedule(_ definition: ScheduleDefinition) throws(PetalError) {
+        try definition.validate()
+        schedules[definition.name] = definition
+    }
+
+    /// Defines a periodic schedule: a cron expression (`*/5 * * * *`, `@hourly`) in an IANA time
+    /// zone, or an interval (`every 30s`) with `timeZone` left out.
+    public mutating func schedule(_ name: String, task: String, args: [JSONValue] = [], kwargs: [String: JSONValue] = [:],
+                                  queue: String = "default", when: String, timeZone: String? = nil,
+                                  missed: MissedTicks = .skip) throws(PetalError) {
+        let timing: ScheduleTiming
+        do {
+            timing = try ScheduleTiming(when: when, zone: timeZone)
+        } catch {
+            throw .invalidRequest(error.description)
+        }
+        try schedule(ScheduleDefinition(name: name, task: task, args: args, kwargs: kwargs, queue: queue, timing: timing, missed: missed))
     }
 
     public func entry(_ name: String) -> Entry? { entries[name] }

@@ -60,6 +60,8 @@ public final class HTTPTestClient: Sendable {
         try await send(path, method: "POST", body: rawBody, contentType: contentType)
     }
 
+    public func delete(_ path: String) async throws -> Reply { try await send(path, method: "DELETE", body: nil) }
+
     private func send(_ path: String, method: String, body: String?, contentType: String? = nil) async throws -> Reply {
         guard let url = URL(string: base + path) else { throw TestSupportError("not a URL: \(base + path)") }
         var request = URLRequest(url: url)

@@ -25,6 +25,8 @@ public enum PetalLibrary {
 public enum PetalFunction: String, Sendable, CaseIterable {
     case enqueue, fetch, finish, progress, revoke, childLost = "child_lost", reap, reapDead = "reap_dead"
     case promote, trim, query, purge, heartbeat
+    case scheduleSave = "schedule_save", scheduleTick = "schedule_tick", scheduleRun = "schedule_run"
+    case schedulePause = "schedule_pause", scheduleRemove = "schedule_remove"
 
     /// The name FCALL takes.
     public var redisName: String { "petal_" + rawValue }

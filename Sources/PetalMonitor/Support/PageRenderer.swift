@@ -14,6 +14,7 @@ struct Layout: Sendable {
     let navTasks: Bool
     let navQueues: Bool
     let navProcesses: Bool
+    let navSchedules: Bool
 
     init(base: String, csrf: String, title: String, nav: String, notice: String?, problem: String?) {
         self.base = base
@@ -25,6 +26,7 @@ struct Layout: Sendable {
         navTasks = nav == "tasks"
         navQueues = nav == "queues"
         navProcesses = nav == "processes"
+        navSchedules = nav == "schedules"
     }
 }
 
@@ -103,5 +105,6 @@ extension Layout: MustacheView {
         "navTasks": \.navTasks,
         "navQueues": \.navQueues,
         "navProcesses": \.navProcesses,
+        "navSchedules": \.navSchedules,
     ]
 }
