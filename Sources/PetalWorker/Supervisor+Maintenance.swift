@@ -16,13 +16,9 @@ extension Supervisor {
     }
 
     /// The heartbeat record (worker hash with a TTL) and its event. docs/PROTOCOL.md lists the fields.
-<<<<<<< HEAD
     /// Returns Redis's refusal, if it refused.
     @discardableResult
     func writeHeartbeat() -> RedisError? {
-=======
-    func writeHeartbeat() {
->>>>>>> schedules
         let childPIDs = pool.pids
         let active = pool.activeJobs
         let rss = SystemStats.residentBytes(pid: getpid()) + childPIDs.reduce(0) { $0 + SystemStats.residentBytes(pid: $1) }

@@ -86,7 +86,6 @@ final class Supervisor {
         subscriber = inbox.listen(configuration: connection.configuration,
                                   channels: [keys.controlChannel, keys.controlChannel(worker: configuration.name)])
         // Announced before any child exists: fetch hands out nothing to a worker without a heartbeat.
-<<<<<<< HEAD
         // An ACL user without the rights the worker needs is refused here, before a child could take
         // a job and be refused half-way through (docs/PROTOCOL.md has the rules).
         if let refusal = writeHeartbeat(), case .server(let message) = refusal, message.hasPrefix("NOPERM") {
@@ -94,10 +93,7 @@ final class Supervisor {
             subscriber?.cancel()
             return 1
         }
-=======
-        writeHeartbeat()
         defineSchedules()
->>>>>>> schedules
         logger.info("worker \(configuration.name) started: pool \(settings.targetSize), queues \(settings.queues.joined(separator: ", ")), tasks \(registry.names.joined(separator: ", "))")
         var turnStarted = Clock.now()
         while true {
