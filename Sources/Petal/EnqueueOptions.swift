@@ -1,6 +1,6 @@
 import Foundation
 
-/// How to enqueue a typed job: every `EnqueueRequest` option but the task and its arguments.
+/// How to enqueue a job: everything but the task and its arguments (`EnqueueRequest` carries one).
 public struct EnqueueOptions: Sendable {
     public var queue: String
     /// Run no earlier than this many seconds from now.
@@ -12,10 +12,12 @@ public struct EnqueueOptions: Sendable {
     public var softTimeLimit: Double?
     public var timeLimit: Double?
     public var maxRetries: Int
-    /// The user or session the job belongs to.
+    /// The user or session the job belongs to (moi's per-user job lists).
     public var group: String?
     public var parent: String?
-    /// A job id of the caller's choosing: an idempotency key (see `EnqueueRequest.id`).
+    /// A job id of the caller's choosing; a fresh UUID4 otherwise. It is an idempotency key (Celery's
+    /// `task_id`): enqueueing an id that already has a record creates nothing and pushes nothing, so
+    /// a caller that retries after a lost reply cannot run the job twice.
     public var id: String?
 
     public init(queue: String = "default", countdown: Double? = nil, eta: Date? = nil, expiresIn: Double? = nil,
@@ -37,8 +39,6 @@ public struct EnqueueOptions: Sendable {
 extension EnqueueRequest {
     /// The request for a typed job: its arguments as kwargs, no positional args.
     public init<Task: TaskDeclaration>(_ task: Task.Type, _ arguments: Task.Arguments, options: EnqueueOptions = EnqueueOptions()) throws(PetalError) {
-        self.init(task: Task.name, kwargs: try Task.kwargs(arguments), queue: options.queue, countdown: options.countdown,
-                  eta: options.eta, expiresIn: options.expiresIn, softTimeLimit: options.softTimeLimit, timeLimit: options.timeLimit,
-                  maxRetries: options.maxRetries, group: options.group, parent: options.parent, id: options.id)
+        self.init(task: Task.name, argsJSON: "[]", kwargsJSON: JSONValue.object(try Task.kwargs(arguments)).jsonText, options: options)
     }
 }

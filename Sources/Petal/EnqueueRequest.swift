@@ -1,36 +1,28 @@
 import Foundation
 
-/// What a web app asks for when it enqueues a job (Celery's `apply_async` options).
+/// What a web app asks for when it enqueues a job (Celery's `apply_async` options): the task, its
+/// arguments, and the options every job has (`EnqueueOptions`, read and written through the
+/// request: `request.queue`, `request.countdown`, …).
+@dynamicMemberLookup
 public struct EnqueueRequest: Sendable {
     public var task: String
     /// Positional arguments as JSON text (an array).
     public var argsJSON: String
     /// Keyword arguments as JSON text (an object).
     public var kwargsJSON: String
-    public var queue: String
-    /// Run no earlier than this many seconds from now.
-    public var countdown: Double?
-    /// Run no earlier than this moment (wins over countdown).
-    public var eta: Date?
-    /// Drop the job (REVOKED, "Expired") if no worker took it within this many seconds.
-    public var expiresIn: Double?
-    public var softTimeLimit: Double?
-    public var timeLimit: Double?
-    public var maxRetries: Int
-    /// The user or session the job belongs to (moi's per-user job lists).
-    public var group: String?
-    public var parent: String?
-    /// A job id of the caller's choosing; a fresh UUID4 otherwise. It is an idempotency key (Celery's
-    /// `task_id`): enqueueing an id that already has a record creates nothing and pushes nothing, so
-    /// a caller that retries after a lost reply cannot run the job twice.
-    public var id: String?
+    public var options: EnqueueOptions
+
+    public subscript<Value>(dynamicMember option: WritableKeyPath<EnqueueOptions, Value>) -> Value {
+        get { options[keyPath: option] }
+        set { options[keyPath: option] = newValue }
+    }
 
     public init(task: String, args: [JSONValue] = [], kwargs: [String: JSONValue] = [:], queue: String = "default",
                 countdown: Double? = nil, eta: Date? = nil, expiresIn: Double? = nil, softTimeLimit: Double? = nil,
                 timeLimit: Double? = nil, maxRetries: Int = 0, group: String? = nil, parent: String? = nil, id: String? = nil) {
         self.init(task: task, argsJSON: JSONValue.array(args).jsonText, kwargsJSON: JSONValue.object(kwargs).jsonText,
-                  queue: queue, countdown: countdown, eta: eta, expiresIn: expiresIn, softTimeLimit: softTimeLimit,
-                  timeLimit: timeLimit, maxRetries: maxRetries, group: group, parent: parent, id: id)
+                  options: EnqueueOptions(queue: queue, countdown: countdown, eta: eta, expiresIn: expiresIn, softTimeLimit: softTimeLimit,
+                                          timeLimit: timeLimit, maxRetries: maxRetries, group: group, parent: parent, id: id))
     }
 
     /// Sends argument text as given, for bridges from other languages: the worker, not the client,
@@ -38,23 +30,22 @@ public struct EnqueueRequest: Sendable {
     public init(task: String, argsJSON: String, kwargsJSON: String = "{}", queue: String = "default",
                 countdown: Double? = nil, eta: Date? = nil, expiresIn: Double? = nil, softTimeLimit: Double? = nil,
                 timeLimit: Double? = nil, maxRetries: Int = 0, group: String? = nil, parent: String? = nil, id: String? = nil) {
+        self.init(task: task, argsJSON: argsJSON, kwargsJSON: kwargsJSON,
+                  options: EnqueueOptions(queue: queue, countdown: countdown, eta: eta, expiresIn: expiresIn, softTimeLimit: softTimeLimit,
+                                          timeLimit: timeLimit, maxRetries: maxRetries, group: group, parent: parent, id: id))
+    }
+
+    public init(task: String, argsJSON: String, kwargsJSON: String, options: EnqueueOptions) {
         self.task = task
         self.argsJSON = argsJSON
         self.kwargsJSON = kwargsJSON
-        self.queue = queue
-        self.countdown = countdown
-        self.eta = eta
-        self.expiresIn = expiresIn
-        self.softTimeLimit = softTimeLimit
-        self.timeLimit = timeLimit
-        self.maxRetries = maxRetries
-        self.group = group
-        self.parent = parent
-        self.id = id
+        self.options = options
     }
 
     /// Checks what the client can check; throws `PetalError.invalidRequest` saying what is wrong.
     func validate() throws(PetalError) {
+        let (queue, maxRetries, countdown, expiresIn) = (options.queue, options.maxRetries, options.countdown, options.expiresIn)
+        let (softTimeLimit, timeLimit, eta, group, id) = (options.softTimeLimit, options.timeLimit, options.eta, options.group, options.id)
         func check(_ condition: Bool, _ message: String) throws(PetalError) {
             if !condition { throw .invalidRequest(message) }
         }
