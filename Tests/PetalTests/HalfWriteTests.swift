@@ -58,6 +58,16 @@ struct HalfWriteTests: LibraryCaller {
         #expect(try connection.command("EXISTS", keys.worker("ghost")).int == 0, "no record that would never expire")
     }
 
+    @Test(arguments: ["inf", "nan", "1e999", " 3", "x"])
+    func progressRefusesWhatANoticeCannotCarryBeforeWriting(current: String) async throws {
+        let id = try await client.enqueue(EnqueueRequest(task: "progress"))
+        try connection.command("HSET", keys.worker("w1"), "name", "w1")
+        _ = try call(FetchCall(worker: "w1", pid: "100", queues: ["default"]))
+        #expect(throws: RedisError.self) { try raw("progress", [id, current, "10", ""]) }
+        let job = try await client.job(id)
+        #expect(job?.state == .started && job?.progress == nil, "still STARTED, no progress written")
+    }
+
     @Test func aSpacedSentTimeInARecordIsCorruptNotAHalfWrittenFetch() async throws {
         let poisoned = try await client.enqueue(EnqueueRequest(task: "noop"))
         let after = try await client.enqueue(EnqueueRequest(task: "noop"))
