@@ -32,10 +32,11 @@ func buildGreeterApplication(configuration: GreeterConfiguration, client: PetalC
     router.add(middleware: FileMiddleware(configuration.staticDirectory, searchForIndexHtml: false))
     let cookies = VisitorCookie(secret: configuration.cookieSecret)
     let routes = RouteRecorder(router, table: table)
-    GreeterController(client: client, templates: templates, cookies: cookies, queue: configuration.queue).addRoutes(to: routes)
+    let records = JobRecordBatcher(client: client)
+    GreeterController(client: client, records: records, templates: templates, cookies: cookies, queue: configuration.queue).addRoutes(to: routes)
     JobsController(client: client, templates: templates, cookies: cookies).addRoutes(to: routes)
     let socket = SocketController(client: client, cookies: cookies, queue: configuration.queue, hub: hub,
-                                  records: JobRecordBatcher(client: client), limits: configuration.socketLimits)
+                                  records: records, limits: configuration.socketLimits)
     socket.addRoutes(to: routes)
     // Frames up to 64 KiB are read, so a message over the 16 KiB limit still gets its error reply
     // before the close; a bigger frame is closed at once by the WebSocket layer (1009).

@@ -10,6 +10,8 @@ import Petal
 /// handler blocks an event loop. Errors (an unknown id, Redis away or full) go to `ErrorMiddleware`.
 struct GreeterController: Sendable {
     let client: PetalClient
+    /// Job reads, batched with every other request's (`/status` under load).
+    let records: JobRecordBatcher
     let templates: MustacheLibrary
     let cookies: VisitorCookie
     let queue: String
@@ -101,7 +103,7 @@ struct GreeterController: Sendable {
 
     private func requireJob(_ context: BasicRequestContext) async throws -> JobRecord {
         let id = (try context.parameters.decoded("id"))
-        guard let job = try await client.job(id) else { throw PetalError.jobNotFound(id) }
+        guard let job = try await records.job(id) else { throw PetalError.jobNotFound(id) }
         return job
     }
 

@@ -1,10 +1,11 @@
 import Petal
 import Synchronization
 
-/// Reads job records for all sockets together: while one read is on its way to Redis, the ids
-/// asked for meanwhile wait and go in the next read, one pipeline of HGETALLs in one hop to a
-/// client thread. Each hop costs a thread wake-up, which under load costs more than Redis does, so
-/// a hundred sockets asking `jobStatus` at once cost a few hops, not a hundred. Alone, a read goes
+/// Reads job records for all requests and sockets together (`/status`, `/result`, the socket's
+/// `jobStatus`): while one read is on its way to Redis, the ids asked for meanwhile wait and go in
+/// the next read, one pipeline of HGETALLs in one hop to a client thread. Each hop costs a thread
+/// wake-up, which under load costs more than Redis does, so a hundred requests at once cost a few
+/// hops, not a hundred. Alone, a read goes
 /// at once: batching adds no wait.
 final class JobRecordBatcher: Sendable {
     private typealias Waiter = (id: String, continuation: CheckedContinuation<Result<JobRecord?, PetalError>, Never>)
