@@ -44,6 +44,9 @@ struct MonitorScheduleTests {
             #expect(task.count("//dl[@id='fields']/dt[text()='Schedule tick']") == 1)
             let back = try #require(task.elements("//dl[@id='fields']/dt[text()='Schedule']/following-sibling::dd[1]/a").first?["href"])
             #expect(try await session.page(back).count(row) == 1)
+            // The link lands on the schedule's own row: its fragment is that row's id.
+            let fragment = try #require(back.split(separator: "#", maxSplits: 1).last.map(String.init))
+            #expect(page.count("//tr[@id='\(fragment.removingPercentEncoding ?? fragment)' or @id='\(fragment)']") == 1, "\(back)")
 
             #expect(try await session.submit(try action(page, "pause")).status == 303)
             #expect(try await client.schedule(named: Self.name)?.paused == true)

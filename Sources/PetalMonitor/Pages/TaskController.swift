@@ -84,7 +84,7 @@ struct TaskController: Sendable {
             field("Hard time limit", job.timeLimit.map { Format.duration($0) }),
             field("Group", job.group), field("Parent", job.parent, link: job.parent.map { base + "/task/" + PageRenderer.encode($0) }),
             field("Revoke requested", job.revokeRequested),
-            field("Schedule", job.schedule, link: job.schedule.map { base + "/schedules#" + PageRenderer.encode($0) }),
+            field("Schedule", job.schedule, link: job.schedule.map { base + "/schedules#schedule-" + PageRenderer.encode($0) }),
             field("Schedule tick", Format.timestamp(job.scheduleTick)),
         ].compactMap { $0 }
     }
