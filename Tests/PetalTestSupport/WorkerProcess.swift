@@ -2,12 +2,17 @@ import Foundation
 import Petal
 import PetalRedis
 import PetalSystem
+import Synchronization
 
 /// A real `petal worker` started by a test, with its log in a file, stopped by pid.
 public final class WorkerProcess: Sendable {
     public let name: String
     public let logPath: String
     private let process: ChildProcess
+    /// How it ended, once reaped: from then on its pid (and group id) may belong to another
+    /// process (this machine's pid_max is 32768, and a full test run wraps it), so nothing is
+    /// signalled by that number again.
+    private let ended = Mutex<Termination?>(nil)
 
     /// Starts `petal worker` against `redis` and waits until its heartbeat is in Redis. A nil
     /// `name` starts it without --name, as users do, so it is called `petal-<pid>@<host>`.
@@ -54,21 +59,35 @@ public final class WorkerProcess: Sendable {
     /// SIGTERM (warm shutdown) and wait; SIGKILL to the group if it lingers.
     @discardableResult
     public func stop(grace: Double = 20) -> Termination {
+        if let termination = ended.withLock({ $0 }) { return termination }
         let termination = process.stop(grace: grace)
-        Glibc.kill(-process.pid, SIGKILL)  // any child left in its process group
+        Glibc.kill(-process.pid, SIGKILL)  // any child left in its process group (the group outlives its leader)
+        ended.withLock { $0 = termination }
         return termination
     }
 
-    public func signal(_ signal: Int32) { process.signal(signal) }
+    public func signal(_ signal: Int32) {
+        if ended.withLock({ $0 }) == nil { process.signal(signal) }
+    }
 
     /// kill -9 of the supervisor and every process of its group, as a machine crash would.
     public func killHard() {
+        guard ended.withLock({ $0 }) == nil else { return }
         Glibc.kill(-process.pid, SIGKILL)
-        _ = process.wait()
+        let termination = process.wait()
+        ended.withLock { $0 = termination }
     }
 
     /// Waits for the process to exit by itself.
-    public func waitForExit(timeout: Double) -> Termination? { process.wait(upTo: timeout) }
+    public func waitForExit(timeout: Double) -> Termination? {
+        if let termination = ended.withLock({ $0 }) { return termination }
+        let termination = process.wait(upTo: timeout)
+        if let termination {
+            Glibc.kill(-process.pid, SIGKILL)  // children left in its group, before its number can be reused
+            ended.withLock { $0 = termination }
+        }
+        return termination
+    }
 
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
@@ -84,7 +103,7 @@ public final class WorkerProcess: Sendable {
     }
 
     deinit {
-        if process.poll() == nil {
+        if ended.withLock({ $0 }) == nil, process.poll() == nil {
             Glibc.kill(-process.pid, SIGKILL)
             _ = process.wait()
         }

@@ -11,6 +11,22 @@ import Testing
 /// takeover's duration is printed.
 @Suite("Workers on several hosts, and a partition", .serialized)
 struct PartitionTests {
+    /// Waits for a job to end; when it does not, says who holds it and what both hosts logged
+    /// about it (a job left STARTED was seen here under full parallel load).
+    static func finished(_ id: String, client: PetalClient, workers: [WorkerProcess]) async throws {
+        do {
+            try await Eventually.job(client, id, timeout: 120)
+        } catch {
+            let record = try? await client.job(id)
+            let mentions = workers.map { worker in
+                "\(worker.name): " + worker.log.split(separator: "\n").filter { $0.contains(id) || $0.contains("warning") || $0.contains("error") }
+                    .suffix(30).joined(separator: "\n")
+            }
+            Issue.record("job \(id) did not end: \(record?.state.rawValue ?? "gone") on \(record?.worker ?? "-") pid \(record?.pid.map(String.init) ?? "-"), deliveries \(record?.deliveries ?? 0)\n\(mentions.joined(separator: "\n---\n"))")
+            throw error
+        }
+    }
+
     @Test(.enabled(if: NetworkLab.isAvailable, "ip netns is unavailable here (it needs root and iproute2): the partition test is skipped"))
     func aCutOffWorkersJobsAreTakenOverAndItRejoins() async throws {
         let lab = try NetworkLab(hosts: ["a", "b"])
@@ -29,7 +45,7 @@ struct PartitionTests {
 
         // Jobs run on both hosts.
         let first = try await client.enqueue(many: (0..<20).map { _ in EnqueueRequest(task: "sleep", args: [0.2]) })
-        for id in first { try await Eventually.job(client, id, timeout: 60) }
+        for id in first { try await Self.finished(id, client: client, workers: workers) }
         let ranOn = Set(try await client.jobs(first).compactMap { $0?.worker })
         #expect(ranOn == [cutOff.name, survivor.name], "jobs ran on both hosts: \(ranOn)")
 
@@ -65,9 +81,9 @@ struct PartitionTests {
         try await Eventually.wait("host a's children discarding the results of the jobs handed over", timeout: 30) {
             cutOff.log.components(separatedBy: "was handed to another worker").count - 1 >= held.count
         }
-        for id in second { try await Eventually.job(client, id, timeout: 90) }
+        for id in second { try await Self.finished(id, client: client, workers: workers) }
         let third = try await client.enqueue(many: (0..<20).map { _ in EnqueueRequest(task: "sleep", args: [0.2]) })
-        for id in third { try await Eventually.job(client, id, timeout: 60) }
+        for id in third { try await Self.finished(id, client: client, workers: workers) }
         #expect(try await client.jobs(third).contains { $0?.worker == cutOff.name }, "host a takes jobs again after rejoining")
 
         // Every job ended once, and those host a held ended by host b's hand, as SUCCESS.
