@@ -49,7 +49,7 @@ public struct EnqueueRequest: Sendable {
         func check(_ condition: Bool, _ message: String) throws(PetalError) {
             if !condition { throw .invalidRequest(message) }
         }
-        try check(!task.isEmpty && task.count <= 200, "task name must be 1 to 200 characters")
+        try TaskName.validate(task)
         try QueueName.validate(queue)
         try check(maxRetries >= 0, "max retries must not be negative")
         for (label, value) in [("countdown", countdown), ("expires", expiresIn), ("soft time limit", softTimeLimit), ("time limit", timeLimit)] {

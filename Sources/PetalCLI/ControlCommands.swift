@@ -8,7 +8,7 @@ struct ControlGroup: AsyncParsableCommand {
         commandName: "control",
         abstract: "Steer workers: revoke jobs, resize pools, add queues, shut down.",
         subcommands: [Revoke.self, PoolGrow.self, PoolShrink.self, Autoscale.self, Shutdown.self, AddConsumer.self,
-                      CancelConsumer.self, TimeLimit.self])
+                      CancelConsumer.self, TimeLimit.self, RateLimitCommand.self])
 
     /// Sends a command and prints each worker's reply; exits 1 when none answered or one refused.
     static func send(_ command: ControlCommand, to worker: String?, redis: RedisOptions, timeout: Double) async throws {
@@ -106,6 +106,34 @@ struct ControlGroup: AsyncParsableCommand {
         @Option var timeout: Double = 2
         func run() async throws {
             try await ControlGroup.send(.timeLimit(task: task, soft: soft, hard: hard), to: worker, redis: redis, timeout: timeout)
+        }
+    }
+
+    struct RateLimitCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rate-limit",
+            abstract: "Set a task's rate limit: 10/s, 100/m, 1000/h (0 removes it).",
+            discussion: "Without --worker the limit holds across the whole fleet (a budget shared in Redis); with it, that worker only, as long as it runs.")
+        @OptionGroup var redis: RedisOptions
+        @Argument(help: "Task name.") var task: String
+        @Argument(help: "Runs per second, minute or hour: 10/s, 100/m, 1000/h; a bare number is per second; 0 removes the limit.") var rate: String
+        @Option(help: "Only this worker (default: the whole fleet).") var worker: String?
+        @Option(help: "Seconds to wait for the worker's reply (with --worker).") var timeout: Double = 2
+
+        func run() async throws {
+            let limit: RateLimit?
+            do { limit = try RateLimit.parse(rate) } catch {
+                FileHandle.standardError.write(Data("petal: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+            if let worker {
+                try await ControlGroup.send(.rateLimit(task: task, rate: limit), to: worker, redis: redis, timeout: timeout)
+                return
+            }
+            let client = try redis.client(.ofThisProcess())
+            let reply = try await reportingErrors { try await client.setRateLimit(limit, for: task) }
+            let back = reply.jobsPutBack > 0 ? " (\(reply.jobsPutBack) waiting job(s) planned again)" : ""
+            print("\(task): \(limit.map { "fleet-wide rate limit \($0)" } ?? "no fleet-wide rate limit")\(reply.changed == 0 ? ", unchanged" : "")\(back)")
         }
     }
 }

@@ -6,12 +6,12 @@ import PetalCommandLine
 struct InspectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show workers, their running jobs, queues or registered tasks (from heartbeats in Redis).")
+        abstract: "Show workers, their running jobs, queues, registered tasks or rate limits (from Redis).")
 
-    enum What: String, ExpressibleByArgument, CaseIterable { case workers, active, queues, registered, ping }
+    enum What: String, ExpressibleByArgument, CaseIterable { case workers, active, queues, registered, ping, rateLimits = "rate-limits" }
 
     @OptionGroup var redis: RedisOptions
-    @Argument(help: "workers | active | queues | registered | ping") var what: What
+    @Argument(help: "workers | active | queues | registered | ping | rate-limits") var what: What
     @Flag(help: "Print JSON.") var json = false
     @Option(help: "Seconds to wait for replies (ping).") var timeout: Double = 1
 
@@ -56,12 +56,28 @@ struct InspectCommand: AsyncParsableCommand {
                 for worker in try await client.workers().filter(\.online) {
                     print("\(worker.name): \(worker.registered.joined(separator: ", "))")
                 }
+            case .rateLimits:
+                let limits = try await client.rateLimits()
+                if json { printJSON(.array(limits.map(Self.rateLimitJSON))); return }
+                if limits.isEmpty { print("no rate limits") }
+                for limit in limits {
+                    let workers = limit.workers.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                    let next = limit.nextSlot.map { String(format: " next in %.1fs", max(0, $0 - Clock.now())) } ?? ""
+                    print("\(limit.task) fleet=\(limit.fleet?.description ?? "-")\(workers.isEmpty ? "" : " workers=\(workers)") waiting=\(limit.waiting)\(next)")
+                }
             case .ping:
                 let replies = try await client.control(.ping, timeout: timeout)
                 if replies.isEmpty { print("no replies") }
                 for reply in replies { print("\(reply.worker): \(reply.ok?.stringValue ?? reply.error ?? "?")") }
             }
         }
+    }
+
+    static func rateLimitJSON(_ limit: TaskRateLimit) -> JSONValue {
+        ["task": .string(limit.task), "fleet": limit.fleet.map { .string($0.description) } ?? .null,
+         "declared": limit.declared.map { .string($0.description) } ?? .null,
+         "workers": .object(limit.workers.mapValues { .string($0.description) }), "waiting": .number(Double(limit.waiting)),
+         "next_slot": limit.nextSlot.map(JSONValue.number) ?? .null]
     }
 
     static func workerJSON(_ worker: WorkerRecord) -> JSONValue {

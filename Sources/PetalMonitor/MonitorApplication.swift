@@ -40,6 +40,7 @@ public func buildMonitorApplication(configuration: MonitorConfiguration, client:
     TasksController(client: client, renderer: renderer).addRoutes(to: routes)
     TaskController(client: client, renderer: renderer).addRoutes(to: routes)
     QueuesController(client: client, renderer: renderer).addRoutes(to: routes)
+    RateLimitsController(client: client, renderer: renderer).addRoutes(to: routes)
     SchedulesController(client: client, renderer: renderer).addRoutes(to: routes)
     ProcessesController(runner: configuration.runnerSocket.map(RunnerConnection.init), renderer: renderer).addRoutes(to: routes)
     WorkersAPI(client: client, workerCache: workerCache).addRoutes(to: routes)

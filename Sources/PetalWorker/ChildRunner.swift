@@ -22,6 +22,9 @@ final class ChildRunner {
     private let notifyDescriptor: Int32 = 3
     /// Jobs taken ahead and not begun: in flight in Redis under this child's pid.
     private var buffer: [FetchedJob] = []
+    /// When the last take found jobs of this child's queues waiting on a rate limit: the earliest
+    /// slot. An idle child waits for its bell no longer than that (nobody rings when a slot comes).
+    private var nextRateSlot: Double?
 
     init(configuration: WorkerConfiguration, registry: TaskRegistry, logger: Logger) throws {
         self.configuration = configuration
@@ -110,9 +113,10 @@ final class ChildRunner {
     // MARK: - Redis steps
 
     private func fetch(_ most: Int) throws(RedisError) -> [FetchedJob] {
-        let jobs = try connection.call(FetchCall(worker: configuration.name, pid: pid, queues: commands.queues, most: most), keys: keys)
+        let taken = try connection.call(FetchCall(worker: configuration.name, pid: pid, queues: commands.queues, most: most), keys: keys)
         try waitUntilReplicated()  // the durability mode: a job runs only once its taking is on the replicas
-        return jobs
+        nextRateSlot = taken.nextRateSlot
+        return taken.jobs
     }
 
     /// Acknowledges `outcomes` and takes up to `take` jobs. Nil when this child's jobs were all given
@@ -122,6 +126,7 @@ final class ChildRunner {
         let reply = try connection.call(FinishCall(worker: configuration.name, pid: pid, outcomes: outcomes, take: take,
                                                    queues: commands.queues), keys: keys)
         try waitUntilReplicated()  // the durability mode: the ends (and the jobs taken) are on the replicas
+        nextRateSlot = reply.taken.nextRateSlot
         for (outcome, acknowledgement) in zip(outcomes, reply.acknowledgements) where acknowledgement == .fenced {
             logger.warning("job \(outcome.id) was handed to another worker while this one ran it (it was taken for lost); this run's result was discarded",
                            metadata: ["job": "\(outcome.id)"])
@@ -179,10 +184,13 @@ final class ChildRunner {
     }
 
     /// Blocks up to a second on the queues' bells (tokens pushed on enqueue), so an idle child
-    /// wakes as soon as there is work without polling the queues.
+    /// wakes as soon as there is work without polling the queues; no longer than until the next
+    /// rate-limited job is due, when one waits.
     private func waitForWork() throws(RedisError) {
         let bells = commands.queues.map { RedisArgument(keys.bell($0)) }
-        _ = try connection.blocking(["BLPOP"] + bells + ["1"], blockSeconds: 1)
+        var seconds = 1.0
+        if let slot = nextRateSlot { seconds = min(1, max(0.005, slot - Clock.now() + 0.001)) }
+        _ = try connection.blocking(["BLPOP"] + bells + [RedisArgument(String(format: "%.3f", seconds))], blockSeconds: seconds)
     }
 
     private func progress(_ id: String, current: Double, total: Double, message: String?) {

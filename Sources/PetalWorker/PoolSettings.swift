@@ -12,6 +12,8 @@ struct PoolSettings: Equatable {
     var queues: [String]
     /// Run-time limits per task, `[soft, hard]`, set by `time_limit` (also in the heartbeat).
     var timeLimits: [String: [Double]] = [:]
+    /// This worker's own rate limits per task, set by `rate_limit` (also in the heartbeat).
+    var rateLimits: [String: RateLimit] = [:]
 
     init(concurrency: Int, autoscaleMin: Int?, autoscaleMax: Int?, queues: [String]) {
         if let low = autoscaleMin, let high = autoscaleMax {
@@ -35,6 +37,8 @@ struct PoolSettings: Equatable {
         case shutdown
         /// Store the limits in Redis (where fetch reads them), then in `timeLimits`.
         case setTimeLimits(task: String, soft: Double, hard: Double)
+        /// Store this worker's own rate limit in Redis (where fetch reads it), then in `rateLimits`.
+        case setRateLimit(task: String, rate: RateLimit?)
         /// Kill the child running the job, or the one that begins it.
         case terminate(id: String, signal: Int32)
     }
@@ -72,6 +76,8 @@ struct PoolSettings: Equatable {
             return .changed(.string("no longer consuming from \(queue)"), queuesChanged: true)
         case .timeLimit(let task, let soft, let hard):
             return .setTimeLimits(task: task, soft: soft, hard: hard)
+        case .rateLimit(let task, let rate):
+            return .setRateLimit(task: task, rate: rate)
         case .terminate(let id, let signalName):
             return .terminate(id: id, signal: SignalName.parse(signalName) ?? SIGTERM)
         }

@@ -48,6 +48,11 @@ extension Supervisor {
             try storeTimeLimits(task: task, soft: soft, hard: hard)
             settings.timeLimits[task] = soft == 0 && hard == 0 ? nil : [soft, hard]
             return "time limits set successfully"
+        case .setRateLimit(let task, let rate):
+            try storeRateLimit(task: task, rate: rate)
+            settings.rateLimits[task] = rate
+            writeHeartbeat()
+            return "new rate limit set successfully"
         case .terminate(let id, let signal):
             guard let pid = pool.pid(running: id) else {
                 // A child may hold it among the jobs it took ahead: it is killed when it begins it.
@@ -74,6 +79,20 @@ extension Supervisor {
                                             RedisArgument("\(soft) \(hard)")])
                 }
             } catch {
+                failure = error
+                throw error
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// This worker's own rate limit goes to its rate-limit hash through the library (which also
+    /// puts back the jobs waiting on the old limit), where fetch reads it.
+    private func storeRateLimit(task: String, rate: RateLimit?) throws {
+        var failure: RedisError?
+        let call = RateLimitCall(worker: configuration.name, limits: [(task, rate)])
+        withRedis("rate limit") { () throws(RedisError) in
+            do throws(RedisError) { _ = try connection.call(call, keys: keys) } catch {
                 failure = error
                 throw error
             }

@@ -22,7 +22,7 @@ extension Supervisor {
         let childPIDs = pool.pids
         let active = pool.activeJobs
         let rss = SystemStats.residentBytes(pid: getpid()) + childPIDs.reduce(0) { $0 + SystemStats.residentBytes(pid: $1) }
-        let heartbeat = WorkerHeartbeat(
+        var heartbeat = WorkerHeartbeat(
             name: configuration.name, hostname: ProcessInfo.processInfo.hostName, pid: Int(getpid()), queues: settings.queues,
             concurrency: settings.targetSize, children: childPIDs.map(Int.init), active: active, autoscaleMin: settings.autoscale?.min,
             autoscaleMax: settings.autoscale?.max, loadAverage: SystemStats.loadAverage(), rssBytes: rss, startedAt: startedAt,
@@ -30,6 +30,7 @@ extension Supervisor {
             registered: registry.names, timeLimits: settings.timeLimits, shuttingDown: phase != .running,
             // Where this worker's Redis is (no password) and, under Sentinel, the primary it uses now.
             redis: connection.configuration.description, redisServer: connection.serverAddress ?? "")
+        heartbeat.rateLimits = settings.rateLimits.mapValues(\.description)
         let call = HeartbeatCall(heartbeat: heartbeat, ttl: configuration.heartbeatTTL, first: !announcedOnline)
         var refusal: RedisError?
         withRedis("heartbeat") { () throws(RedisError) in
@@ -67,6 +68,19 @@ extension Supervisor {
             let removed = try ScheduleReconciler.reconcile(registry, on: connection, keys: keys)
             if !registry.schedules.isEmpty { logger.info("schedules defined in code: \(registry.schedules.keys.sorted().joined(separator: ", "))") }
             if !removed.isEmpty { logger.info("schedules no longer defined in code, removed: \(removed.joined(separator: ", "))") }
+        }
+    }
+
+    /// States the registry's code-declared rate limits (at start): Redis applies each one whose
+    /// declaration changed since the last start that declared it.
+    func declareRateLimits() {
+        guard let declared = try? registry.declaredRateLimits(), !declared.isEmpty else { return }
+        withRedis("declaring rate limits") { () throws(RedisError) in
+            let reply = try connection.call(RateLimitCall(declared: true, limits: declared), keys: keys)
+            if reply.changed > 0 {
+                let shown = declared.compactMap { task, rate in rate.map { "\(task) \($0)" } }
+                logger.info("rate limits declared in code applied (\(reply.changed) changed): \(shown.isEmpty ? "none" : shown.joined(separator: ", "))")
+            }
         }
     }
 

@@ -94,6 +94,7 @@ final class Supervisor {
             return 1
         }
         defineSchedules()
+        declareRateLimits()
         logger.info("worker \(configuration.name) started: pool \(settings.targetSize), queues \(settings.queues.joined(separator: ", ")), tasks \(registry.names.joined(separator: ", "))")
         var turnStarted = Clock.now()
         while true {

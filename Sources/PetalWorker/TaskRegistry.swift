@@ -8,10 +8,15 @@ public struct TaskOptions: Sendable {
     public var softTimeLimit: Double?
     public var timeLimit: Double?
     public var maxRetries: Int?
-    public init(softTimeLimit: Double? = nil, timeLimit: Double? = nil, maxRetries: Int? = nil) {
+    /// The task's fleet-wide rate limit in Celery's syntax (`10/s`, `100/m`, `1000/h`), declared at
+    /// each worker start: it applies when the declaration changes, and a run-time change holds until
+    /// it does (docs/API.md, "Rate limits"). A text that is no rate stops the worker's start.
+    public var rateLimit: String?
+    public init(softTimeLimit: Double? = nil, timeLimit: Double? = nil, maxRetries: Int? = nil, rateLimit: String? = nil) {
         self.softTimeLimit = softTimeLimit
         self.timeLimit = timeLimit
         self.maxRetries = maxRetries
+        self.rateLimit = rateLimit
     }
 }
 
@@ -52,6 +57,18 @@ public struct TaskRegistry: Sendable {
             throw .invalidRequest(error.description)
         }
         try schedule(ScheduleDefinition(name: name, task: task, args: args, kwargs: kwargs, queue: queue, timing: timing, missed: missed))
+    }
+
+    /// Each task's rate limit as its options declare it (nil: none), by name. Throws naming the
+    /// task whose declared limit is no rate.
+    public func declaredRateLimits() throws(PetalError) -> [(task: String, rate: RateLimit?)] {
+        var declared: [(task: String, rate: RateLimit?)] = []
+        for name in names {
+            do { declared.append((name, try entries[name]?.options.rateLimit.flatMap(RateLimit.parse))) } catch {
+                throw .invalidRequest("task \(name): \(error)")
+            }
+        }
+        return declared
     }
 
     public func entry(_ name: String) -> Entry? { entries[name] }

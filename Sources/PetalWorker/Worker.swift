@@ -45,6 +45,7 @@ public struct Worker: Sendable {
             }
         }
         try configuration.validate()
+        _ = try registry.declaredRateLimits()
         let (configuration, registry, logger) = (self.configuration, self.registry, self.logger)
         return await Self.onDedicatedThread(name: "petal-supervisor") {
             do {

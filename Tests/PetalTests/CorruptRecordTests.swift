@@ -20,7 +20,7 @@ struct CorruptRecordTests: LibraryCaller {
 
 
     private func fetch() throws -> FetchedJob? {
-        try call(FetchCall(worker: "w1", pid: "100", queues: ["default"])).first
+        try call(FetchCall(worker: "w1", pid: "100", queues: ["default"])).jobs.first
     }
 
     static let numericFields = ["deliveries", "sent", "eta", "expires", "retries", "max_retries", "redeliveries",

@@ -21,7 +21,7 @@ struct DeliveryTests: LibraryCaller {
 
     private func fetch(_ worker: String, pid: String = "100") throws -> FetchedJob? {
         try connection.command("HSET", keys.worker(worker), "name", worker)
-        return try call(FetchCall(worker: worker, pid: pid, queues: ["default"])).first
+        return try call(FetchCall(worker: worker, pid: pid, queues: ["default"])).jobs.first
     }
 
     private func finish(_ worker: String, _ id: String, delivery: String, pid: String = "100") throws -> FinishCall.Acknowledgement {
@@ -55,7 +55,7 @@ struct DeliveryTests: LibraryCaller {
     @Test func aChildTakesSeveralAndEachIsAcknowledgedOnItsOwn() async throws {
         let ids = try await client.enqueue(many: (0..<5).map { _ in EnqueueRequest(task: "noop") })
         try connection.command("HSET", keys.worker("w1"), "name", "w1")
-        let taken = try call(FetchCall(worker: "w1", pid: "100", queues: ["default"], most: 3))
+        let taken = try call(FetchCall(worker: "w1", pid: "100", queues: ["default"], most: 3)).jobs
         #expect(taken.map(\.id) == Array(ids.prefix(3)), "oldest first")
         #expect(try connection.command("LLEN", keys.inflight("w1")).int == 3)
         func ran(_ id: String) -> JobOutcome { JobOutcome(id: id, delivery: "1", kind: .success, resultJSON: "1", runtime: 0.001) }
@@ -76,7 +76,7 @@ struct DeliveryTests: LibraryCaller {
 
     @Test func aWorkerWithoutAHeartbeatTakesNothing() async throws {
         let id = try await client.enqueue(EnqueueRequest(task: "noop"))
-        #expect(try call(FetchCall(worker: "ghost", pid: "1", queues: ["default"])).isEmpty)
+        #expect(try call(FetchCall(worker: "ghost", pid: "1", queues: ["default"])).jobs.isEmpty)
         #expect(try connection.command("LRANGE", keys.queue("default"), "0", "-1").array?.compactMap(\.string) == [id])
     }
 

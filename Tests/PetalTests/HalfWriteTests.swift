@@ -73,7 +73,7 @@ struct HalfWriteTests: LibraryCaller {
         let after = try await client.enqueue(EnqueueRequest(task: "noop"))
         try connection.command("HSET", keys.job(poisoned), "sent", " 5")
         try connection.command("HSET", keys.worker("w1"), "name", "w1")
-        let taken = try call(FetchCall(worker: "w1", pid: "100", queues: ["default"], most: 2))
+        let taken = try call(FetchCall(worker: "w1", pid: "100", queues: ["default"], most: 2)).jobs
         #expect(taken.map(\.id) == [after], "the good job is handed out")
         let job = try await client.job(poisoned)
         #expect(job?.state == .failure && job?.exception?.contains("CorruptJobRecord: field 'sent'") == true, "\(String(describing: job))")

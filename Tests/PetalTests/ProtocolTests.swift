@@ -22,7 +22,7 @@ struct ProtocolTests: LibraryCaller {
     /// one nothing).
     private func fetch(worker: String = "w1", pid: String = "100", queues: [String] = ["default"]) throws -> FetchedJob? {
         try connection.command("HSET", keys.worker(worker), "name", worker)
-        return try call(FetchCall(worker: worker, pid: pid, queues: queues)).first
+        return try call(FetchCall(worker: worker, pid: pid, queues: queues)).jobs.first
     }
 
     /// Acknowledges a run of `id` as the child "100" of w1 that took it (first delivery) would.

@@ -3,7 +3,8 @@
 -- [7] pool size, [8] '1' when the worker has no run-time time limits (its limits hash goes),
 -- [9...] the record's field/value pairs (WorkerHeartbeat in Swift, docs/PROTOCOL.md).
 -- [4] is a whole number of seconds (1 to 86400).
--- Replaces the record whole, refreshes its counters' lifetime and says so in the event stream.
+-- The first beat also clears the worker's own rate limits. Replaces the record whole, refreshes
+-- its counters' lifetime and says so in the event stream.
 -- Returns 1 when the worker had been reaped meanwhile (its offline_at was set), else 0.
 
 register('heartbeat', function(args)
@@ -25,6 +26,10 @@ register('heartbeat', function(args)
   redis.call('EXPIRE', key('worker', worker, 'stats'), WORKER_STATS_TTL)
   redis.call('EXPIRE', key('worker', worker, 'tasks'), WORKER_STATS_TTL)
   if args[8] == '1' then redis.call('DEL', key('worker', worker, 'limits')) end
+  -- A worker's own rate limits live as long as the worker (as in Celery): a new start has none.
+  if first then
+    redis.call('DEL', key('worker', worker, 'ratelimits'), key('worker', worker, 'ratelimits', 'next'))
+  end
   event(first and 'worker-online' or 'worker-heartbeat', {'worker', worker, 'active', active, 'concurrency', concurrency})
   return was_reaped
 end)

@@ -269,7 +269,7 @@ local TAKE_LOOK_MAX = 100
 -- Looks at a queued id just moved to the worker's in-flight list: ids with no job record go to the
 -- dead-letter list; jobs already taken, revoked, finished or expired are dropped; a record with a
 -- bad value ends FAILURE naming the field. Returns the record when the job can start, else nil
--- (and the id has left the in-flight list).
+-- (and the id has left the in-flight list); then, the record as read either way.
 local function runnable(id, queue, inflight, w)
   -- The whole record in one pass: an HMGET looks for each absent field through the whole hash.
   local fields, job = redis.call('HGETALL', key('job', id)), {}
@@ -277,7 +277,7 @@ local function runnable(id, queue, inflight, w)
   local corrupt = job.task and corrupt_field(job, TAKE_NUMBERS)
   if job.task and not TAKEN_OR_DONE[job.state] and (job.state == 'PENDING' or job.state == 'RETRY')
     and not corrupt and not (present(job.expires) and tonumber(job.expires) < NOW) then
-    return job
+    return job, job
   end
   redis.call('LREM', inflight, 1, id)
   if not job.task then
@@ -295,59 +295,163 @@ local function runnable(id, queue, inflight, w)
   else
     conclude(id, 'REVOKED', '', {exception = 'Expired: the job expired before a worker took it'}, nil, w)
   end
-  return nil
+  return nil, job
+end
+
+-- Rate limits (docs/PROTOCOL.md, "Rate limits"). A task's limit is a budget spent as GCRA: its
+-- theoretical arrival time (TAT) is kept per task, fleet-wide in P:ratelimits:next and per worker
+-- in P:worker:<w>:ratelimits:next. A job the budget cannot start now is given the next slot (each
+-- waiting job holds its own, so slots are spent in the order jobs were taken) and waits out of its
+-- queue and off every child, in P:ratewait:queue:<queue> and P:ratewait:task:<task>, scored by its
+-- slot, until a take finds it due. Its record says whose budget reserved the slot (rate_budget:
+-- 'fleet' or a worker) and when (rate_slot).
+local RATE_UNIT = {s = 1, m = 60, h = 3600}
+
+-- Seconds between two runs under a stored rate ('10/s', '0.5/m', '1000/h'), or nil when it is no
+-- such text (a rate is checked where it is written; a bad one found here limits nothing).
+local function rate_interval(rate)
+  local runs, unit = string.match(rate or '', '^(%d+%.?%d*)/([smh])$')
+  local n = tonumber(runs)
+  if not n or n <= 0 then return nil end
+  return RATE_UNIT[unit] / n
+end
+
+-- A hash of rates (task -> rate) as task -> interval.
+local function rate_intervals(hash)
+  local pairs_, intervals = redis.call('HGETALL', hash), {}
+  for i = 1, #pairs_, 2 do intervals[pairs_[i]] = rate_interval(pairs_[i + 1]) end
+  return intervals
+end
+
+-- Spends one run of budget `field` in TAT hash `tats` (runs `interval` seconds apart): nil when the
+-- run may start now, else the time its reserved slot begins (also spent: the TAT moves on).
+local function spend(tats, field, interval)
+  local tat = tonumber(redis.call('HGET', tats, field) or '') or 0
+  if tat <= NOW then
+    redis.call('HSET', tats, field, string.format('%.6f', NOW + interval))
+    return nil
+  end
+  redis.call('HSET', tats, field, string.format('%.6f', tat + interval))
+  return tat
+end
+
+-- Sets a job taken into in-flight aside until its slot: out of the in-flight list, into the wait sets.
+local function hold(t, id, job, queue, slot, budget)
+  local text = string.format('%.6f', slot)
+  redis.call('LREM', t.inflight, 1, id)
+  redis.call('ZADD', key('ratewait', 'queue', queue), text, id)
+  redis.call('ZADD', key('ratewait', 'task', job.task), text, id)
+  redis.call('HSET', key('job', id), 'rate_slot', text, 'rate_budget', budget)
+end
+
+-- Whether a job may start now under its task's limits: the fleet's (unless `paid`, the budget
+-- that reserved the slot of a job coming from a wait set: the fleet's was spent before any
+-- worker's), then this worker's own (unless it was this worker's that reserved it). A job that may
+-- not is held; the rates are read once per take.
+local function admit(t, id, job, queue, paid)
+  if not t.rates then
+    t.rates = {fleet = rate_intervals(key('ratelimits')), worker = rate_intervals(key('worker', t.worker, 'ratelimits'))}
+  end
+  local interval = not paid and t.rates.fleet[job.task]
+  if interval then
+    local slot = spend(key('ratelimits', 'next'), job.task, interval)
+    if slot then hold(t, id, job, queue, slot, 'fleet') return false end
+  end
+  interval = paid ~= t.worker and t.rates.worker[job.task]
+  if interval then
+    local slot = spend(key('worker', t.worker, 'ratelimits', 'next'), job.task, interval)
+    if slot then hold(t, id, job, queue, slot, t.worker) return false end
+  end
+  return true
+end
+
+-- Hands a runnable job to the taking child: STARTED, indexed under the worker, evented, and its
+-- 12 reply values appended to `t.jobs`.
+local function start_job(t, id, job, queue)
+  local deliveries = number(job.deliveries, 0) + 1
+  -- Received and started in one step: `started` only (a reader takes it for `received`), and one
+  -- event, task-started (RECEIVED is a state Petal never writes).
+  redis.call('HSET', key('job', id), 'state', 'STARTED', 'worker', t.worker, 'pid', t.pid, 'started', NOW_TEXT,
+    'deliveries', deliveries)
+  index_state(t.w, id, job.state, 'STARTED', job.sent)
+  batch_add(t.w.zadd, key('jobs', 'worker', t.worker), score(job.sent), id)
+  -- A redelivered job is listed under the worker that took it last, and only there.
+  if present(job.worker) and job.worker ~= t.worker then batch_add(t.w.zrem, key('jobs', 'worker', job.worker), id) end
+  event_of('task-started', 'id', id, 'task', job.task, 'worker', t.worker, 'pid', t.pid)
+  notify(id, job.task, 'STARTED', job.group)
+  if not t.limits then t.limits = redis.call('HGETALL', key('worker', t.worker, 'limits')) end
+  local override = ''
+  for i = 1, #t.limits, 2 do if t.limits[i] == job.task then override = t.limits[i + 1] end end
+  local taken, n = t.jobs, #t.jobs
+  taken[n + 1], taken[n + 2], taken[n + 3], taken[n + 4] = id, job.task, job.args or '[]', job.kwargs or '{}'
+  taken[n + 5], taken[n + 6] = job.soft_time_limit or '', job.time_limit or ''
+  taken[n + 7], taken[n + 8], taken[n + 9] = job.retries or '0', job.max_retries or '0', queue
+  taken[n + 10], taken[n + 11], taken[n + 12] = job.group or '', tostring(deliveries), override
+  t.count = t.count + 1
+end
+
+-- Takes the due rate-limited jobs of `queue` (slot reached), earliest slot first: they come before
+-- the queue's own jobs, which were all enqueued after them or went back behind them.
+local function take_due(t, queue, wanted)
+  local waiting = key('ratewait', 'queue', queue)
+  local ids = redis.call('ZRANGE', waiting, '-inf', NOW_TEXT, 'BYSCORE', 'LIMIT', 0, wanted - t.count)
+  if #ids == 0 then return end
+  redis.call('ZREM', waiting, unpack(ids))
+  redis.call('LPUSH', t.inflight, unpack(ids))
+  for _, id in ipairs(ids) do
+    local job, record = runnable(id, queue, t.inflight, t.w)
+    if record.task then redis.call('ZREM', key('ratewait', 'task', record.task), id) end
+    if record.rate_slot then redis.call('HDEL', key('job', id), 'rate_slot', 'rate_budget') end
+    if job and admit(t, id, job, queue, record.rate_budget or 'fleet') then start_job(t, id, job, queue) end
+  end
+end
+
+-- The earliest slot among the rate-limited jobs of `queues` (nil: none wait).
+local function first_slot(queues)
+  local first
+  for _, queue in ipairs(queues) do
+    local head = redis.call('ZRANGE', key('ratewait', 'queue', queue), 0, 0, 'WITHSCORES')
+    local slot = tonumber(head[2] or '')
+    if slot and (not first or slot < first) then first = slot end
+  end
+  return first
 end
 
 -- Takes up to `wanted` runnable jobs for a worker's child from `queues`, in priority order: moves
 -- them to the worker's in-flight list and marks them STARTED in the same step (a child that takes
--- several runs them one after the other). A worker whose heartbeat key is gone takes nothing:
+-- several runs them one after the other). A job its task's rate limit cannot start now is held
+-- (see above), and the next job is looked at. A worker whose heartbeat key is gone takes nothing:
 -- other workers may be recovering its jobs as lost. Index moves go to `w` (sent by the caller).
--- Returns the jobs as fetch's reply lists them (docs/PROTOCOL.md), one after the other.
+-- Returns the jobs as fetch's reply lists them (docs/PROTOCOL.md), one after the other; when it
+-- took fewer than `wanted` and rate-limited jobs of these queues wait, then the earliest slot, so
+-- the child waits no longer than that.
 local function take(worker, pid, queues, wanted, w)
-  local taken, count_taken = {}, 0
-  if wanted < 1 or redis.call('EXISTS', key('worker', worker)) == 0 then return taken end
-  local inflight = key('inflight', worker)
-  local limits
+  local t = {worker = worker, pid = pid, inflight = key('inflight', worker), w = w, jobs = {}, count = 0}
+  if wanted < 1 or redis.call('EXISTS', key('worker', worker)) == 0 then return t.jobs end
   for _, queue in ipairs(queues) do
-    if count_taken >= wanted then break end
+    if t.count >= wanted then break end
     if redis.call('SISMEMBER', key('paused'), queue) == 0 then
+      take_due(t, queue, wanted)
       local looked = 0
-      while count_taken < wanted and looked < TAKE_LOOK_MAX do
-        local popped = redis.call('LMPOP', 1, key('queue', queue), 'RIGHT', 'COUNT', wanted - count_taken)
+      while t.count < wanted and looked < TAKE_LOOK_MAX do
+        local popped = redis.call('LMPOP', 1, key('queue', queue), 'RIGHT', 'COUNT', wanted - t.count)
         if not popped then break end
         local ids = popped[2]
         looked = looked + #ids
         -- In flight at once, before anything else is read: whatever follows, nothing is lost.
-        redis.call('LPUSH', inflight, unpack(ids))
+        redis.call('LPUSH', t.inflight, unpack(ids))
         for _, id in ipairs(ids) do
-          local job = runnable(id, queue, inflight, w)
-          if job then
-            local deliveries = number(job.deliveries, 0) + 1
-            -- Received and started in one step: `started` only (a reader takes it for `received`),
-            -- and one event, task-started (RECEIVED is a state Petal never writes).
-            redis.call('HSET', key('job', id), 'state', 'STARTED', 'worker', worker, 'pid', pid, 'started', NOW_TEXT,
-              'deliveries', deliveries)
-            index_state(w, id, job.state, 'STARTED', job.sent)
-            batch_add(w.zadd, key('jobs', 'worker', worker), score(job.sent), id)
-            -- A redelivered job is listed under the worker that took it last, and only there.
-            if present(job.worker) and job.worker ~= worker then batch_add(w.zrem, key('jobs', 'worker', job.worker), id) end
-            event_of('task-started', 'id', id, 'task', job.task, 'worker', worker, 'pid', pid)
-            notify(id, job.task, 'STARTED', job.group)
-            if not limits then limits = redis.call('HGETALL', key('worker', worker, 'limits')) end
-            local override = ''
-            for i = 1, #limits, 2 do if limits[i] == job.task then override = limits[i + 1] end end
-            local n = #taken
-            taken[n + 1], taken[n + 2], taken[n + 3], taken[n + 4] = id, job.task, job.args or '[]', job.kwargs or '{}'
-            taken[n + 5], taken[n + 6] = job.soft_time_limit or '', job.time_limit or ''
-            taken[n + 7], taken[n + 8], taken[n + 9] = job.retries or '0', job.max_retries or '0', queue
-            taken[n + 10], taken[n + 11], taken[n + 12] = job.group or '', tostring(deliveries), override
-            count_taken = count_taken + 1
-          end
+          local job = runnable(id, queue, t.inflight, w)
+          if job and admit(t, id, job, queue, nil) then start_job(t, id, job, queue) end
         end
       end
     end
   end
-  return taken
+  if t.count < wanted then
+    local slot = first_slot(queues)
+    if slot then t.jobs[#t.jobs + 1] = string.format('%.6f', slot) end
+  end
+  return t.jobs
 end
 
 -- Puts a job taken by a worker back at the front of its queue.

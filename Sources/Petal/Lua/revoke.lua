@@ -6,7 +6,7 @@
 register('revoke', function(args)
   local id, terminate = args[3], args[4] == '1'
   local hash = key('job', id)
-  local job = read(hash, {'state', 'queue', 'worker', 'pid'})
+  local job = read(hash, {'state', 'queue', 'worker', 'pid', 'task'})
   if not job.state then return {'unknown', '', ''} end
   redis.call('ZADD', key('revoked'), NOW, id)
   redis.call('ZREMRANGEBYRANK', key('revoked'), 0, -REVOKED_MAX - 1)
@@ -19,6 +19,11 @@ register('revoke', function(args)
   end
   redis.call('LREM', key('queue', job.queue), 0, id)
   redis.call('ZREM', key('scheduled'), id)
+  -- Waiting on a rate limit: out of the wait sets (its slot stays spent).
+  if redis.call('ZREM', key('ratewait', 'queue', job.queue or ''), id) == 1 then
+    redis.call('ZREM', key('ratewait', 'task', job.task or ''), id)
+    redis.call('HDEL', hash, 'rate_slot', 'rate_budget')
+  end
   conclude(id, 'REVOKED', '', {})
   return {'revoked', '', ''}
 end)

@@ -18,6 +18,9 @@ public enum ControlCommand: Sendable, Equatable {
     case cancelConsumer(String)
     /// Time limits for a task, in seconds; 0 clears one, both 0 clear the task's limits.
     case timeLimit(task: String, soft: Double, hard: Double)
+    /// This worker's own rate limit for a task (nil removes it); the fleet-wide one is set in Redis
+    /// by `PetalClient.setRateLimit`.
+    case rateLimit(task: String, rate: RateLimit?)
     /// Kill the child running the job (the revoke function has marked it) with `signal`.
     case terminate(id: String, signal: String = "SIGTERM")
 
@@ -28,10 +31,11 @@ public enum ControlCommand: Sendable, Equatable {
     public enum Name: String, Sendable, CaseIterable {
         case ping, poolGrow = "pool_grow", poolShrink = "pool_shrink", poolRestart = "pool_restart", autoscale, shutdown
         case addConsumer = "add_consumer", cancelConsumer = "cancel_consumer", timeLimit = "time_limit", terminate
+        case rateLimit = "rate_limit"
     }
 
     /// Argument names.
-    private enum Argument: String { case n, max, min, queue, task, soft, hard, id, signal }
+    private enum Argument: String { case n, max, min, queue, task, soft, hard, id, signal, rate }
 
     public var name: Name {
         switch self {
@@ -45,6 +49,7 @@ public enum ControlCommand: Sendable, Equatable {
         case .cancelConsumer: .cancelConsumer
         case .timeLimit: .timeLimit
         case .terminate: .terminate
+        case .rateLimit: .rateLimit
         }
     }
 
@@ -56,6 +61,7 @@ public enum ControlCommand: Sendable, Equatable {
         case .addConsumer(let queue), .cancelConsumer(let queue): [(.queue, .string(queue))]
         case .timeLimit(let task, let soft, let hard): [(.task, .string(task)), (.soft, .number(soft)), (.hard, .number(hard))]
         case .terminate(let id, let signal): [(.id, .string(id)), (.signal, .string(signal))]
+        case .rateLimit(let task, let rate): [(.task, .string(task)), (.rate, .string(rate?.description ?? ""))]
         }
         return Dictionary(uniqueKeysWithValues: pairs.map { ($0.0.rawValue, $0.1) })
     }
@@ -116,6 +122,13 @@ public enum ControlCommand: Sendable, Equatable {
             self = .timeLimit(task: task, soft: soft, hard: hard)
         case .terminate:
             self = .terminate(id: try text(.id), signal: arguments[Argument.signal.rawValue]?.stringValue ?? "SIGTERM")
+        case .rateLimit:
+            let task = try text(.task)
+            guard let value = arguments[Argument.rate.rawValue] else { throw Refusal("rate is required (0 or empty removes the limit)") }
+            // Celery's rate_limit takes numbers too (10 = 10/s).
+            let given = value.stringValue ?? value.doubleValue.map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int($0)) : String($0) }
+            guard let given else { throw Refusal("rate must be text such as 10/s, 100/m or 1000/h") }
+            do { self = .rateLimit(task: task, rate: try RateLimit.parse(given)) } catch { throw Refusal(error.description) }
         }
     }
 }

@@ -26,7 +26,7 @@ public enum PetalFunction: String, Sendable, CaseIterable {
     case enqueue, fetch, finish, progress, revoke, childLost = "child_lost", reap, reapDead = "reap_dead"
     case promote, trim, query, purge, heartbeat
     case scheduleSave = "schedule_save", scheduleTick = "schedule_tick", scheduleRun = "schedule_run"
-    case schedulePause = "schedule_pause", scheduleRemove = "schedule_remove"
+    case schedulePause = "schedule_pause", scheduleRemove = "schedule_remove", rateLimit = "rate_limit"
 
     /// The name FCALL takes.
     public var redisName: String { "petal_" + rawValue }

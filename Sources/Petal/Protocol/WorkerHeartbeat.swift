@@ -58,6 +58,8 @@ public struct WorkerHeartbeat: Sendable, Equatable {
     public var registered: [String]
     /// Per task: [soft, hard] seconds set at run time (0 = none).
     public var timeLimits: [String: [Double]]
+    /// Per task: this worker's own rate limit (`10/s`), set at run time by `rate_limit`.
+    public var rateLimits: [String: String] = [:]
     /// In a warm shutdown.
     public var shuttingDown: Bool
     /// The Redis URL the worker uses, without its password, and the server it talks to now
@@ -96,7 +98,7 @@ public struct WorkerHeartbeat: Sendable, Equatable {
         case name, hostname, pid, queues, concurrency, children, active
         case autoscaleMin = "autoscale_min", autoscaleMax = "autoscale_max", loadAverage = "loadavg", rss
         case startedAt = "started_at", heartbeat, interval, version, registered, timeLimits = "time_limits"
-        case shuttingDown = "shutting_down"
+        case shuttingDown = "shutting_down", rateLimits = "rate_limits"
         case redis, redisServer = "redis_server"
     }
 
@@ -112,6 +114,7 @@ public struct WorkerHeartbeat: Sendable, Equatable {
             (.startedAt, startedAt.map(Clock.text)), (.heartbeat, time.map(Clock.text)), (.interval, String(heartbeatInterval)),
             (.version, version), (.registered, JSONValue.array(registered.map(JSONValue.string)).jsonText),
             (.timeLimits, JSONValue.object(timeLimits.mapValues { .array($0.map(JSONValue.number)) }).jsonText),
+            (.rateLimits, rateLimits.isEmpty ? nil : JSONValue.object(rateLimits.mapValues(JSONValue.string)).jsonText),
             (.shuttingDown, shuttingDown ? "1" : "0"),
             (.redis, redis.isEmpty ? nil : redis), (.redisServer, redisServer.isEmpty ? nil : redisServer),
         ]
@@ -138,5 +141,6 @@ public struct WorkerHeartbeat: Sendable, Equatable {
                   heartbeatInterval: seconds(.interval) ?? 2, version: text(.version) ?? "", registered: strings(.registered),
                   timeLimits: json(.timeLimits)?.objectValue?.mapValues { $0.arrayValue?.compactMap(\.doubleValue) ?? [] } ?? [:],
                   shuttingDown: text(.shuttingDown) == "1", redis: text(.redis) ?? "", redisServer: text(.redisServer) ?? "")
+        rateLimits = json(.rateLimits)?.objectValue?.compactMapValues(\.stringValue) ?? [:]
     }
 }

@@ -71,7 +71,7 @@ public struct ScheduleDefinition: Sendable, Equatable {
     /// `PetalError.invalidRequest` saying what is wrong.
     public func validate() throws(PetalError) {
         try Self.validateName(name)
-        guard !task.isEmpty, task.count <= 200 else { throw .invalidRequest("task name must be 1 to 200 characters") }
+        try TaskName.validate(task)
         guard case .array = try? JSONValue(parsing: argsJSON) else { throw .invalidRequest("args must be a JSON array") }
         guard case .object = try? JSONValue(parsing: kwargsJSON) else { throw .invalidRequest("kwargs must be a JSON object") }
         let request = EnqueueRequest(task: task, argsJSON: argsJSON, kwargsJSON: kwargsJSON, queue: queue, expiresIn: expiresIn,

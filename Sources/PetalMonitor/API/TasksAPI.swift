@@ -157,9 +157,36 @@ struct TasksAPI: Sendable {
         return JSONResponse.object(["message": "time limits set successfully"])
     }
 
-    /// Petal workers do not rate-limit tasks; the endpoint says so rather than pretend.
+    /// Flower's rate-limit call, with its answers: without `workername` the limit holds across the
+    /// whole fleet (set in Redis), with one it is that worker's own (a control command). Unknown
+    /// task or worker: 404; a rate that is none: 403 "Failed to set rate limit", as a Celery
+    /// worker's refusal reaches Flower.
     @Sendable func rateLimit(request: Request, context: MonitorRequestContext) async throws -> Response {
-        throw HTTPError(.notImplemented, message: "Petal workers do not rate-limit tasks; use queues and pool sizes instead")
+        let name = try context.parameters.decoded("name")
+        let arguments = try await APIArguments.read(request)
+        guard arguments.values["ratelimit"] != nil else { throw HTTPError(.badRequest, message: "Missing argument ratelimit") }
+        let text = arguments.string("ratelimit") ?? ""
+        let workerName = arguments.string("workername")
+        let known = try await client.taskNames().contains(name) ? true : try await client.registeredTaskNames().contains(name)
+        guard known else {
+            throw HTTPError(.notFound, message: "Unknown task '\(name)'")
+        }
+        if let workerName, try await client.worker(workerName)?.online != true {
+            throw HTTPError(.notFound, message: "Unknown worker '\(workerName)'")
+        }
+        let rate: RateLimit?
+        do { rate = try RateLimit.parse(text) } catch {
+            throw HTTPError(.forbidden, message: "Failed to set rate limit: '\(error)'")
+        }
+        if let workerName {
+            let replies = try await client.control(.rateLimit(task: name, rate: rate), destination: [workerName], timeout: 2)
+            guard let reply = replies.first, reply.succeeded else {
+                throw HTTPError(.forbidden, message: "Failed to set rate limit: '\(replies.first?.error ?? "\(workerName) did not answer")'")
+            }
+        } else {
+            try await client.setRateLimit(rate, for: name)
+        }
+        return JSONResponse.object(["message": "new rate limit set successfully"])
     }
 
     private func record(_ context: MonitorRequestContext) async throws -> JobRecord {

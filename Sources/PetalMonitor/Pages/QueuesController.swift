@@ -3,7 +3,8 @@ import PetalWeb
 import Petal
 
 /// `/queues`: every queue with length, latency, consumers; purge (after a confirmation page),
-/// pause and resume. Scheduled jobs and dead letters are counted beside them.
+/// pause and resume. Scheduled jobs and dead letters are counted beside them, and each task's rate
+/// limits with the jobs waiting on them (set by `RateLimitsController`).
 struct QueuesController: Sendable {
     let client: PetalClient
     let renderer: PageRenderer
@@ -16,6 +17,18 @@ struct QueuesController: Sendable {
         let deadLetters: Int
         let deadSamples: [String]
         let hasDeadSamples: Bool
+        let rateLimits: [RateLimitRow]
+        let hasRateLimits: Bool
+        let taskNames: [String]
+    }
+
+    struct RateLimitRow: Sendable {
+        let task: String
+        let fleet: String
+        let declared: String
+        let workers: String
+        let waiting: Int
+        let nextSlot: String
     }
 
     struct Row: Sendable {
@@ -50,6 +63,8 @@ struct QueuesController: Sendable {
         let base = renderer.base
         let queues = try await client.queues()
         let dead = try await client.deadLetters(limit: 5)
+        let limits = try await client.rateLimits()
+        let now = Clock.now()
         let page = Page(
             layout: renderer.layout(request, context, title: "Queues", nav: "queues"),
             queues: queues.map { queue in
@@ -59,7 +74,13 @@ struct QueuesController: Sendable {
                     hasConsumers: !queue.consumers.isEmpty, paused: queue.paused)
             },
             hasQueues: !queues.isEmpty, scheduled: try await client.scheduledCount(),
-            deadLetters: try await client.deadLetterCount(), deadSamples: dead.map { TaskRow.clip($0, to: 200) }, hasDeadSamples: !dead.isEmpty)
+            deadLetters: try await client.deadLetterCount(), deadSamples: dead.map { TaskRow.clip($0, to: 200) }, hasDeadSamples: !dead.isEmpty,
+            rateLimits: limits.map { limit in
+                RateLimitRow(task: limit.task, fleet: limit.fleet?.description ?? "–", declared: limit.declared?.description ?? "–",
+                             workers: limit.workers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "),
+                             waiting: limit.waiting, nextSlot: limit.nextSlot.map { "in " + Format.duration(max(0, $0 - now)) } ?? "–")
+            },
+            hasRateLimits: !limits.isEmpty, taskNames: try await client.taskNames())
         return try renderer.page(page, template: "monitor/queues")
     }
 
@@ -104,6 +125,20 @@ extension QueuesController.Page: MustacheView {
         "deadLetters": \.deadLetters,
         "deadSamples": \.deadSamples,
         "hasDeadSamples": \.hasDeadSamples,
+        "rateLimits": \.rateLimits,
+        "hasRateLimits": \.hasRateLimits,
+        "taskNames": \.taskNames,
+    ]
+}
+
+extension QueuesController.RateLimitRow: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "task": \.task,
+        "fleet": \.fleet,
+        "declared": \.declared,
+        "workers": \.workers,
+        "waiting": \.waiting,
+        "nextSlot": \.nextSlot,
     ]
 }
 

@@ -27,6 +27,8 @@ struct WorkerController: Sendable {
         let hasScheduled: Bool
         let limits: [Limit]
         let hasLimits: Bool
+        let rateLimits: [RateLimitRow]
+        let hasRateLimits: Bool
         let hostname: String
         /// The Redis the worker uses, without the password.
         let redis: String
@@ -49,6 +51,7 @@ struct WorkerController: Sendable {
     struct ActiveJob: Sendable { let id: String; let link: String; let task: String; let pid: Int; let started: String; let args: String }
     struct ScheduledJob: Sendable { let id: String; let link: String; let task: String; let due: String; let queue: String }
     struct Limit: Sendable { let task: String; let soft: String; let hard: String }
+    struct RateLimitRow: Sendable { let task: String; let rate: String }
 
     func addRoutes(to router: some RouterMethods<MonitorRequestContext>) {
         router.get("/worker/:name", use: page)
@@ -87,6 +90,8 @@ struct WorkerController: Sendable {
                       hard: limits.dropFirst().first.map { $0 > 0 ? Format.duration($0) : "none" } ?? "none")
             },
             hasLimits: !worker.timeLimits.isEmpty,
+            rateLimits: worker.rateLimits.sorted { $0.key < $1.key }.map { RateLimitRow(task: $0.key, rate: $0.value) },
+            hasRateLimits: !worker.rateLimits.isEmpty,
             hostname: worker.hostname, redis: WorkerRow.redisText(worker), pid: worker.pid, rss: Format.megabytes(worker.rssBytes),
             uptime: worker.startedAt.map { Format.duration(now - $0) } ?? "", version: worker.version,
             load: Format.loadAverage(worker.loadAverage), processed: worker.processed, succeeded: worker.succeeded,
@@ -122,6 +127,7 @@ struct WorkerController: Sendable {
         case "add-consumer": command = .addConsumer(try Self.queue(form["queue"]))
         case "cancel-consumer": command = .cancelConsumer(try Self.queue(form["queue"]))
         case "restart": command = .poolRestart
+        case "rate-limit": command = .rateLimit(task: try Self.task(form["task"]), rate: try Self.rateLimit(form["rate"]))
         case "shutdown": command = .shutdown
         default: throw HTTPError(.notFound, message: "No action \(action).")
         }
@@ -137,6 +143,19 @@ struct WorkerController: Sendable {
             throw HTTPError(.badRequest, message: "\(field) must be a whole number from \(allowZero ? 0 : 1) to \(ControlCommand.maximumPoolSize)")
         }
         return value
+    }
+
+    /// A task name from a form or API call.
+    static func task(_ text: String?) throws(HTTPError) -> String {
+        let name = text ?? ""
+        do { try TaskName.validate(name) } catch { throw HTTPError(.badRequest, message: error.description) }
+        return name
+    }
+
+    /// A rate limit from a form or API call (nil: none); a text that is no rate is refused saying why.
+    static func rateLimit(_ text: String?) throws(HTTPError) -> RateLimit? {
+        guard let text else { throw HTTPError(.badRequest, message: "rate is required: 10/s, 100/m, 1000/h, or 0 to remove the limit") }
+        do { return try RateLimit.parse(text) } catch { throw HTTPError(.badRequest, message: error.description) }
     }
 
     /// A queue name from a form or API call, by Petal's one rule (`QueueName`).
@@ -167,6 +186,8 @@ extension WorkerController.Page: MustacheView {
         "hasScheduled": \.hasScheduled,
         "limits": \.limits,
         "hasLimits": \.hasLimits,
+        "rateLimits": \.rateLimits,
+        "hasRateLimits": \.hasRateLimits,
         "hostname": \.hostname,
         "redis": \.redis,
         "pid": \.pid,
@@ -226,5 +247,12 @@ extension WorkerController.Limit: MustacheView {
         "task": \.task,
         "soft": \.soft,
         "hard": \.hard,
+    ]
+}
+
+extension WorkerController.RateLimitRow: MustacheView {
+    static let mustacheKeys: [String: PartialKeyPath<Self> & Sendable] = [
+        "task": \.task,
+        "rate": \.rate,
     ]
 }

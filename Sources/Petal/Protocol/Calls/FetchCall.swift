@@ -1,7 +1,8 @@
 import PetalRedis
 
 /// `petal_fetch`: a worker's child takes up to `most` jobs from `queues` (priority order): each is
-/// moved to the worker's in-flight list and marked STARTED, and the child runs them in turn.
+/// moved to the worker's in-flight list and marked STARTED, and the child runs them in turn. Jobs
+/// over their task's rate limit are set aside to wait for their slot (docs/PROTOCOL.md, "Rate limits").
 public struct FetchCall: PetalCall {
     public static let function = PetalFunction.fetch
 
@@ -21,8 +22,44 @@ public struct FetchCall: PetalCall {
         [RedisArgument(worker), RedisArgument(pid), RedisArgument(max(1, most))] + queues.map { RedisArgument($0) }
     }
 
-    public static func decode(_ reply: RedisValue) throws(RedisError) -> [FetchedJob] {
-        try FetchedJob.all(in: try reply.expectArray(from: function)[...], from: function)
+    public static func decode(_ reply: RedisValue) throws(RedisError) -> TakenJobs {
+        try TakenJobs(try reply.expectArray(from: function)[...], from: function)
+    }
+}
+
+/// What a take (fetch, or finish taking the next) hands a child: the jobs, and when it took fewer
+/// than asked while jobs of its queues wait on a rate limit, the earliest of their slots, so an
+/// idle child waits for its bell no longer than that.
+public struct TakenJobs: Sendable, Equatable {
+    public var jobs: [FetchedJob]
+    /// Clock seconds (as the callers' clocks count).
+    public var nextRateSlot: Double?
+
+    public init(jobs: [FetchedJob], nextRateSlot: Double? = nil) {
+        self.jobs = jobs
+        self.nextRateSlot = nextRateSlot
+    }
+
+    /// The jobs in `values`, `FetchedJob.width` values each, then maybe the slot.
+    init(_ values: ArraySlice<RedisValue>, from function: PetalFunction) throws(RedisError) {
+        var values = values
+        let width = FetchedJob.width
+        if values.count % width == 1 {
+            guard let text = values.last?.string, let slot = Double(text), slot.isFinite else {
+                throw .unexpectedReply("\(function.redisName) answered a slot that is not a time: \(values.last?.string?.prefix(40) ?? "?")")
+            }
+            nextRateSlot = slot
+            values = values.dropLast()
+        }
+        guard values.count % width == 0 else {
+            throw .unexpectedReply("\(function.redisName) answered \(values.count) values, not jobs of \(width)")
+        }
+        jobs = []
+        var start = values.startIndex
+        while start < values.endIndex {
+            jobs.append(try FetchedJob(values[start..<start + width], from: function))
+            start += width
+        }
     }
 }
 
@@ -53,20 +90,6 @@ public struct FetchedJob: Sendable, Equatable {
 
     /// How many values a job takes in a reply (take's reply in prelude.lua).
     static let width = 12
-
-    /// The jobs in `values`, `width` values each, one after the other.
-    static func all(in values: ArraySlice<RedisValue>, from function: PetalFunction) throws(RedisError) -> [FetchedJob] {
-        guard values.count % width == 0 else {
-            throw .unexpectedReply("\(function.redisName) answered \(values.count) values, not jobs of \(width)")
-        }
-        var jobs: [FetchedJob] = []
-        var start = values.startIndex
-        while start < values.endIndex {
-            jobs.append(try FetchedJob(values[start..<start + width], from: function))
-            start += width
-        }
-        return jobs
-    }
 
     /// The job in `values` (`width` of them).
     init(_ values: ArraySlice<RedisValue>, from function: PetalFunction) throws(RedisError) {

@@ -46,8 +46,9 @@ public struct FinishCall: PetalCall {
     public struct Reply: Sendable, Equatable {
         /// One per outcome, in order.
         public var acknowledgements: [Acknowledgement]
-        /// The jobs taken.
-        public var next: [FetchedJob]
+        /// The jobs taken (and when rate-limited jobs are next due).
+        public var taken: TakenJobs
+        public var next: [FetchedJob] { taken.jobs }
     }
 
     public static func decode(_ reply: RedisValue) throws(RedisError) -> Reply {
@@ -60,7 +61,7 @@ public struct FinishCall: PetalCall {
             acknowledgements.append(acknowledgement)
             index += 1
         }
-        return Reply(acknowledgements: acknowledgements, next: try FetchedJob.all(in: values[index...], from: function))
+        return Reply(acknowledgements: acknowledgements, taken: try TakenJobs(values[index...], from: function))
     }
 }
 
