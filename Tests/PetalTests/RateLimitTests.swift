@@ -26,6 +26,19 @@ struct RateLimitTests {
         #expect(error.description == "invalid rate limit '10/x': the unit after / must be s, m or h, as in 10/s, 100/m or 1000/h")
     }
 
+    /// The `rate_limit` control command as a worker reads it: Celery's numbers and text; a rate
+    /// that is none is the worker's refusal, saying why.
+    @Test func theControlCommandReadsRatesAsAWorkerDoes() throws {
+        #expect(try ControlCommand(name: "rate_limit", arguments: ["task": "a", "rate": "10/m"]) == .rateLimit(task: "a", rate: RateLimit.parse("10/m")))
+        #expect(try ControlCommand(name: "rate_limit", arguments: ["task": "a", "rate": 5]) == .rateLimit(task: "a", rate: RateLimit.parse("5/s")))
+        #expect(try ControlCommand(name: "rate_limit", arguments: ["task": "a", "rate": ""]) == .rateLimit(task: "a", rate: nil))
+        for (arguments, said) in [(["task": "a", "rate": "fast"], "invalid rate limit 'fast'"), (["task": "a"], "rate is required"),
+                                  (["rate": "1/s"], "task is required"), (["task": "a", "rate": [1]], "rate must be text")] as [([String: JSONValue], String)] {
+            let refusal = try #require(throws: ControlCommand.Refusal.self) { try ControlCommand(name: "rate_limit", arguments: arguments) }
+            #expect(refusal.description.contains(said), "\(arguments): \(refusal)")
+        }
+    }
+
     @Test func anyTextParsesToARateItsOwnTextGivesBackOrToAReason() async {
         let pieces = ["0", "1", "10", ".", "5", "/", "s", "m", "h", "S", " ", "-", "e", "999999999", "\u{0}", "é"]
         let rateText = Generator<String, Shrink.None<String>>(run: { rng in

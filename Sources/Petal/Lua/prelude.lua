@@ -298,13 +298,15 @@ local function runnable(id, queue, inflight, w)
   return nil, job
 end
 
--- Rate limits (docs/PROTOCOL.md, "Rate limits"). A task's limit is a budget spent as GCRA: its
--- theoretical arrival time (TAT) is kept per task, fleet-wide in P:ratelimits:next and per worker
--- in P:worker:<w>:ratelimits:next. A job the budget cannot start now is given the next slot (each
--- waiting job holds its own, so slots are spent in the order jobs were taken) and waits out of its
--- queue and off every child, in P:ratewait:queue:<queue> and P:ratewait:task:<task>, scored by its
--- slot, until a take finds it due. Its record says whose budget reserved the slot (rate_budget:
--- 'fleet' or a worker) and when (rate_slot).
+-- Rate limits (docs/PROTOCOL.md, "Rate limits"). A task's fleet-wide limit (P:ratelimits) is a
+-- budget spent as GCRA: its theoretical arrival time (TAT) is in P:ratelimits:next. A job the
+-- budget cannot start now is given the next slot (each waiting job holds its own, so slots go in
+-- the order jobs left their queue) and waits out of its queue and off every child, in
+-- P:ratewait:queue:<queue> and P:ratewait:task:<task>, scored by its slot, until a take finds it
+-- due; its record's rate_slot says when. A worker's own limit (P:worker:<w>:ratelimits, TAT in
+-- P:worker:<w>:ratelimits:next) reserves nothing: a job over it is set aside due at once, for
+-- any other worker to take, and this worker takes such jobs again when its budget allows. Every
+-- job in a wait set has spent the fleet budget already.
 local RATE_UNIT = {s = 1, m = 60, h = 3600}
 
 -- Seconds between two runs under a stored rate ('10/s', '0.5/m', '1000/h'), or nil when it is no
@@ -318,49 +320,52 @@ end
 
 -- A hash of rates (task -> rate) as task -> interval.
 local function rate_intervals(hash)
-  local pairs_, intervals = redis.call('HGETALL', hash), {}
-  for i = 1, #pairs_, 2 do intervals[pairs_[i]] = rate_interval(pairs_[i + 1]) end
+  local fields, intervals = redis.call('HGETALL', hash), {}
+  for i = 1, #fields, 2 do intervals[fields[i]] = rate_interval(fields[i + 1]) end
   return intervals
 end
 
--- Spends one run of budget `field` in TAT hash `tats` (runs `interval` seconds apart): nil when the
--- run may start now, else the time its reserved slot begins (also spent: the TAT moves on).
-local function spend(tats, field, interval)
-  local tat = tonumber(redis.call('HGET', tats, field) or '') or 0
-  if tat <= NOW then
-    redis.call('HSET', tats, field, string.format('%.6f', NOW + interval))
-    return nil
-  end
-  redis.call('HSET', tats, field, string.format('%.6f', tat + interval))
-  return tat
-end
+local function slot_text(slot) return string.format('%.6f', slot) end
 
--- Sets a job taken into in-flight aside until its slot: out of the in-flight list, into the wait sets.
-local function hold(t, id, job, queue, slot, budget)
-  local text = string.format('%.6f', slot)
+-- Sets a job taken into in-flight aside until `slot`: out of the in-flight list, into the wait sets.
+local function hold(t, id, job, queue, slot)
+  local text = slot_text(slot)
   redis.call('LREM', t.inflight, 1, id)
   redis.call('ZADD', key('ratewait', 'queue', queue), text, id)
   redis.call('ZADD', key('ratewait', 'task', job.task), text, id)
-  redis.call('HSET', key('job', id), 'rate_slot', text, 'rate_budget', budget)
+  redis.call('HSET', key('job', id), 'rate_slot', text)
 end
 
--- Whether a job may start now under its task's limits: the fleet's (unless `paid`, the budget
--- that reserved the slot of a job coming from a wait set: the fleet's was spent before any
--- worker's), then this worker's own (unless it was this worker's that reserved it). A job that may
--- not is held; the rates are read once per take.
-local function admit(t, id, job, queue, paid)
+-- Whether a job may start now under its task's limits: the fleet's (unless `slot`: the job comes
+-- from a wait set, with the fleet budget spent), then this worker's own. A job that may not is
+-- held, and its slot returned: a fleet slot to come, or for this worker's limit its old slot or
+-- now (taken in order, after the jobs set aside before it). The rates are read once per take.
+local function admit(t, id, job, queue, slot)
   if not t.rates then
     t.rates = {fleet = rate_intervals(key('ratelimits')), worker = rate_intervals(key('worker', t.worker, 'ratelimits'))}
   end
-  local interval = not paid and t.rates.fleet[job.task]
+  local interval = not slot and t.rates.fleet[job.task]
   if interval then
-    local slot = spend(key('ratelimits', 'next'), job.task, interval)
-    if slot then hold(t, id, job, queue, slot, 'fleet') return false end
+    local tats = key('ratelimits', 'next')
+    local tat = tonumber(redis.call('HGET', tats, job.task) or '') or 0
+    redis.call('HSET', tats, job.task, slot_text(math.max(tat, NOW) + interval))
+    if tat > NOW then
+      hold(t, id, job, queue, tat)
+      return false, tat
+    end
   end
-  interval = paid ~= t.worker and t.rates.worker[job.task]
+  interval = t.rates.worker[job.task]
   if interval then
-    local slot = spend(key('worker', t.worker, 'ratelimits', 'next'), job.task, interval)
-    if slot then hold(t, id, job, queue, slot, t.worker) return false end
+    local tats = key('worker', t.worker, 'ratelimits', 'next')
+    local tat = tonumber(redis.call('HGET', tats, job.task) or '') or 0
+    if tat > NOW then
+      t.wake = math.min(t.wake or tat, tat)
+      t.aside = t.aside + 1
+      slot = slot or NOW + t.aside / 1e6
+      hold(t, id, job, queue, slot)
+      return false, slot
+    end
+    redis.call('HSET', tats, job.task, slot_text(NOW + interval))
   end
   return true
 end
@@ -391,26 +396,43 @@ local function start_job(t, id, job, queue)
 end
 
 -- Takes the due rate-limited jobs of `queue` (slot reached), earliest slot first: they come before
--- the queue's own jobs, which were all enqueued after them or went back behind them.
+-- the queue's own jobs, which were all enqueued after them or went back behind them. Jobs this
+-- worker's own limit holds back stay where they were, and the ones after them are looked at.
 local function take_due(t, queue, wanted)
   local waiting = key('ratewait', 'queue', queue)
-  local ids = redis.call('ZRANGE', waiting, '-inf', NOW_TEXT, 'BYSCORE', 'LIMIT', 0, wanted - t.count)
-  if #ids == 0 then return end
-  redis.call('ZREM', waiting, unpack(ids))
-  redis.call('LPUSH', t.inflight, unpack(ids))
-  for _, id in ipairs(ids) do
-    local job, record = runnable(id, queue, t.inflight, t.w)
-    if record.task then redis.call('ZREM', key('ratewait', 'task', record.task), id) end
-    if record.rate_slot then redis.call('HDEL', key('job', id), 'rate_slot', 'rate_budget') end
-    if job and admit(t, id, job, queue, record.rate_budget or 'fleet') then start_job(t, id, job, queue) end
+  local passed = 0
+  while t.count < wanted and passed < TAKE_LOOK_MAX do
+    local ids = redis.call('ZRANGE', waiting, '-inf', NOW_TEXT, 'BYSCORE', 'LIMIT', passed, wanted - t.count)
+    if #ids == 0 then return end
+    redis.call('ZREM', waiting, unpack(ids))
+    redis.call('LPUSH', t.inflight, unpack(ids))
+    for _, id in ipairs(ids) do
+      local job, record = runnable(id, queue, t.inflight, t.w)
+      if record.task then redis.call('ZREM', key('ratewait', 'task', record.task), id) end
+      if job then
+        local slot = tonumber(record.rate_slot or '') or NOW
+        local admitted, held = admit(t, id, job, queue, slot)
+        if admitted then
+          redis.call('HDEL', key('job', id), 'rate_slot')
+          start_job(t, id, job, queue)
+        elseif held <= NOW then
+          passed = passed + 1
+        end
+      elseif record.rate_slot then
+        redis.call('HDEL', key('job', id), 'rate_slot')
+      end
+    end
   end
 end
 
--- The earliest slot among the rate-limited jobs of `queues` (nil: none wait).
-local function first_slot(queues)
-  local first
+-- When this child should look again, having taken fewer jobs than it wanted: the earliest slot to
+-- come among the rate-limited jobs of `queues`, or when this worker's own limit frees (nil: no
+-- such time, the bell will do).
+local function next_look(t, queues)
+  local first = t.wake
   for _, queue in ipairs(queues) do
-    local head = redis.call('ZRANGE', key('ratewait', 'queue', queue), 0, 0, 'WITHSCORES')
+    local waiting = key('ratewait', 'queue', queue)
+    local head = redis.call('ZRANGE', waiting, '(' .. NOW_TEXT, '+inf', 'BYSCORE', 'LIMIT', 0, 1, 'WITHSCORES')
     local slot = tonumber(head[2] or '')
     if slot and (not first or slot < first) then first = slot end
   end
@@ -423,10 +445,10 @@ end
 -- (see above), and the next job is looked at. A worker whose heartbeat key is gone takes nothing:
 -- other workers may be recovering its jobs as lost. Index moves go to `w` (sent by the caller).
 -- Returns the jobs as fetch's reply lists them (docs/PROTOCOL.md), one after the other; when it
--- took fewer than `wanted` and rate-limited jobs of these queues wait, then the earliest slot, so
--- the child waits no longer than that.
+-- took fewer than `wanted` and a rate-limited job of these queues comes due later, the time to look
+-- again (`next_look`), so the child waits no longer than that.
 local function take(worker, pid, queues, wanted, w)
-  local t = {worker = worker, pid = pid, inflight = key('inflight', worker), w = w, jobs = {}, count = 0}
+  local t = {worker = worker, pid = pid, inflight = key('inflight', worker), w = w, jobs = {}, count = 0, aside = 0}
   if wanted < 1 or redis.call('EXISTS', key('worker', worker)) == 0 then return t.jobs end
   for _, queue in ipairs(queues) do
     if t.count >= wanted then break end
@@ -442,14 +464,14 @@ local function take(worker, pid, queues, wanted, w)
         redis.call('LPUSH', t.inflight, unpack(ids))
         for _, id in ipairs(ids) do
           local job = runnable(id, queue, t.inflight, w)
-          if job and admit(t, id, job, queue, nil) then start_job(t, id, job, queue) end
+          if job and admit(t, id, job, queue) then start_job(t, id, job, queue) end
         end
       end
     end
   end
   if t.count < wanted then
-    local slot = first_slot(queues)
-    if slot then t.jobs[#t.jobs + 1] = string.format('%.6f', slot) end
+    local slot = next_look(t, queues)
+    if slot then t.jobs[#t.jobs + 1] = slot_text(slot) end
   end
   return t.jobs
 end

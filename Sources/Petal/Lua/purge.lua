@@ -10,7 +10,7 @@ register('purge', function(args)
   for _, id in ipairs(waiting) do
     local task = redis.call('HGET', key('job', id), 'task')
     if task then redis.call('ZREM', key('ratewait', 'task', task), id) end
-    redis.call('HDEL', key('job', id), 'rate_slot', 'rate_budget')
+    redis.call('HDEL', key('job', id), 'rate_slot')
     ids[#ids + 1] = id
   end
   redis.call('DEL', queue, key('bell', name), key('ratewait', 'queue', name))

@@ -4,27 +4,26 @@
 -- from the one last declared, so a run-time change holds until the code's declaration changes);
 -- then task/rate pairs, a rate being '<count>/<s|m|h>' (count above 0, digits with at most one
 -- point) or '' for none. Every pair is checked before anything is written.
--- A limit that changes resets its budget and puts the jobs waiting on that budget back at the
--- heads of their queues, earliest slot taken first, where the next takes plan them again.
+-- A limit that changes resets its budget; a fleet-wide one also puts the task's waiting jobs back
+-- at the heads of their queues, earliest slot taken first, where the next takes plan them again
+-- (a worker's own limit reserves no slots: its change needs no plan).
 -- Returns {limits changed, jobs put back}.
 
--- Puts the jobs of `task` waiting on `budget` ('fleet' or a worker) back on their queues.
-local function release_waiting(task, budget)
+-- Puts the jobs of `task` waiting on a rate limit back on their queues.
+local function release_waiting(task)
   local waiting = key('ratewait', 'task', task)
   local ids, rung, back = redis.call('ZRANGE', waiting, 0, -1), {}, 0
+  redis.call('DEL', waiting)
   -- Latest slot first onto the taken end: the earliest is taken next.
   for i = #ids, 1, -1 do
     local id = ids[i]
-    local job = read(key('job', id), {'queue', 'rate_budget'})
-    if (job.rate_budget or 'fleet') == budget or not job.queue then
-      redis.call('ZREM', waiting, id)
-      if job.queue then
-        redis.call('ZREM', key('ratewait', 'queue', job.queue), id)
-        redis.call('HDEL', key('job', id), 'rate_slot', 'rate_budget')
-        redis.call('RPUSH', key('queue', job.queue), id)
-        rung[job.queue] = (rung[job.queue] or 0) + 1
-        back = back + 1
-      end
+    local queue = redis.call('HGET', key('job', id), 'queue')
+    if queue then
+      redis.call('ZREM', key('ratewait', 'queue', queue), id)
+      redis.call('HDEL', key('job', id), 'rate_slot')
+      redis.call('RPUSH', key('queue', queue), id)
+      rung[queue] = (rung[queue] or 0) + 1
+      back = back + 1
     end
   end
   for queue, n in pairs(rung) do ring(queue, n) end
@@ -47,7 +46,6 @@ register('rate_limit', function(args)
     end
   end
   local limits = whose == '' and key('ratelimits') or key('worker', whose, 'ratelimits')
-  local budget = whose == '' and 'fleet' or whose
   local changed, back = 0, 0
   for i = 5, #args, 2 do
     local task, rate = args[i], args[i + 1]
@@ -61,7 +59,7 @@ register('rate_limit', function(args)
     if apply and (redis.call('HGET', limits, task) or '') ~= rate then
       if rate == '' then redis.call('HDEL', limits, task) else redis.call('HSET', limits, task, rate) end
       redis.call('HDEL', limits .. ':next', task)
-      back = back + release_waiting(task, budget)
+      if whose == '' then back = back + release_waiting(task) end
       changed = changed + 1
     end
   end

@@ -22,7 +22,7 @@ register('revoke', function(args)
   -- Waiting on a rate limit: out of the wait sets (its slot stays spent).
   if redis.call('ZREM', key('ratewait', 'queue', job.queue or ''), id) == 1 then
     redis.call('ZREM', key('ratewait', 'task', job.task or ''), id)
-    redis.call('HDEL', hash, 'rate_slot', 'rate_budget')
+    redis.call('HDEL', hash, 'rate_slot')
   end
   conclude(id, 'REVOKED', '', {})
   return {'revoked', '', ''}

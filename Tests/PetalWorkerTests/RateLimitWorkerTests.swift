@@ -1,0 +1,128 @@
+import Foundation
+import Petal
+import PetalRedis
+import PetalTestSupport
+import Testing
+
+/// Rate limits with real workers on a real Redis: a fleet-wide limit shared by three workers, a
+/// worker's own limit, and what changing or removing a limit does to the jobs waiting on it.
+/// Bounds are what the limit guarantees (runs spaced by its interval), never the machine's speed.
+@Suite("Rate limits with workers", .serialized)
+struct RateLimitWorkerTests {
+    let server: RedisServer
+    let client: PetalClient
+    let redis: RedisClient
+
+    init() throws {
+        server = try RedisServer()
+        client = server.petalClient(poolSize: 4)
+        redis = RedisClient(configuration: server.configuration, poolSize: 2)
+    }
+
+    func waiting(_ task: String) async throws -> Int {
+        try await client.rateLimits().first { $0.task == task }?.waiting ?? 0
+    }
+
+    /// 10/s across three workers and 200 jobs: the runs start in the order the jobs were enqueued,
+    /// the last no sooner than 19.9 s after the first (199 intervals), and another task's jobs,
+    /// enqueued behind all 200, are not held up by them.
+    @Test func aFleetWideLimitSpreadsTheJobsOfThreeWorkersAndHoldsNoOtherTaskBack() async throws {
+        try await client.setRateLimit(try RateLimit.parse("10/s"), for: "noop")
+        var workers: [WorkerProcess] = []
+        for index in 0..<3 { workers.append(try await WorkerProcess(redis: server, name: "petal-\(900 + index)@vm", concurrency: 2)) }
+        defer { for worker in workers { worker.stop() } }
+        let limited = try await client.enqueue(many: (0..<200).map { _ in EnqueueRequest(task: "noop") })
+        let others = try await client.enqueue(many: (0..<20).map { index in EnqueueRequest(task: "add", args: [.number(Double(index)), 1]) })
+        try await Eventually.wait("jobs set aside for their slots", timeout: 30) { try await waiting("noop") > 100 }
+        // The other task's jobs, behind 200 limited ones on the same queue, all finish while most
+        // of those still wait: no child was held by a limited job.
+        for id in others { try await Eventually.job(client, id, timeout: 30) }
+        let othersDone = try await client.jobs(others).compactMap { $0 }
+        #expect(othersDone.allSatisfy { $0.state == .success })
+        let stillWaiting = try await waiting("noop")
+        #expect(stillWaiting > 50, "only \(stillWaiting) limited jobs were still waiting when the other task's were done")
+
+        try await Eventually.wait("200 limited jobs done", timeout: 120) {
+            try await client.jobs(limited).allSatisfy { $0?.state == .success }
+        }
+        let records = try await client.jobs(limited).compactMap { $0 }
+        let started = records.compactMap(\.started)
+        #expect(started.count == 200)
+        let span = try #require(started.max()) - (try #require(started.min()))
+        #expect(span >= 19.9 - 0.01, "200 runs at 10/s cannot span less than 199 intervals: \(span) s")
+        #expect(span < 120)
+        // In enqueue order: each slot was reserved as the job left its queue, oldest first (two
+        // children's clocks may read a hair apart when both take a due job in the same instant).
+        let outOfOrder = zip(started, started.dropFirst()).filter { $1 < $0 - 0.05 }
+        #expect(outOfOrder.isEmpty, "\(outOfOrder.count) runs started before an older job's: \(outOfOrder.prefix(3))")
+        #expect(Set(records.compactMap(\.worker)).count == 3, "every worker took part")
+        let fields = try await redis.command(["HGETALL", RedisArgument(client.keys.job(limited[150]))]).fieldMap
+        #expect(fields["rate_slot"] == nil, "a job that ran keeps no slot")
+        #expect(try await waiting("noop") == 0)
+    }
+
+    /// A limit given with a worker's name binds that worker only; the others run the task freely.
+    /// Its limit lives as long as the worker: a new start under the same name has none.
+    @Test func aWorkersOwnLimitBindsThatWorkerOnly() async throws {
+        let slow = try await WorkerProcess(redis: server, name: "petal-801@vm", concurrency: 2)
+        let free = try await WorkerProcess(redis: server, name: "petal-802@vm", concurrency: 1)
+        defer { slow.stop(); free.stop() }
+        let set = try await PetalBinary.runOffThePool(["control", "rate-limit", "sleep", "2/s", "--worker", slow.name, "--redis", server.url])
+        #expect(set.code == 0 && set.output.contains("\(slow.name): new rate limit set successfully"), "\(set)")
+        let ids = try await client.enqueue(many: (0..<30).map { _ in EnqueueRequest(task: "sleep", args: [0.05]) })
+        for id in ids { try await Eventually.job(client, id, timeout: 60) }
+        let records = try await client.jobs(ids).compactMap { $0 }
+        #expect(records.allSatisfy { $0.state == .success })
+        let onSlow = records.filter { $0.worker == slow.name }.compactMap(\.started).sorted()
+        let onFree = records.filter { $0.worker == free.name }
+        if onSlow.count > 2 {
+            let span = onSlow.last! - onSlow.first!
+            #expect(span >= Double(onSlow.count - 2) * 0.5 - 0.01, "\(onSlow.count) runs on \(slow.name) within \(span) s at 2/s")
+        }
+        #expect(onFree.count > onSlow.count, "the unlimited worker ran most: \(onFree.count) vs \(onSlow.count)")
+        let limits = try #require(try await client.rateLimits().first { $0.task == "sleep" })
+        let twice = try #require(try RateLimit.parse("2/s"))
+        #expect(limits.fleet == nil && limits.workers == [slow.name: twice])
+        #expect(try await client.worker(slow.name)?.rateLimits == ["sleep": "2/s"])
+        #expect(try await client.worker(free.name)?.rateLimits == [:])
+
+        slow.stop()
+        let again = try await WorkerProcess(redis: server, name: slow.name, concurrency: 1)
+        defer { again.stop() }
+        #expect(try await client.rateLimits().first { $0.task == "sleep" } == nil, "a new start has no limit of its own")
+    }
+
+    /// Jobs waiting on a limit that is lowered, raised or removed are planned again at once under
+    /// the new one; a waiting job can be revoked, and purging its queue ends it.
+    @Test func changingOrRemovingALimitReplansTheJobsWaitingOnIt() async throws {
+        let worker = try await WorkerProcess(redis: server, name: "petal-803@vm", concurrency: 2)
+        defer { worker.stop() }
+        try await client.setRateLimit(try RateLimit.parse("1/m"), for: "add")
+        let ids = try await client.enqueue(many: (0..<6).map { index in EnqueueRequest(task: "add", args: [.number(Double(index)), 0]) })
+        try await Eventually.job(client, ids[0], timeout: 30)
+        try await Eventually.wait("five jobs waiting for their slots") { try await waiting("add") == 5 }
+        let status = try #require(try await client.rateLimits().first { $0.task == "add" })
+        #expect(status.fleet?.description == "1/m" && status.nextSlot.map { $0 > Clock.now() + 30 } == true, "\(status)")
+        #expect(try await client.job(ids[1])?.state == .pending)
+
+        #expect(try await client.revoke(ids[1]) == .revoked)
+        #expect(try await waiting("add") == 4)
+
+        let cli = try await PetalBinary.runOffThePool(["control", "rate-limit", "add", "0", "--redis", server.url])
+        #expect(cli.code == 0 && cli.output.contains("no fleet-wide rate limit") && cli.output.contains("4 waiting job(s) planned again"), "\(cli)")
+        for id in ids[2...] {
+            let done = try await Eventually.job(client, id, timeout: 30)
+            #expect(done.state == .success, "\(id): \(done.state)")
+        }
+        #expect(try await client.job(ids[1])?.state == .revoked)
+
+        // Purging a queue ends the jobs waiting on it too.
+        try await client.setRateLimit(try RateLimit.parse("1/h"), for: "add")
+        let more = try await client.enqueue(many: (0..<4).map { _ in EnqueueRequest(task: "add", args: [1, 1]) })
+        try await Eventually.wait("jobs waiting") { try await waiting("add") >= 3 }
+        #expect(try await client.purge(queue: "default") >= 3)
+        #expect(try await waiting("add") == 0)
+        let states = try await client.jobs(more).compactMap { $0?.state }
+        #expect(states.filter { $0 == .revoked }.count >= 3, "\(states)")
+    }
+}
