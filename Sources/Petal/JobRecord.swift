@@ -50,6 +50,8 @@ public struct JobRecord: Sendable, Equatable {
     /// The periodic schedule that enqueued the job, and the tick it was enqueued for.
     public var schedule: String?
     public var scheduleTick: Double?
+    /// While the job waits on its task's rate limit: when its slot comes (docs/PROTOCOL.md, "Rate limits").
+    public var rateSlot: Double?
 
     /// The result parsed from JSON, when there is one.
     public var result: JSONValue? { resultJSON.flatMap { try? JSONValue(parsing: $0) } }
@@ -112,6 +114,7 @@ public struct JobRecord: Sendable, Equatable {
             case "revoke_requested": revokeRequested = text(value)
             case "schedule": schedule = text(value)
             case "schedule_tick": scheduleTick = number(value)
+            case "rate_slot": rateSlot = number(value)
             default: break
             }
         }

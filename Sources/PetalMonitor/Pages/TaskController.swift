@@ -86,6 +86,7 @@ struct TaskController: Sendable {
             field("Revoke requested", job.revokeRequested),
             field("Schedule", job.schedule, link: job.schedule.map { base + "/schedules#schedule-" + PageRenderer.encode($0) }),
             field("Schedule tick", Format.timestamp(job.scheduleTick)),
+            field("Rate limit slot", job.rateSlot.map { "waits on its task's rate limit until \(Format.timestamp($0))" }),
         ].compactMap { $0 }
     }
 
