@@ -21,6 +21,8 @@ let usage = """
       --jobs N           no-op jobs for the core section (default: 100000)
       --monitor-jobs N   jobs in the monitor section's history (default: 1000000)
       --schedules N      periodic schedules defined (hourly) while the core section's workers run (default: 0)
+      --rate-limited N   a fleet-wide rate limit (1/m) on another task ("add") with N of its jobs waiting on it,
+                         while the core section's workers run (default: none)
       --sections LIST    which sections to run (default: all six; "socket" runs only the greeter's /ws part;
                          "tls" compares plaintext and TLS, up to 50000 jobs)
       --peers DIR        the peers' programs, for the peers section (default: Benchmarks/peers)
@@ -41,7 +43,9 @@ if !FileManager.default.isExecutableFile(atPath: petalPath) {
 if let greeter = option("--greeter"), !FileManager.default.isExecutableFile(atPath: greeter) {
     refuse("no greeter executable at \(greeter)")
 }
-if let text = option("--schedules"), (Int(text) ?? -1) < 0 { refuse("--schedules takes a whole number of at least 0, not '\(text)'") }
+for name in ["--schedules", "--rate-limited"] {
+    if let text = option(name), (Int(text) ?? -1) < 0 { refuse("\(name) takes a whole number of at least 0, not '\(text)'") }
+}
 for name in ["--jobs", "--monitor-jobs"] {
     if let text = option(name), (Int(text) ?? 0) < 1 { refuse("\(name) takes a whole number of at least 1, not '\(text)'") }
 }
@@ -49,7 +53,7 @@ let jobCount = Int(option("--jobs") ?? "") ?? 100_000
 let sections = Set((option("--sections") ?? "core,greeter,monitor,runner,peers,tls").split(separator: ",").map(String.init))
 
 let bench = try Bench(petalPath: petalPath)
-print("Petal benchmark: \(jobCount) no-op jobs\(option("--schedules").map { ", \($0) schedules defined" } ?? ""), Redis \(bench.redisURL), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+print("Petal benchmark: \(jobCount) no-op jobs\(option("--schedules").map { ", \($0) schedules defined" } ?? "")\(option("--rate-limited").map { ", add limited to 1/m with \($0) jobs waiting" } ?? ""), Redis \(bench.redisURL), \(ProcessInfo.processInfo.activeProcessorCount) cores")
 print("")
 
 if sections.contains("core") {
@@ -221,11 +225,12 @@ final class Bench {
         try await defineSchedules()
         let worker = try await startWorker(concurrency: concurrency)
         defer { worker.stop(grace: 10); kill(-worker.pid, SIGKILL) }
+        let waiting = try await limitAnotherTask()
         let before = try await cost.snapshot()
         let memoryBefore = try await cost.usedMemory()
         let start = Clock.now()
         try await enqueueInBatches(count: count)
-        while try await processed() < count { try await Task.sleep(for: .milliseconds(20)) }
+        while try await processed() < count + waiting { try await Task.sleep(for: .milliseconds(20)) }
         let rate = Double(count) / (Clock.now() - start)
         let after = try await cost.snapshot()
         let memory = Double(try await cost.usedMemory() - memoryBefore) / Double(count)
@@ -241,6 +246,19 @@ final class Bench {
             try await client.saveSchedule(ScheduleDefinition(name: "bench-\(index)", task: "noop", timing: .every(try ScheduleInterval(seconds: 3600))),
                                           origin: "cli")
         }
+    }
+
+    /// `--rate-limited N`: task `add` limited fleet-wide to 1/m with N of its jobs enqueued (one
+    /// runs, the rest wait on their slots through the run): what a limit on another task costs.
+    /// Returns how many of them ran (counted among the jobs processed).
+    func limitAnotherTask() async throws -> Int {
+        guard let count = Int(option("--rate-limited") ?? ""), count > 0 else { return 0 }
+        try await client.setRateLimit(try RateLimit.parse("1/m"), for: "add")
+        _ = try await client.enqueue(many: (0..<count).map { _ in EnqueueRequest(task: "add", args: [1, 1]) })
+        while try await client.rateLimits().first(where: { $0.task == "add" })?.waiting ?? 0 < count - 1 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return try await processed()
     }
 
     struct Latency { var startP50, startP99, doneP50, doneP99: Double }
