@@ -47,8 +47,12 @@ extension PetalClient {
     @discardableResult
     public func resumeSchedule(_ name: String, now: Double = Clock.now()) async throws(PetalError) -> Bool {
         guard let record = try await schedule(named: name) else { return false }
-        guard let timing = record.timing, let next = timing.next(after: now) else {
-            throw .invalidRequest("schedule '\(name.prefix(60))' has a timing Petal cannot read: '\(record.when.prefix(60))'")
+        let timing: ScheduleTiming
+        do { timing = try ScheduleTiming(when: record.when, zone: record.zone) } catch {
+            throw .invalidRequest("schedule '\(name.prefix(60))' cannot resume: \(error); replace it with a readable timing")
+        }
+        guard let next = timing.next(after: now) else {
+            throw .invalidRequest("schedule '\(name.prefix(60))' would never run again")
         }
         let keys = self.keys
         return try await run { connection throws(RedisError) in

@@ -72,6 +72,21 @@ struct ScheduleWorkerTests {
         #expect(record.next.map { $0 > now } == true)
     }
 
+    /// A stored timing no worker can read (a zone this system lacks, written by hand) is paused by
+    /// the next tick instead of staying due for ever, and resuming it says what is wrong.
+    @Test func anUnreadableTimingIsPausedAndResumeSaysWhy() async throws {
+        let now = Clock.now()
+        try await client.saveSchedule(ScheduleDefinition(name: "broken", task: "noop", timing: .every(try ScheduleInterval(seconds: 60))),
+                                      origin: "cli", now: now - 61)
+        _ = try await redis.command(["HSET", RedisArgument(client.keys.schedule("broken")), "when", "30 2 * * *", "tz", "Mars/Olympus_Mons"])
+        let keys = client.keys
+        let enqueued = try await redis.withConnection { connection throws(RedisError) in try connection.tickSchedules(keys: keys, producer: "t", now: now) }
+        #expect(enqueued == 0)
+        #expect(try await client.schedule(named: "broken")?.paused == true)
+        let error = await #expect(throws: PetalError.self) { try await client.resumeSchedule("broken") }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("Mars/Olympus_Mons"), "\(String(describing: error))")
+    }
+
     /// Workers stopped over two ticks and more: `skip` runs none of the missed ticks, `run_once`
     /// one job for the latest. A tick at most `ScheduleTicks.lateWindow` late is on time either way.
     @Test func missedTicksWhileNoWorkerRan() async throws {

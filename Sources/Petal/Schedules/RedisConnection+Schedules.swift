@@ -21,20 +21,27 @@ extension RedisConnection {
         }
         let timings = try pipeline(pairs.map { ["HMGET", RedisArgument(keys.schedule($0.name)), "when", "tz", "missed"] })
         var entries: [ScheduleTickCall.Entry] = []
-        var orphans: [String] = []
+        var orphans: [String] = [], unreadable: [String] = []
         for (pair, reply) in zip(pairs, timings) {
             // A name without its hash (written by hand: save and remove change both at once) would
             // stay due for ever and crowd out the others: dropped.
             if reply.array?.allSatisfy({ $0.string == nil }) == true { orphans.append(pair.name) }
             let fields = reply.array?.map { $0.string ?? "" } ?? []
-            guard fields.count == 3, let dueTime = Double(pair.score),
-                  let timing = try? ScheduleTiming(when: fields[0], zone: fields[1]) else { continue }
+            guard fields.count == 3, let dueTime = Double(pair.score) else { continue }
+            guard let timing = try? ScheduleTiming(when: fields[0], zone: fields[1]) else {
+                // A timing no worker can read (written by hand, a zone this system lacks) would
+                // stay due for ever, looked at on every tick: paused, where the monitor and
+                // `petal schedule list` show it, and `resume` says what is wrong with it.
+                if !orphans.contains(pair.name) { unreadable.append(pair.name) }
+                continue
+            }
             let plan = ScheduleTicks.plan(due: dueTime, timing: timing, missed: MissedTicks(rawValue: fields[2]) ?? .skip, now: now)
             guard let next = plan.next else { continue }
             entries.append(.init(name: pair.name, due: pair.score, next: next,
                                  runs: plan.runs.map { ($0, UUID().uuidString.lowercased()) }))
         }
         if !orphans.isEmpty { try command(["ZREM", RedisArgument(keys.schedules)] + orphans.map { RedisArgument($0) }) }
+        for name in unreadable { _ = try call(SchedulePauseCall(name: name, paused: true), keys: keys, now: now) }
         guard !entries.isEmpty else { return 0 }
         return try call(ScheduleTickCall(producer: producer, entries: entries), keys: keys, now: now).reduce(0) { $0 + max($1, 0) }
     }
