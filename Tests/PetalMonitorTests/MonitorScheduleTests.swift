@@ -95,7 +95,10 @@ struct MonitorScheduleTests {
                                   (["name": "x", "task": "add", "every": "5s", "tz": "Europe/Berlin"], "time zone"),
                                   (["name": "x", "task": "add", "every": "5s", "args": "{"], "args"),
                                   (["task": "add", "every": "5s"], "name is required"),
-                                  (["name": "x", "task": "add", "cron": "0 0 * * *", "tz": "Nowhere/Land"], "unknown time zone")] {
+                                  (["name": "x", "task": "add", "cron": "0 0 * * *", "tz": "Nowhere/Land"], "unknown time zone"),
+                                  (["name": "x", "task": ["add"], "every": "5s"], "task must be text"),
+                                  (["name": 5, "task": "add", "every": "5s"], "name must be text"),
+                                  (["name": "x", "task": "add", "every": "5s", "paused": true], "unknown field 'paused'")] {
                 let refused = try await session.postJSON("/api/schedules", body)
                 #expect(refused.status == 400 && refused.text.contains(words), "\(body.jsonText): \(refused.status) \(refused.text)")
             }

@@ -30,6 +30,26 @@ struct APIArguments: Sendable {
         return arguments
     }
 
+    /// The value when it is text (nil when absent or empty); a number, list, object or true/false
+    /// where text belongs is a 400 naming the field, not read as something else.
+    func text(_ name: String) throws(HTTPError) -> String? {
+        switch values[name] {
+        case nil, .null?: return nil
+        case .string(let text)?: return text.isEmpty ? nil : text
+        default: throw HTTPError(.badRequest, message: "\(name) must be text, not \(values[name]?.jsonText.prefix(40) ?? "")")
+        }
+    }
+
+    /// Refuses fields a call does not take (a 400 naming them), so a misspelt or unsupported
+    /// field is never silently ignored.
+    func only(_ names: Set<String>, hint: String = "") throws(HTTPError) {
+        let unknown = values.keys.filter { !names.contains($0) }.sorted()
+        guard unknown.isEmpty else {
+            throw HTTPError(.badRequest, message: "unknown field\(unknown.count > 1 ? "s" : "") \(unknown.map { "'\($0.prefix(40))'" }.joined(separator: ", "))"
+                            + "; this call takes \(names.sorted().joined(separator: ", "))\(hint)")
+        }
+    }
+
     /// The value as text: a string as it is, a number as written (whole numbers without ".0").
     func string(_ name: String) -> String? {
         switch values[name] {

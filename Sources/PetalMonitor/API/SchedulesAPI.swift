@@ -24,12 +24,14 @@ struct SchedulesAPI: Sendable {
         let arguments = try await APIArguments.read(request)
         /// args and kwargs as JSON (an array, an object) or as JSON text.
         func jsonText(_ name: String) throws(HTTPError) -> String? { try arguments.json(name)?.jsonText }
-        guard let name = arguments.string("name") else { throw HTTPError(.badRequest, message: "name is required") }
-        guard let task = arguments.string("task") else { throw HTTPError(.badRequest, message: "task is required") }
+        try arguments.only(["name", "task", "args", "kwargs", "queue", "cron", "tz", "timezone", "every", "missed"],
+                           hint: " (pause, resume and run with POST /api/schedules/{name}/pause, /resume, /run)")
+        guard let name = try arguments.text("name") else { throw HTTPError(.badRequest, message: "name is required") }
+        guard let task = try arguments.text("task") else { throw HTTPError(.badRequest, message: "task is required") }
         let scheduleRequest = ScheduleRequest(
-            name: name, task: task, args: try jsonText("args"), kwargs: try jsonText("kwargs"), queue: arguments.string("queue"),
-            cron: arguments.string("cron"), timeZone: arguments.string("tz") ?? arguments.string("timezone"),
-            every: arguments.string("every"), missed: arguments.string("missed"))
+            name: name, task: task, args: try jsonText("args"), kwargs: try jsonText("kwargs"), queue: try arguments.text("queue"),
+            cron: try arguments.text("cron"), timeZone: try arguments.text("tz") ?? arguments.text("timezone"),
+            every: try arguments.text("every"), missed: try arguments.text("missed"))
         let created = try await client.saveSchedule(try scheduleRequest.definition(), origin: "api")
         guard let record = try await client.schedule(named: name) else { throw HTTPError(.notFound, message: "No schedule named \(name).") }
         return JSONResponse.object(record.json, status: created ? .created : .ok)
