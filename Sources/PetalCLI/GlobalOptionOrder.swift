@@ -9,6 +9,15 @@ enum GlobalOptionOrder {
 
     static func normalized(_ arguments: [String]) -> [String] {
         if arguments.first == "-v" || arguments.first == "--version" { return ["version"] }
+        // `petal --redis URL schedule list`: every command takes --redis, but only after its own
+        // name; given first, it moves to the end (before a `--`, after which nothing is an option).
+        if let first = arguments.first, first == "--redis" || first.hasPrefix("--redis=") {
+            let count = first == "--redis" ? min(2, arguments.count) : 1
+            let rest = Array(arguments.dropFirst(count))
+            guard !rest.isEmpty, !rest[0].hasPrefix("-") else { return arguments }
+            let end = rest.firstIndex(of: "--") ?? rest.endIndex
+            return Array(rest[..<end]) + arguments.prefix(count) + rest[end...]
+        }
         var leading: [String] = []
         var index = 0
         while index < arguments.count {

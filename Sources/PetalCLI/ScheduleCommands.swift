@@ -29,7 +29,8 @@ struct ScheduleGroup: AsyncParsableCommand {
             let client = try redis.client(.ofThisProcess())
             let created = try await reportingErrors { try await client.saveSchedule(try request.definition(), origin: "cli") }
             let record = try await reportingErrors { try await client.schedule(named: name) }
-            print("\(name): \(created ? "created" : "replaced"), next run \(record?.next.map(ScheduleGroup.time) ?? "-")")
+            let when = record?.paused == true ? "paused (resume to run it)" : "next run \(record?.next.map(ScheduleGroup.time) ?? "-")"
+            print("\(name): \(created ? "created" : "replaced"), \(when)")
         }
     }
 

@@ -24,6 +24,20 @@ struct CLIEdgeTests {
         #expect(eta.code == 64, "\(eta.error)")
     }
 
+    /// `--help` says every command takes --redis: given before the command, it works too.
+    @Test func redisBeforeTheCommandWorks() throws {
+        let add = try PetalBinary.run(["--redis", server.url, "schedule", "add", "tick", "--task", "noop", "--every", "1h"])
+        #expect(add.code == 0 && add.output.contains("tick: created"), "\(add)")
+        let list = try PetalBinary.run(["--redis=\(server.url)", "schedule", "list"])
+        #expect(list.code == 0 && list.output.contains("tick"), "\(list)")
+        let inspect = try PetalBinary.run(["--redis", server.url, "inspect", "rate-limits"])
+        #expect(inspect.code == 0 && inspect.output.contains("no rate limits"), "\(inspect)")
+        let paused = try PetalBinary.run(["schedule", "pause", "tick", "--redis", server.url])
+        #expect(paused.code == 0, "\(paused)")
+        let replaced = try PetalBinary.run(["schedule", "add", "tick", "--task", "noop", "--every", "2h", "--redis", server.url])
+        #expect(replaced.output.contains("tick: replaced, paused"), "a paused schedule stays paused, with no next run: \(replaced)")
+    }
+
     @Test func negativeNumbersAreValues() async throws {
         let worker = try await WorkerProcess(redis: server)
         defer { worker.stop() }
