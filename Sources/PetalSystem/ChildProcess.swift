@@ -77,9 +77,11 @@ public struct ChildProcess: Sendable, Hashable {
         return poll()
     }
 
-    /// SIGTERM, then SIGKILL after `grace` seconds; reaps the process either way.
+    /// SIGTERM, then SIGKILL after `grace` seconds; reaps the process either way. A process that
+    /// has ended (or was reaped already) gets no signal: its pid may belong to another by now.
     @discardableResult
     public func stop(grace: Double = 5) -> Termination {
+        if let ended = poll() { return ended }
         signal(SIGTERM)
         if let termination = wait(upTo: grace) { return termination }
         signal(SIGKILL)
