@@ -6,9 +6,10 @@ import PetalWorker
 public enum GreeterTasks {
     public static let expensiveGreet = Greet.name
 
-    /// Registers `Greet` with the soft time limit the greeter is configured with.
-    public static func register(in registry: inout TaskRegistry, softTimeLimit: Double) {
-        registry.register(Greet(), options: TaskOptions(softTimeLimit: softTimeLimit))
+    /// Registers `Greet` with the soft time limit the greeter is configured with, and the rate
+    /// limit it declares (`greeter worker --greet-rate-limit`; nil declares none).
+    public static func register(in registry: inout TaskRegistry, softTimeLimit: Double, rateLimit: String? = nil) {
+        registry.register(Greet(), options: TaskOptions(softTimeLimit: softTimeLimit, rateLimit: rateLimit))
     }
 }
 

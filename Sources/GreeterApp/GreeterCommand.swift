@@ -54,12 +54,14 @@ struct GreeterCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "worker", abstract: "Run a Petal worker with the greeter's tasks and the demo tasks.")
         @OptionGroup var redis: RedisOptions
         @OptionGroup var options: WorkerOptions
+        @Option(help: "A fleet-wide rate limit for the greeting, declared at start: 10/s, 100/m, 1000/h, or 0 for none (a change at run time holds until this changes).")
+        var greetRateLimit: String?
 
         func run() async throws {
             let settings = EnvironmentSettings.ofThisProcess()
             var registry = BuiltinTasks.registry
             do {
-                GreeterTasks.register(in: &registry, softTimeLimit: try settings.greeterSoftTimeLimit())
+                GreeterTasks.register(in: &registry, softTimeLimit: try settings.greeterSoftTimeLimit(), rateLimit: greetRateLimit)
             } catch {
                 throw ValidationError("\(error)")
             }

@@ -124,4 +124,31 @@ struct RateLimitWorkerTests {
         let states = try await client.jobs(more).compactMap { $0?.state }
         #expect(states.filter { $0 == .revoked }.count >= 3, "\(states)")
     }
+
+    /// A limit declared in code (the greeter worker's `--greet-rate-limit` becomes its task's
+    /// `TaskOptions(rateLimit:)`): applied at start, a run-time change holds over a restart with
+    /// the same declaration, a changed declaration wins, a dropped one removes it, and a text that
+    /// is no rate stops the start naming the task.
+    @Test func aLimitDeclaredInCodeAppliesWhenItsDeclarationChanges() async throws {
+        let task = "greeter.expensive_greet"
+        func fleet() async throws -> String? { try await client.rateLimits().first { $0.task == task }?.fleet?.description }
+        func start(_ arguments: [String]) async throws -> WorkerProcess {
+            try await WorkerProcess(redis: server, program: "greeter", name: "greeter-1@vm", concurrency: 1, extraArguments: arguments)
+        }
+        var worker = try await start(["--greet-rate-limit", "2/s"])
+        #expect(try await fleet() == "2/s")
+        try await client.setRateLimit(try RateLimit.parse("30/m"), for: task)
+        worker.stop()
+        worker = try await start(["--greet-rate-limit", "2/s"])
+        #expect(try await fleet() == "30/m", "the run-time change holds while the declaration is the same")
+        worker.stop()
+        worker = try await start(["--greet-rate-limit", "4/s"])
+        #expect(try await fleet() == "4/s")
+        worker.stop()
+        worker = try await start([])
+        #expect(try await fleet() == nil, "a dropped declaration removes the limit")
+        worker.stop()
+        let refused = try await PetalBinary.runOffThePool(["worker", "--redis", server.url, "--greet-rate-limit", "fast"], program: "greeter")
+        #expect(refused.code != 0 && refused.error.contains("task greeter.expensive_greet: invalid rate limit 'fast'"), "\(refused)")
+    }
 }
