@@ -27,7 +27,7 @@ public struct ErrorReport: Sendable, Equatable {
     public init(status: HTTPResponse.Status, message: String, audience: ErrorAudience, retrying: Bool = false, headers: HTTPFields = [:]) {
         self.status = status
         isFault = status == .internalServerError
-        self.message = isFault ? Self.faultMessage : message
+        self.message = isFault ? Self.faultMessage : Self.printable(message)
         heading = Self.heading(status, audience)
         self.retrying = retrying
         self.headers = headers
@@ -49,6 +49,13 @@ public struct ErrorReport: Sendable, Equatable {
     }
 
     static let faultMessage = "Something went wrong on our side; the log says what."
+
+    /// Control characters a request carried (NUL, escapes) shown as U+FFFD: an HTML page or JSON
+    /// reader is never handed bytes HTML forbids, and a terminal showing it is not steered.
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" }) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control && $0 != "\n" ? "\u{FFFD}" : $0 }))
+    }
 
     private static func describing(_ error: PetalError, _ audience: ErrorAudience) -> ErrorReport {
         let redisError: RedisError? = if case .redis(let redisError) = error { redisError } else { nil }

@@ -44,8 +44,11 @@ struct MonitorRateLimitTests {
             for bad in ["fast", "1e3%2Fs", "inf%2Fs", "-1%2Fs", "10%2FS", "nan", "10%2Fs%00", "10+%2Fs", "%FF%2Fs"] {
                 let refused = try await RealClient.curl(["-X", "POST", path, "--data", "ratelimit=\(bad)"])
                 #expect(refused.status == 403 && refused.body.contains("Failed to set rate limit"), "\(bad): \(refused.status) \(refused.body)")
+                #expect(!refused.body.unicodeScalars.contains("\u{0}"), "a NUL given is never echoed")
             }
             #expect(try await RealClient.curl(["-X", "POST", path]).status == 400, "ratelimit is required")
+            let nul = try await session.http.get("/worker/petal%00x@vm")
+            #expect(nul.status == 404 && !nul.body.unicodeScalars.contains("\u{0}") && nul.body.contains("petal\u{FFFD}x@vm"), "\(nul.body.prefix(400))")
             #expect(try await client.rateLimits().first { $0.task == Self.task }?.fleet?.description == "100/m", "refusals changed nothing")
             let removed = try await post(path, ["ratelimit="])
             #expect(removed.status == 200)
