@@ -127,6 +127,10 @@ struct MonitorEdgeTests {
             #expect(try await otherPort.post(pause, form: ["csrf": session.csrf]).status == 403)
             let otherScheme = HTTPTestClient(base: session.http.base, cookie: session.http.cookie, headers: ["Origin": "https://127.0.0.1:\(session.port)"])
             #expect(try await otherScheme.post(pause, form: ["csrf": session.csrf]).status == 403)
+            // A DELETE from elsewhere is refused as a POST is (the schedules' API).
+            try await harness.client.saveSchedule(ScheduleDefinition(name: "keep", task: "noop", timing: .every(try ScheduleInterval(seconds: 60))), origin: "cli")
+            #expect(try await otherPort.delete("/api/schedules/keep").status == 403)
+            #expect(try await harness.client.schedule(named: "keep") != nil)
             // A cookie and field pair the attacker chose (cookie tossing) is not a token the monitor signed.
             for forged in [String(repeating: "a", count: 32), "abc.def", "x." + String(repeating: "0", count: 64)] {
                 let attacker = HTTPTestClient(base: session.http.base, cookie: "petal_csrf=\(forged)")

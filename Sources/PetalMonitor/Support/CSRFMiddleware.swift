@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import PetalWeb
 
-/// Cross-site request forgery protection, in two layers. Every POST must come from this very
+/// Cross-site request forgery protection, in two layers. Every POST (and DELETE) must come from this very
 /// origin (scheme, host and port; `SameOrigin`). HTML forms also carry a token that must equal the
 /// one in the `petal_csrf` cookie (SameSite=Strict, HttpOnly), and the token is a random nonce
 /// signed with the monitor's secret, so a pair an attacker picks (say, a cookie tossed in from a
@@ -20,8 +20,11 @@ struct CSRFMiddleware: RouterMiddleware {
         // A token signed before a restart (another secret) is no token: a fresh one is issued.
         let existing = request.cookies[Self.cookieName].map(\.value).flatMap { signer.verify($0) != nil ? $0 : nil }
         context.csrfToken = existing ?? signer.sign(MessageSigner.randomHex(bytes: 16))
-        if request.method == .post {
+        // Every method that changes something (DELETE /api/schedules/{name} too) must come from here.
+        if request.method == .post || request.method == .delete || request.method == .put || request.method == .patch {
             if let refusal = SameOrigin.refusal(request) { throw HTTPError(.forbidden, message: refusal) }
+        }
+        if request.method == .post {
             if !request.uri.path.hasPrefix(apiPrefix) {
                 let body = try await request.readBody(limit: 1_048_576)
                 let sent = FormBody.parse(String(buffer: body))["csrf"]
