@@ -103,6 +103,10 @@ public enum BuiltinTasks {
             let total = arguments.total ?? 10
             guard (1...1_000_000).contains(total) else { throw InvalidArguments("total must be a whole number from 1 to 1000000, got \(total)") }
             let step = arguments.stepSeconds ?? 0.5
+            // The whole run, like `sleep`'s, stays within the longest interval Petal takes (ten years).
+            guard step >= 0, step * Double(total) <= TimeBounds.longestInterval else {
+                throw InvalidArguments("step_seconds × total must be from 0 to \(Int(TimeBounds.longestInterval)) seconds, got \(step) × \(total)")
+            }
             for current in 1...total {
                 do {
                     try await context.sleep(seconds: step)

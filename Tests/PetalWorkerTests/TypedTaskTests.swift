@@ -39,6 +39,7 @@ struct TypedTaskTests {
         let word = try await client.enqueue(EnqueueRequest(task: "progress", kwargs: ["total": "ten"], maxRetries: 3))
         let positional = try await client.enqueue(EnqueueRequest(task: "progress", args: [3, "slow"]))
         let huge = try await client.enqueue(EnqueueRequest(task: "progress", argsJSON: "[]", kwargsJSON: #"{"total": 99999999999999999999}"#))
+        let endless = try await client.enqueue(EnqueueRequest(task: "progress", argsJSON: "[]", kwargsJSON: #"{"total": 2, "step_seconds": 1e308}"#))
         do throws(JobResultError) {
             _ = try await client.handle(BuiltinTasks.Progress.self, id: word).result(timeout: 30)
             Issue.record("a job with a word for a number succeeded")
@@ -49,6 +50,8 @@ struct TypedTaskTests {
         #expect(failed.state == .failure && failed.retries == 0, "not retried: the same arguments would fail again")
         #expect(try await Eventually.job(client, positional).exception == #"InvalidArguments: args[1] (step_seconds): expected Double, got "slow""#)
         #expect(try await Eventually.job(client, huge).exception == "InvalidArguments: kwargs.total: expected Int, got 1e+20 (out of range)")
+        #expect(try await Eventually.job(client, endless).exception?.hasPrefix("InvalidArguments: step_seconds × total must be from 0 to") == true,
+                "a step of 1e308 s would hold a child for ever")
         let after = try await client.enqueue(BuiltinTasks.Hello.self, .init())
         #expect(try await after.result(timeout: 30) == "Hello, world!", "the worker carries on")
     }
