@@ -89,6 +89,12 @@ struct ScheduleTimingTests {
         #expect(throws: ScheduleError.unknownTimeZone("Mars/Olympus")) { try ScheduleTiming.zone(named: "Mars/Olympus") }
         #expect(throws: ScheduleError.self) { try ScheduleTiming(when: "every 5m", zone: "Europe/Berlin") }
         #expect(try ScheduleTiming(when: "0 9 * * *", zone: "Europe/Berlin").zoneName == "Europe/Berlin")
+        #expect(try ScheduleTiming(when: "0 9 * * *", zone: "UTC").zoneName == "UTC", "not GMT")
+        #expect(try ScheduleTiming(when: "0 9 * * *", zone: nil).zoneName == "UTC")
+        #expect(try ScheduleTiming(when: "0 9 * * *", zone: "EST5EDT").zoneName == "EST5EDT", "tzdata's POSIX-style zones have DST rules")
+        for abbreviation in ["EST", "GMT+1", "ABC1DEF", "est5edt"] {
+            #expect(throws: ScheduleError.self, "\(abbreviation)") { try ScheduleTiming.zone(named: abbreviation) }
+        }
     }
 
     /// On-time ticks run, each its own; ticks more than the late window old were missed: skipped,

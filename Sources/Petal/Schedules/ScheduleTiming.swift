@@ -24,7 +24,12 @@ public enum ScheduleTiming: Sendable, Hashable {
         if name.isEmpty || name == "UTC" { return TimeZone(identifier: "UTC")! }
         // Only IANA names: TimeZone also takes abbreviations and offsets ("EST", "GMT+1"), which
         // carry no DST rules of their own.
-        guard name.utf8.count <= 100, TimeZone.knownTimeZoneIdentifiers.contains(name), let zone = TimeZone(identifier: name) else {
+        // tzdata's POSIX-style zones with rules (EST5EDT, CST6CDT…) are IANA names too, though
+        // Foundation does not list them.
+        let posixStyle = name.utf8.count == 7 && name.unicodeScalars.enumerated().allSatisfy { index, scalar in
+            index == 3 ? ("0"..."9").contains(scalar) : ("A"..."Z").contains(scalar)
+        }
+        guard name.utf8.count <= 100, TimeZone.knownTimeZoneIdentifiers.contains(name) || posixStyle, let zone = TimeZone(identifier: name) else {
             throw .unknownTimeZone(String(name.prefix(100)))
         }
         return zone
@@ -41,7 +46,8 @@ public enum ScheduleTiming: Sendable, Hashable {
     /// The time zone's IANA name ("UTC" for intervals).
     public var zoneName: String {
         switch self {
-        case .cron(_, let zone): return zone.identifier
+        // Foundation on Linux calls UTC "GMT"; the zone a user gave as UTC shows as UTC.
+        case .cron(_, let zone): return zone.identifier == "GMT" ? "UTC" : zone.identifier
         case .every: return "UTC"
         }
     }
