@@ -31,10 +31,10 @@ public struct Keys: Sendable, Hashable {
     public func scheduleClaim(_ name: String, tick: String) -> String { "\(prefix):schedules:claim:\(name):\(tick)" }
 
     /// Rate limits (docs/PROTOCOL.md, "Rate limits"): fleet-wide limits by task, the code's
-    /// declarations, each budget's next free slot (GCRA), and the jobs waiting for their slot.
+    /// declarations, each task's last start, and the jobs waiting for their slot.
     public var rateLimits: String { "\(prefix):ratelimits" }
     public var rateLimitsDeclared: String { "\(prefix):ratelimits:code" }
-    public var rateLimitsNext: String { "\(prefix):ratelimits:next" }
+    public var rateLimitsLast: String { "\(prefix):ratelimits:last" }
     public func rateWaiting(queue: String) -> String { "\(prefix):ratewait:queue:\(queue)" }
     public func rateWaiting(task: String) -> String { "\(prefix):ratewait:task:\(task)" }
 
@@ -49,7 +49,7 @@ public struct Keys: Sendable, Hashable {
     public func workerTasks(_ name: String) -> String { "\(prefix):worker:\(name):tasks" }
     public func workerLimits(_ name: String) -> String { "\(prefix):worker:\(name):limits" }
     public func workerRateLimits(_ name: String) -> String { "\(prefix):worker:\(name):ratelimits" }
-    public func workerRateLimitsNext(_ name: String) -> String { "\(prefix):worker:\(name):ratelimits:next" }
+    public func workerRateLimitsLast(_ name: String) -> String { "\(prefix):worker:\(name):ratelimits:last" }
 
     public var controlChannel: String { "\(prefix):control" }
     /// One worker's own channel: its supervisor listens here, so a PUBLISH answers whether it is

@@ -22,6 +22,12 @@ struct RateLimitTests {
                     "2000000/s", "10/s/s", "日/s", "1\u{0}/s"] {
             #expect(throws: RateLimitError.self, "'\(bad)'") { try RateLimit.parse(bad) }
         }
+        for (text, reason) in [("1.2345/s", "at most three decimals"), ("0.0009999999999999999999999999/s", "at most three decimals"), ("0.0004/s", "from 0.001 to 1000000"),
+                               ("1000001/s", "from 0.001 to 1000000"), ("1./s", "expected a number"), (".5/s", "expected a number")] {
+            let refused = try #require(throws: RateLimitError.self) { try RateLimit.parse(text) }
+            #expect(refused.reason.contains(reason) && refused.text == text, "\(text): \(refused)")
+        }
+        #expect(try RateLimit.parse("1.2500/s")?.description == "1.25/s")
         let error = try #require(throws: RateLimitError.self) { try RateLimit.parse("10/x") }
         #expect(error.description == "invalid rate limit '10/x': the unit after / must be s, m or h, as in 10/s, 100/m or 1000/h")
     }
@@ -77,10 +83,19 @@ struct RateLimitTests {
         #expect(try await fleet() == "3/m")
         #expect(try await declare("20/s").changed == 1)
         #expect(try await fleet() == "20/s")
+        try await client.setRateLimit(try RateLimit.parse("1200/m"), for: "mail.send")
+        let respelt = try await redis.withConnection { connection throws(RedisError) in
+            try connection.call(RateLimitCall(limits: [("mail.send", try? RateLimit.parse("72000/h"))]), keys: keys)
+        }
+        #expect(respelt.changed == 0, "the same rate spelt otherwise is no change")
+        #expect(try await fleet() == "72000/h")
+        #expect(try await declare("20/s").changed == 0)
         #expect(try await declare(nil).changed == 1, "a dropped declaration removes the limit")
         #expect(try await fleet() == nil)
         // What the library refuses, it refuses before writing anything.
-        for bad in [["", "set", "t", "10/x"], ["", "set", "", "10/s"], ["", "sometimes", "t", "1/s"], ["w", "code", "t", "1/s"], ["", "set", "t"]] {
+        for bad in [["", "set", "t", "10/x"], ["", "set", "", "10/s"], ["", "sometimes", "t", "1/s"], ["w", "code", "t", "1/s"], ["", "set", "t"],
+                    ["", "set", "t", "0.0000000001/h"], ["", "set", "t", "99999999999999999999999/s"], ["", "set", "t", "1./s"],
+                    ["", "set", "t", "1.2345/s"], ["", "set", "t", "1000001/s"], ["nobody@x", "set", "t", "1/s"]] {
             let error = await #expect(throws: RedisError.self, "\(bad)") {
                 try await redis.command(["FCALL", "petal_rate_limit", "0", RedisArgument(keys.prefix), "1"] + bad.map { RedisArgument($0) })
             }

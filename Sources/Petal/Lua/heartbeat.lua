@@ -25,10 +25,14 @@ register('heartbeat', function(args)
   local was_reaped = redis.call('HDEL', key('worker', worker, 'stats'), 'offline_at')
   redis.call('EXPIRE', key('worker', worker, 'stats'), WORKER_STATS_TTL)
   redis.call('EXPIRE', key('worker', worker, 'tasks'), WORKER_STATS_TTL)
+  -- A worker's run-time limits go two days after it does (its name may never come back).
+  for _, part in ipairs({'limits', 'ratelimits', 'ratelimits:last'}) do
+    redis.call('EXPIRE', key('worker', worker, part), WORKER_STATS_TTL)
+  end
   if args[8] == '1' then redis.call('DEL', key('worker', worker, 'limits')) end
   -- A worker's own rate limits live as long as the worker (as in Celery): a new start has none.
   if first then
-    redis.call('DEL', key('worker', worker, 'ratelimits'), key('worker', worker, 'ratelimits', 'next'))
+    redis.call('DEL', key('worker', worker, 'ratelimits'), key('worker', worker, 'ratelimits', 'last'))
   end
   event(first and 'worker-online' or 'worker-heartbeat', {'worker', worker, 'active', active, 'concurrency', concurrency})
   return was_reaped

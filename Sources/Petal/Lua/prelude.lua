@@ -298,23 +298,28 @@ local function runnable(id, queue, inflight, w)
   return nil, job
 end
 
--- Rate limits (docs/PROTOCOL.md, "Rate limits"). A task's fleet-wide limit (P:ratelimits) is a
--- budget spent as GCRA: its theoretical arrival time (TAT) is in P:ratelimits:next. A job the
--- budget cannot start now is given the next slot (each waiting job holds its own, so slots go in
--- the order jobs left their queue) and waits out of its queue and off every child, in
--- P:ratewait:queue:<queue> and P:ratewait:task:<task>, scored by its slot, until a take finds it
--- due; its record's rate_slot says when. A worker's own limit (P:worker:<w>:ratelimits, TAT in
--- P:worker:<w>:ratelimits:next) reserves nothing: a job over it is set aside due at once, for
--- any other worker to take, and this worker takes such jobs again when its budget allows. Every
--- job in a wait set has spent the fleet budget already.
+-- Rate limits (docs/PROTOCOL.md, "Rate limits"). A task's fleet-wide limit (P:ratelimits) spaces
+-- its starts: one may start when the last one (P:ratelimits:last) is an interval old and no job of
+-- the task waits before it. A job that may not start now waits out of its queue and off every
+-- child, in P:ratewait:queue:<queue> and P:ratewait:task:<task>, scored by its slot (an interval
+-- after the one before it, so the slots keep the order jobs left their queue); its record's
+-- rate_slot says when. A due job starts when the spacing allows, so jobs whose slots passed while
+-- every child was busy start an interval apart, never in a burst. A worker's own limit
+-- (P:worker:<w>:ratelimits, its last start in P:worker:<w>:ratelimits:last) reserves nothing: a
+-- job over it is set aside due at once, for any other worker to take, and this worker takes such
+-- jobs again when its own spacing allows.
 local RATE_UNIT = {s = 1, m = 60, h = 3600}
 
--- Seconds between two runs under a stored rate ('10/s', '0.5/m', '1000/h'), or nil when it is no
--- such text (a rate is checked where it is written; a bad one found here limits nothing).
+-- Seconds between two runs under a rate ('10/s', '0.5/m', '1000/h': a count from 0.001 to
+-- 1000000 with at most three decimals), or nil when it is no such text (a rate is checked where it
+-- is written; a bad one found here limits nothing).
 local function rate_interval(rate)
-  local runs, unit = string.match(rate or '', '^(%d+%.?%d*)/([smh])$')
-  local n = tonumber(runs)
-  if not n or n <= 0 then return nil end
+  local whole, unit = string.match(rate or '', '^(%d+)/([smh])$')
+  local fraction = ''
+  if not whole then whole, fraction, unit = string.match(rate or '', '^(%d+)%.(%d+)/([smh])$') end
+  if not whole or #whole > 7 or #fraction > 3 then return nil end
+  local n = tonumber(whole .. (fraction ~= '' and '.' .. fraction or ''))
+  if not n or n < 0.001 or n > 1000000 then return nil end
   return RATE_UNIT[unit] / n
 end
 
@@ -336,37 +341,51 @@ local function hold(t, id, job, queue, slot)
   redis.call('HSET', key('job', id), 'rate_slot', text)
 end
 
--- Whether a job may start now under its task's limits: the fleet's (unless `slot`: the job comes
--- from a wait set, with the fleet budget spent), then this worker's own. A job that may not is
--- held, and its slot returned: a fleet slot to come, or for this worker's limit its old slot or
--- now (taken in order, after the jobs set aside before it). The rates are read once per take.
+-- When the budget whose last start is in hash `lasts` next allows a start of `task` (now or earlier
+-- when it never started one).
+local function free_at(lasts, task, interval)
+  local last = tonumber(redis.call('HGET', lasts, task) or '')
+  return last and last + interval or NOW
+end
+
+-- Whether a job may start now under its task's limits: the fleet's, then this worker's own. `slot`:
+-- the job comes from a wait set, its slot reached. A job that may not start is held, and its slot
+-- returned: a slot to come for a fresh job over the fleet's limit (after the task's last waiting
+-- one), else the one it had, or now for a fresh job over this worker's limit (in order, after the
+-- jobs set aside before it). A start is recorded only once every limit allows it. The rates are
+-- read once per take.
 local function admit(t, id, job, queue, slot)
   if not t.rates then
     t.rates = {fleet = rate_intervals(key('ratelimits')), worker = rate_intervals(key('worker', t.worker, 'ratelimits'))}
   end
-  local interval = not slot and t.rates.fleet[job.task]
-  if interval then
-    local tats = key('ratelimits', 'next')
-    local tat = tonumber(redis.call('HGET', tats, job.task) or '') or 0
-    redis.call('HSET', tats, job.task, slot_text(math.max(tat, NOW) + interval))
-    if tat > NOW then
-      hold(t, id, job, queue, tat)
-      return false, tat
+  local fleet, own = t.rates.fleet[job.task], t.rates.worker[job.task]
+  if fleet then
+    local free = free_at(key('ratelimits', 'last'), job.task, fleet)
+    if slot and free > NOW then
+      t.wake = math.min(t.wake or free, free)
+      hold(t, id, job, queue, slot)
+      return false, slot
+    elseif not slot then
+      local tail = tonumber(redis.call('ZRANGE', key('ratewait', 'task', job.task), -1, -1, 'WITHSCORES')[2] or '')
+      if tail or free > NOW then
+        local at = math.max(NOW, free, tail and tail + fleet or NOW)
+        hold(t, id, job, queue, at)
+        return false, at
+      end
     end
   end
-  interval = t.rates.worker[job.task]
-  if interval then
-    local tats = key('worker', t.worker, 'ratelimits', 'next')
-    local tat = tonumber(redis.call('HGET', tats, job.task) or '') or 0
-    if tat > NOW then
-      t.wake = math.min(t.wake or tat, tat)
+  if own then
+    local free = free_at(key('worker', t.worker, 'ratelimits', 'last'), job.task, own)
+    if free > NOW then
+      t.wake = math.min(t.wake or free, free)
       t.aside = t.aside + 1
       slot = slot or NOW + t.aside / 1e6
       hold(t, id, job, queue, slot)
       return false, slot
     end
-    redis.call('HSET', tats, job.task, slot_text(NOW + interval))
+    redis.call('HSET', key('worker', t.worker, 'ratelimits', 'last'), job.task, NOW_TEXT)
   end
+  if fleet then redis.call('HSET', key('ratelimits', 'last'), job.task, NOW_TEXT) end
   return true
 end
 
@@ -396,8 +415,8 @@ local function start_job(t, id, job, queue)
 end
 
 -- Takes the due rate-limited jobs of `queue` (slot reached), earliest slot first: they come before
--- the queue's own jobs, which were all enqueued after them or went back behind them. Jobs this
--- worker's own limit holds back stay where they were, and the ones after them are looked at.
+-- the queue's own jobs, which were all enqueued after them or went back behind them. Jobs a limit
+-- holds back now (the spacing) stay where they were, and the ones after them are looked at.
 local function take_due(t, queue, wanted)
   local waiting = key('ratewait', 'queue', queue)
   local passed = 0
@@ -426,8 +445,8 @@ local function take_due(t, queue, wanted)
 end
 
 -- When this child should look again, having taken fewer jobs than it wanted: the earliest slot to
--- come among the rate-limited jobs of `queues`, or when this worker's own limit frees (nil: no
--- such time, the bell will do).
+-- come among the rate-limited jobs of `queues`, or when a limit that held a due job back allows a
+-- start (nil: no such time, the bell will do).
 local function next_look(t, queues)
   local first = t.wake
   for _, queue in ipairs(queues) do

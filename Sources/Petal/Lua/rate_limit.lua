@@ -2,11 +2,11 @@
 -- name (that worker's own limit); args[4] how: 'set' (at run time) or 'code' (a worker declares
 -- what its code says, fleet-wide only: a task's limit changes only when the declaration differs
 -- from the one last declared, so a run-time change holds until the code's declaration changes);
--- then task/rate pairs, a rate being '<count>/<s|m|h>' (count above 0, digits with at most one
--- point) or '' for none. Every pair is checked before anything is written.
--- A limit that changes resets its budget; a fleet-wide one also puts the task's waiting jobs back
--- at the heads of their queues, earliest slot taken first, where the next takes plan them again
--- (a worker's own limit reserves no slots: its change needs no plan).
+-- then task/rate pairs, a rate being '<count>/<s|m|h>' (count 0.001 to 1000000, at most three
+-- decimals) or '' for none. Every pair is checked before anything is written; a worker must be
+-- online. A fleet-wide limit whose interval changes puts the task's waiting jobs back at the heads
+-- of their queues, earliest slot taken first, where the next takes plan them again (a worker's own
+-- limit reserves no slots). The last start is kept: the next one is spaced from it by the new limit.
 -- Returns {limits changed, jobs put back}.
 
 -- Puts the jobs of `task` waiting on a rate limit back on their queues.
@@ -45,6 +45,9 @@ register('rate_limit', function(args)
       return redis.error_reply("ERR rate_limit: rate '" .. string.sub(args[i + 1], 1, 40) .. "' is not <count>/s, /m or /h")
     end
   end
+  if whose ~= '' and redis.call('EXISTS', key('worker', whose)) == 0 then
+    return redis.error_reply("ERR rate_limit: no worker '" .. string.sub(whose, 1, 100) .. "' is online")
+  end
   local limits = whose == '' and key('ratelimits') or key('worker', whose, 'ratelimits')
   local changed, back = 0, 0
   for i = 5, #args, 2 do
@@ -56,12 +59,21 @@ register('rate_limit', function(args)
       if apply and rate == '' then redis.call('HDEL', key('ratelimits', 'code'), task) end
       if apply and rate ~= '' then redis.call('HSET', key('ratelimits', 'code'), task, rate) end
     end
-    if apply and (redis.call('HGET', limits, task) or '') ~= rate then
+    local old = redis.call('HGET', limits, task) or ''
+    if apply and old ~= rate then
       if rate == '' then redis.call('HDEL', limits, task) else redis.call('HSET', limits, task, rate) end
-      redis.call('HDEL', limits .. ':next', task)
-      if whose == '' then back = back + release_waiting(task) end
-      changed = changed + 1
+      -- The same rate spelt otherwise (60/h for 1/m) is no change. The last start is kept: a new
+      -- limit spaces the next start from it.
+      if rate_interval(old) ~= rate_interval(rate) then
+        if whose == '' then back = back + release_waiting(task) end
+        changed = changed + 1
+      end
     end
+  end
+  if whose ~= '' then
+    -- Gone with the worker if it dies (its first heartbeat clears them when it starts again).
+    redis.call('EXPIRE', limits, WORKER_STATS_TTL)
+    redis.call('EXPIRE', limits .. ':last', WORKER_STATS_TTL)
   end
   return {changed, back}
 end)

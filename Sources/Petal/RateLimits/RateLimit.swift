@@ -26,7 +26,7 @@ public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
 
     public init(count: Double, per unit: Unit) throws(RateLimitError) {
         guard count.isFinite, count >= Self.smallestCount, count <= Self.largestCount else {
-            throw RateLimitError(text: "\(count)/\(unit.rawValue)", reason: "the count must be from \(Self.smallestCount) to 1000000")
+            throw RateLimitError(text: "\(count)/\(unit.rawValue)", reason: Self.rangeReason)
         }
         self.count = (count * 1000).rounded() / 1000
         self.unit = unit
@@ -43,14 +43,22 @@ public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
             throw RateLimitError(text: shown, reason: "the unit after / must be s, m or h, as in 10/s, 100/m or 1000/h")
         }
         let digits = parts[0]
-        // Digits with at most one point: no signs, exponents, spaces, inf or nan.
-        guard !digits.isEmpty, digits.count <= 20, digits.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
-              digits.filter({ $0 == "." }).count <= 1, digits != ".", let count = Double(digits) else {
+        // Digits with at most one point, a digit on each side: no signs, exponents, spaces, inf or nan.
+        let pieces = digits.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard !digits.isEmpty, digits.count <= 60, pieces.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              let count = Double(digits) else {
             throw RateLimitError(text: shown, reason: "expected a number of runs, then /s, /m or /h, as in 10/s, 100/m or 1000/h (0 removes the limit)")
         }
         if count == 0 { return nil }
+        guard count >= smallestCount, count <= largestCount else { throw RateLimitError(text: shown, reason: rangeReason) }
+        // Three decimals at most (trailing zeros aside): Redis stores the count as written.
+        guard pieces.count == 1 || pieces[1].reversed().drop(while: { $0 == "0" }).count <= 3 else {
+            throw RateLimitError(text: shown, reason: "at most three decimals")
+        }
         return try RateLimit(count: count, per: unit)
     }
+
+    static let rangeReason = "the count must be from 0.001 to 1000000"
 
     /// Seconds between two runs.
     public var interval: Double { unit.seconds / count }
