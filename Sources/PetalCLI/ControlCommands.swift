@@ -13,6 +13,11 @@ struct ControlGroup: AsyncParsableCommand {
     /// Sends a command and prints each worker's reply; exits 1 when none answered or one refused.
     static func send(_ command: ControlCommand, to worker: String?, redis: RedisOptions, timeout: Double) async throws {
         let client = try redis.client(.ofThisProcess())
+        // A worker that is not online would only let the wait run out: said at once.
+        if let worker, try await reportingErrors({ try await client.worker(worker)?.online }) != true {
+            FileHandle.standardError.write(Data("petal: no worker named \(worker) is online (see `petal inspect workers`)\n".utf8))
+            throw ExitCode(1)
+        }
         let replies = try await reportingErrors { try await client.control(command, destination: worker.map { [$0] }, timeout: timeout) }
         if replies.isEmpty {
             FileHandle.standardError.write(Data("petal: no reply from \(worker ?? "any worker") within \(timeout)s\n".utf8))
@@ -116,7 +121,7 @@ struct ControlGroup: AsyncParsableCommand {
             discussion: "Without --worker the limit holds across the whole fleet (a budget shared in Redis); with it, that worker only, as long as it runs.")
         @OptionGroup var redis: RedisOptions
         @Argument(help: "Task name.") var task: String
-        @Argument(help: "Runs per second, minute or hour: 10/s, 100/m, 1000/h; a bare number is per second; 0 removes the limit.") var rate: String
+        @Argument(help: "Runs per second, minute or hour: 10/s, 100/m, 1000/h; a bare number is per second; 0 (or empty text) removes the limit.") var rate: String
         @Option(help: "Only this worker (default: the whole fleet).") var worker: String?
         @Option(help: "Seconds to wait for the worker's reply (with --worker).") var timeout: Double = 2
 

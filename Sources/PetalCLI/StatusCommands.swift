@@ -64,6 +64,7 @@ enum JobJSON {
             ("sent", job.sent), ("received", job.received), ("started", job.started), ("succeeded", job.succeeded),
             ("failed", job.failed), ("retried", job.retried), ("revoked", job.revoked), ("runtime", job.runtime),
             ("eta", job.eta), ("expires", job.expires), ("soft_time_limit", job.softTimeLimit), ("time_limit", job.timeLimit),
+            ("rate_slot", job.rateSlot),
         ]
         for (key, value) in optionalNumbers { object[key] = value.map(JSONValue.number) ?? .null }
         let optionalTexts: [(String, String?)] = [
@@ -87,6 +88,9 @@ enum JobJSON {
         if job.state == .success { line += " result=\(job.resultJSON ?? "null")" }
         if let exception = job.exception, job.state == .failure || job.state == .retry || job.state == .revoked { line += " error=\(exception)" }
         if let worker = job.worker { line += " worker=\(worker)" }
+        if let slot = job.rateSlot {
+            line += String(format: " waiting on its task's rate limit, slot in %.1fs", max(0, slot - Clock.now()))
+        }
         return line
     }
 }

@@ -49,6 +49,10 @@ extension Supervisor {
             settings.timeLimits[task] = soft == 0 && hard == 0 ? nil : [soft, hard]
             return "time limits set successfully"
         case .setRateLimit(let task, let rate):
+            // As a Celery worker answers: a limit for a task it does not run is a mistake.
+            guard rate == nil || registry.entry(task) != nil else {
+                throw WorkerError.controlRefused("unknown task '\(task.prefix(100))': \(configuration.name) does not run it")
+            }
             try storeRateLimit(task: task, rate: rate)
             settings.rateLimits[task] = rate
             writeHeartbeat()

@@ -52,6 +52,8 @@ struct RateLimitWorkerTests {
         #expect(span < 120)
         // In enqueue order: each slot was reserved as the job left its queue, oldest first (two
         // children's clocks may read a hair apart when both take a due job in the same instant).
+        let tooClose = zip(sortedStarts, sortedStarts.dropFirst()).filter { $1 - $0 < 0.1 - 0.005 }
+        #expect(tooClose.isEmpty, "\(tooClose.count) starts closer than 0.1 s: \(tooClose.prefix(3))")
         let outOfOrder = zip(started, started.dropFirst()).filter { $1 < $0 - 0.05 }
         #expect(outOfOrder.isEmpty, "\(outOfOrder.count) runs started before an older job's: \(outOfOrder.prefix(3))")
         #expect(Set(records.compactMap(\.worker)).count == 3, "every worker took part")
@@ -150,5 +152,57 @@ struct RateLimitWorkerTests {
         worker.stop()
         let refused = try await PetalBinary.runOffThePool(["worker", "--redis", server.url, "--greet-rate-limit", "fast"], program: "greeter")
         #expect(refused.code != 0 && refused.error.contains("task greeter.expensive_greet: invalid rate limit 'fast'"), "\(refused)")
+    }
+
+    /// Jobs whose slots passed while every child was busy start an interval apart, not at once;
+    /// tightening a limit (or spelling it otherwise) lets no extra job through; slots of purged jobs
+    /// are not kept from the jobs after them.
+    @Test func busySpellsChangesAndPurgesNeverLetABurstThrough() async throws {
+        let worker = try await WorkerProcess(redis: server, name: "petal-804@vm", concurrency: 1)
+        defer { worker.stop() }
+        try await client.setRateLimit(try RateLimit.parse("4/s"), for: "noop")
+        let sleeper = try await client.enqueue(EnqueueRequest(task: "sleep", args: [3]))
+        try await Eventually.job(client, sleeper, state: .started)
+        let ids = try await client.enqueue(many: (0..<8).map { _ in EnqueueRequest(task: "noop") })
+        for id in ids { try await Eventually.job(client, id, timeout: 60) }
+        let starts = try await client.jobs(ids).compactMap { $0?.started }.sorted()
+        let sleeperDone = try #require(try await client.job(sleeper)?.succeeded)
+        #expect(starts.count == 8 && starts.filter { $0 >= sleeperDone - 0.01 }.count >= 6, "most waited for the busy child")
+        let gaps = zip(starts, starts.dropFirst()).map { $1 - $0 }
+        #expect(gaps.allSatisfy { $0 >= 0.25 - 0.005 }, "starts after a busy spell are spaced, not a burst: \(gaps)")
+
+        // Tightened, then the same rate spelt otherwise: the waiting job gets no extra start.
+        try await client.setRateLimit(try RateLimit.parse("1/m"), for: "add")
+        let adds = try await client.enqueue(many: (0..<3).map { _ in EnqueueRequest(task: "add", args: [1, 1]) })
+        try await Eventually.job(client, adds[0])
+        try await Eventually.wait("two waiting") { try await waiting("add") == 2 }
+        #expect(try await client.setRateLimit(try RateLimit.parse("1/h"), for: "add").changed == 1)
+        #expect(try await client.setRateLimit(try RateLimit.parse("60/h"), for: "add").changed == 1)
+        #expect(try await client.setRateLimit(try RateLimit.parse("1/m"), for: "add").changed == 0, "1/m is 60/h")
+        try await Eventually.wait("two waiting again") { try await waiting("add") == 2 }
+        #expect(try await client.jobs(Array(adds[1...])).allSatisfy { $0?.state == .pending }, "no start less than a minute after the last")
+
+        // Purged: the next job's slot follows the last start, not the purged jobs' slots.
+        let firstStart = try #require(try await client.job(adds[0])?.started)
+        #expect(try await client.purge(queue: "default") == 2)
+        _ = try await client.enqueue(EnqueueRequest(task: "add", args: [2, 2]))
+        try await Eventually.wait("the new job waiting") { try await waiting("add") == 1 }
+        let next = try #require(try await client.rateLimits().first { $0.task == "add" }?.nextSlot)
+        #expect(next <= firstStart + 60 + 0.01, "slot \(next - firstStart) s after the last start")
+    }
+
+    /// A worker's own limit: refused for a task it does not run, its keys expire with it, and the
+    /// CLI says at once when the worker named is not online.
+    @Test func aWorkersOwnLimitIsCheckedAndGoesWithTheWorker() async throws {
+        let worker = try await WorkerProcess(redis: server, name: "petal-805@vm", concurrency: 1)
+        defer { worker.stop() }
+        let refused = try await client.control(.rateLimit(task: "no.such.task", rate: try RateLimit.parse("1/s")), destination: [worker.name], timeout: 5)
+        #expect(refused.first?.error?.contains("unknown task 'no.such.task'") == true, "\(refused)")
+        let set = try await client.control(.rateLimit(task: "noop", rate: try RateLimit.parse("1/s")), destination: [worker.name], timeout: 5)
+        #expect(set.first?.succeeded == true)
+        let ttl = try await redis.command(["TTL", RedisArgument(client.keys.workerRateLimits(worker.name))]).int ?? -2
+        #expect(ttl > 0, "a worker's limits expire after it (TTL \(ttl))")
+        let offline = try await PetalBinary.runOffThePool(["control", "rate-limit", "noop", "1/s", "--worker", "petal-1@nowhere", "--redis", server.url])
+        #expect(offline.code == 1 && offline.error.contains("no worker named petal-1@nowhere is online"), "\(offline)")
     }
 }
