@@ -88,7 +88,7 @@ struct CLITests {
         #expect(down.error.contains("Redis connection failed"))
         let noWorker = try PetalBinary.run(["control", "pool-grow", "nobody", "--timeout", "0.3", "--redis", server.url])
         #expect(noWorker.code == 1)
-        #expect(noWorker.error.contains("no reply"))
+        #expect(noWorker.error.contains("no worker named nobody is online"), "said at once, not after the wait: \(noWorker.error)")
         let help = try PetalBinary.run(["call", "--help"])
         #expect(help.output.contains("--soft-time-limit"))
     }
