@@ -25,6 +25,14 @@ final class ChildRunner {
     /// When the last take found jobs of this child's queues waiting on a rate limit: the earliest
     /// slot. An idle child waits for its bell no longer than that (nobody rings when a slot comes).
     private var nextRateSlot: Double?
+    /// Until when an idle child gives back whatever Redis holds under its pid: a call sent before
+    /// a connection was lost can still land later (a partition: the kernel delivers the closed
+    /// socket's data when the link returns), after the recovery's give-back, taking jobs this child
+    /// never hears of. An idle child holds no job, so any found then is such a one.
+    private var staleTakesPossibleUntil = 0.0
+    /// How long after a recovery that can happen: a closed socket's data is retried for about
+    /// 100 s (tcp_orphan_retries), with room to spare.
+    static let staleTakeWindow = 300.0
 
     init(configuration: WorkerConfiguration, registry: TaskRegistry, logger: Logger) throws {
         self.configuration = configuration
@@ -62,6 +70,7 @@ final class ChildRunner {
                     try giveBack("reclaimed after a lost Redis reply")
                     buffer = []
                     recovering = false
+                    staleTakesPossibleUntil = Clock.now() + Self.staleTakeWindow
                     logger.info("Redis is back")
                 }
                 let stopping = commands.isStopping
@@ -90,7 +99,10 @@ final class ChildRunner {
                     if !buffer.isEmpty { try giveBack("the child was told to stop before it ran them") }
                     exit(0)
                 }
-                if buffer.isEmpty { try waitForWork() }
+                if buffer.isEmpty {
+                    if Clock.now() < staleTakesPossibleUntil { try giveBack("taken by a call that landed after Redis was lost and found again") }
+                    try waitForWork()
+                }
             } catch {
                 // Told to stop with nothing unacknowledged: no reason to wait for Redis (the
                 // supervisor gives back what this child still holds).
