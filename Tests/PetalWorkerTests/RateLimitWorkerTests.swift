@@ -182,6 +182,12 @@ struct RateLimitWorkerTests {
         try await Eventually.wait("two waiting again") { try await waiting("add") == 2 }
         #expect(try await client.jobs(Array(adds[1...])).allSatisfy { $0?.state == .pending }, "no start less than a minute after the last")
 
+        // A waiting job that expires ends at its expiry, not at its slot a minute later.
+        let expiring = try await client.enqueue(EnqueueRequest(task: "add", args: [3, 3], expiresIn: 2))
+        let expired = try await Eventually.job(client, expiring, timeout: 30)
+        #expect(expired.state == .revoked && expired.exception?.hasPrefix("Expired") == true, "\(expired.state) \(expired.exception ?? "")")
+        #expect((expired.revoked ?? .infinity) < (expired.sent ?? 0) + 30, "ended at its expiry, long before its slot")
+
         // Purged: the next job's slot follows the last start, not the purged jobs' slots.
         let firstStart = try #require(try await client.job(adds[0])?.started)
         #expect(try await client.purge(queue: "default") == 2)

@@ -333,11 +333,15 @@ end
 local function slot_text(slot) return string.format('%.6f', slot) end
 
 -- Sets a job taken into in-flight aside until `slot`: out of the in-flight list, into the wait sets.
+-- A job that expires before its slot is scored just after its expiry instead, so the take that
+-- finds it due then ends it (REVOKED, Expired) on time; its record keeps the slot.
 local function hold(t, id, job, queue, slot)
-  local text = slot_text(slot)
+  local text, due = slot_text(slot), slot
+  local expires = tonumber(job.expires or '')
+  if expires and expires + 0.001 < slot then due = expires + 0.001 end
   redis.call('LREM', t.inflight, 1, id)
-  redis.call('ZADD', key('ratewait', 'queue', queue), text, id)
-  redis.call('ZADD', key('ratewait', 'task', job.task), text, id)
+  redis.call('ZADD', key('ratewait', 'queue', queue), slot_text(due), id)
+  redis.call('ZADD', key('ratewait', 'task', job.task), slot_text(due), id)
   redis.call('HSET', key('job', id), 'rate_slot', text)
 end
 
